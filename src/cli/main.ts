@@ -1,0 +1,37 @@
+import type { Command } from './command.ts';
+
+/** Commands load lazily so that `migrate` does not pay for the emulator, nor `--help` for anything. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  start: { summary: 'run the whole local stack (database, Stripe emulator, functions, pages)', load: async () => (await import('./commands/start.ts')).command },
+  migrate: { summary: 'apply pending database migrations (PGlite or DATABASE_URL)', load: async () => (await import('./commands/migrate.ts')).command },
+  catalog: { summary: 'catalog sync [--dry-run] [--live]: make a Stripe account hold the plans', load: async () => (await import('./commands/catalog.ts')).command },
+  'stripe-emulator': { summary: 'run the local Stripe emulator on its own [--port N]', load: async () => (await import('./commands/stripe-emulator.ts')).command },
+};
+
+export const USAGE = `aisyst-billing — the AiSyst billing backend's operator CLI
+
+usage: aisyst-billing <command> [options]      (aisyst-billing <command> --help for more)
+
+commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`).join('\n')}
+
+Configuration comes from the environment and .env (see .env.example).`;
+
+export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    console.error(`aisyst-billing: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  return command.run(args, env);
+}

@@ -1,0 +1,30 @@
+/** The typed configuration, parsed once at the entry from a passed-in record (see parse-config.ts). */
+export type StripeMode = 'emulator' | 'test' | 'live';
+
+export interface Config {
+  /** Functions + pages (local stack). */
+  port: number;
+  /** Port of the embedded emulator in the local stack. */
+  stripeEmulatorPort: number;
+  database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
+  stripe: {
+    mode: StripeMode;
+    /** In emulator mode a generated `sk_test_local…` key. */
+    secretKey: string;
+    /** Base URL of a Stripe-compatible API (STRIPE_API_BASE); unset for api.stripe.com or the embedded emulator. */
+    apiBase: URL | undefined;
+    /** Unset locally → generated per data dir by the local stack. */
+    webhookSecret: string | undefined;
+    setupFeePriceId: string | undefined;
+  };
+  websiteUrl: string;
+  auth: {
+    supabaseUrl: string | undefined;
+    /** JWKS JSON (SUPABASE_JWKS) when given inline. */
+    jwks: string | undefined;
+    jwtSecret: string;
+    anonKey: string;
+    serviceRoleKey: string;
+    secretKeys: string[];
+  };
+}

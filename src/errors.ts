@@ -1,0 +1,45 @@
+/**
+ * Stable error codes callers branch on (SPEC.md §3). Use cases throw `AppError`; exactly one place
+ * (src/http/error-response.ts) turns it into an HTTP status and `{error, message}`. Anything that is not an
+ * AppError is a bare 500 `internal`, its cause logged, never shown.
+ */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  invalid_json: 400,
+  org_id_required: 400,
+  invalid_signature: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  plan_not_found: 404,
+  organisation_not_found: 404,
+  method_not_allowed: 405,
+  already_subscribed: 409,
+  no_active_subscription: 409,
+  call_id_conflict: 409,
+  payload_too_large: 413,
+  internal: 500,
+  stripe_unavailable: 502,
+  database_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra JSON fields for the response body (e.g. the bad `field`). Never internals. */
+    readonly details: Record<string, unknown> = {},
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    if (options?.status) this.statusOverride = options.status;
+  }
+  /** e.g. 503 instead of 502 for `stripe_unavailable` when Stripe timed out rather than refused. */
+  readonly statusOverride?: number;
+  get status(): number {
+    return this.statusOverride ?? ERROR_STATUS[this.code];
+  }
+}
