@@ -1,0 +1,49 @@
+import type Stripe from 'stripe';
+import type { Config } from '../config/types.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Sql } from '../ports/sql.ts';
+
+/** Everything a handler or use case may touch, passed in (never read from globals). */
+export interface AppContext {
+  config: Config;
+  sql: Sql;
+  /** The official SDK, pointed at Stripe or at the emulator. */
+  stripe: Stripe;
+  clock: Clock;
+  logger: Logger;
+  /**
+   * Schedules work that must outlive the response (the inline meter delivery attempt): `EdgeRuntime.waitUntil`
+   * on Supabase, a tracked promise on Node. Errors are the task's own to log.
+   */
+  waitUntil(task: Promise<unknown>): void;
+}
+
+/** Who is calling, as established by the app's auth step before a handler runs. */
+export type Caller =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; userId: string; email: string | undefined }
+  | { kind: 'backend' };
+
+export interface RouteInput {
+  request: Request;
+  url: URL;
+  caller: Caller;
+  /** The body as received (≤ 64 KiB), for signature checks. */
+  rawBody: string;
+  /** The parsed JSON body for POSTs (invalid JSON is refused before the handler runs); undefined for GETs. */
+  json: unknown;
+  requestId: string;
+}
+
+/**
+ * One function under /functions/v1/<name>. The app does routing, method checks, body limits, JSON parsing, auth
+ * and error mapping; a route only validates its input, calls its use case and shapes the success response.
+ * `auth: 'stripe-signature'` means the route verifies the request itself from `rawBody`.
+ */
+export interface Route {
+  name: string;
+  method: 'GET' | 'POST';
+  auth: 'none' | 'user' | 'backend' | 'stripe-signature';
+  handle(input: RouteInput, ctx: AppContext): Promise<Response>;
+}
