@@ -1,0 +1,21 @@
+/**
+ * The figures of one monthly usage cycle (report-usage `cycle`, billing-summary `usage`). Included minutes reset
+ * every month, for yearly plans too (DESIGN.md §1). The cost is by definition Stripe's graduated amount for the
+ * plan's overage tiers (tiers.ts); the closed form below is property-tested against it.
+ */
+import { assertSafeCents } from './money.ts';
+
+export interface CycleTotals {
+  minutesUsed: number;
+  overageMinutes: number;
+  overageCostCents: number;
+}
+
+export function cycleTotals(input: { includedMinutes: number; overageRateCents: number; minutesUsed: number }): CycleTotals {
+  const { includedMinutes, overageRateCents, minutesUsed } = input;
+  for (const [name, value] of Object.entries(input)) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer`);
+  }
+  const overageMinutes = Math.max(0, minutesUsed - includedMinutes);
+  return { minutesUsed, overageMinutes, overageCostCents: assertSafeCents(overageMinutes * overageRateCents, 'overage cost') };
+}

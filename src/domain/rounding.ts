@@ -1,0 +1,50 @@
+/**
+ * Per-call rounding (DESIGN.md §1, SPEC.md §3 report-usage): minutes are rounded UP per call, so a 61-second
+ * call bills 2 minutes. Durations arrive as seconds or minutes, possibly fractional; we convert once to integer
+ * MILLISECONDS (sub-millisecond parts are rounded to the nearest ms) and do every later step in integer maths,
+ * so that 1.2 minutes is exactly 72,000 ms and bills 2 minutes, never 2 or 3 depending on float error.
+ */
+import { AppError } from '../errors.ts';
+
+export type CallDuration = { seconds: number } | { minutes: number };
+
+export const MILLIS_PER_MINUTE = 60_000;
+/** SPEC.md §3: durations are at most 24 h. */
+export const MAX_CALL_MILLIS = 24 * 60 * MILLIS_PER_MINUTE;
+
+/**
+ * Integer milliseconds of a call. Throws AppError `invalid_request` (details.field = the SPEC request field:
+ * `call_duration_seconds` / `call_duration_minutes`) for non-finite, negative or > 24 h durations.
+ */
+export function durationToMillis(duration: CallDuration): number {
+  const [value, factor, field] =
+    'seconds' in duration
+      ? [duration.seconds, 1_000, 'call_duration_seconds']
+      : [duration.minutes, MILLIS_PER_MINUTE, 'call_duration_minutes'];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new AppError('invalid_request', `${field} must be a finite number ≥ 0`, { field });
+  }
+  const ms = Math.round(value * factor);
+  if (ms > MAX_CALL_MILLIS) throw new AppError('invalid_request', `${field} must be at most 24 hours`, { field });
+  return ms;
+}
+
+function assertMillis(ms: number): void {
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`milliseconds must be a non-negative integer, got ${String(ms)}`);
+}
+
+/** ceil(ms / 60 000) in integer maths: 0 → 0, 60 000 → 1, 60 001 → 2. */
+export function billedMinutes(ms: number): number {
+  assertMillis(ms);
+  const remainder = ms % MILLIS_PER_MINUTE;
+  return (ms - remainder) / MILLIS_PER_MINUTE + (remainder > 0 ? 1 : 0);
+}
+
+/** Convenience: the billed minutes of a call as reported. */
+export const billedMinutesOf = (duration: CallDuration): number => billedMinutes(durationToMillis(duration));
+
+/** "72.000": exact seconds for a `numeric(12,3)` column (no float formatting involved). */
+export function millisToSecondsDecimal(ms: number): string {
+  assertMillis(ms);
+  return `${Math.floor(ms / 1_000)}.${String(ms % 1_000).padStart(3, '0')}`;
+}
