@@ -1,0 +1,155 @@
+/**
+ * Configuration parsed ONCE at an entry from a passed-in record (`process.env`, `Deno.env.toObject()`, or .env merged
+ * under it by dotenv.ts); nothing below the entry reads the environment (STYLE.md practice 2). Variables and local
+ * defaults: SPEC.md §2. An empty string means unset. Every problem is collected and reported in one ConfigError
+ * that names the variables and never echoes their values (they may be secrets).
+ */
+import type { Config, StripeMode } from './types.ts';
+
+type Env = Record<string, string | undefined>;
+
+export const DEFAULT_PORT = 54321;
+export const DEFAULT_STRIPE_EMULATOR_PORT = 12111;
+export const DEFAULT_PGLITE_DIR = '.data/pglite';
+/** The key the SDK sends to the embedded emulator; never valid on api.stripe.com. */
+export const EMULATOR_SECRET_KEY = 'sk_test_local_emulator';
+/** Supabase CLI's local default (`supabase start`); see supabase.com/docs/guides/local-development. */
+export const DEFAULT_SUPABASE_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
+/**
+ * The fixed demo keys `supabase start` prints: HS256 JWTs (iss supabase-demo, role anon / service_role,
+ * exp 2032-11-11) signed with DEFAULT_SUPABASE_JWT_SECRET. Constants, because WebCrypto signing is async and
+ * parsing is not; test/config/local-keys.test.ts checks the signatures with jose. Public knowledge: local only.
+ */
+export const DEFAULT_SUPABASE_ANON_KEY =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0';
+export const DEFAULT_SUPABASE_SERVICE_ROLE_KEY =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU';
+
+/** One start-up failure naming every bad variable (`problems`, one line each); values are never included. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses `env` into a Config or throws one ConfigError listing every problem. */
+export function parseConfig(env: Env): Config {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const fail = <T>(message: string, fallback: T): T => {
+    problems.push(message);
+    return fallback;
+  };
+
+  const port = parsePort('PORT', get('PORT'), DEFAULT_PORT, fail);
+  const stripeEmulatorPort = parsePort('STRIPE_EMULATOR_PORT', get('STRIPE_EMULATOR_PORT'), DEFAULT_STRIPE_EMULATOR_PORT, fail);
+
+  const databaseUrl = get('DATABASE_URL');
+  if (databaseUrl !== undefined && !isUrl(databaseUrl, ['postgres:', 'postgresql:'])) {
+    fail('DATABASE_URL must be a postgres:// or postgresql:// URL', undefined);
+  }
+  const database: Config['database'] = databaseUrl
+    ? { kind: 'postgres', url: databaseUrl }
+    : { kind: 'pglite', dir: get('PGLITE_DIR') ?? DEFAULT_PGLITE_DIR };
+
+  const secretKey = get('STRIPE_SECRET_KEY');
+  const mode: StripeMode = secretKey === undefined ? 'emulator' : stripeModeOf(secretKey) ?? fail(
+    'STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_test_…, rk_live_…)', 'test');
+  if (mode === 'live' && databaseUrl === undefined) {
+    fail('DATABASE_URL is required when STRIPE_SECRET_KEY is a live key (PGlite is for local development only)', undefined);
+  }
+
+  const apiBaseText = get('STRIPE_API_BASE');
+  let apiBase: URL | undefined;
+  if (apiBaseText !== undefined) {
+    apiBase = isUrl(apiBaseText, ['http:', 'https:']) ? new URL(apiBaseText) : fail('STRIPE_API_BASE must be an http(s) URL', undefined);
+  }
+  const webhookSecret = get('STRIPE_WEBHOOK_SECRET');
+  if (webhookSecret !== undefined && !/^whsec_\S+$/.test(webhookSecret)) fail('STRIPE_WEBHOOK_SECRET must start with whsec_', undefined);
+  const setupFeePriceId = get('STRIPE_SETUP_FEE_PRICE_ID');
+  if (setupFeePriceId !== undefined && !/^price_\w+$/.test(setupFeePriceId)) fail('STRIPE_SETUP_FEE_PRICE_ID must be a price id (price_…)', undefined);
+
+  const websiteText = get('WEBSITE_URL') ?? `http://127.0.0.1:${port}`;
+  const websiteUrl = isUrl(websiteText, ['http:', 'https:']) ? websiteText.replace(/\/+$/, '') : fail('WEBSITE_URL must be an http(s) URL', '');
+
+  const supabaseUrl = get('SUPABASE_URL');
+  if (supabaseUrl !== undefined && !isUrl(supabaseUrl, ['http:', 'https:'])) fail('SUPABASE_URL must be an http(s) URL', undefined);
+  const jwks = get('SUPABASE_JWKS');
+  if (jwks !== undefined && !isJwks(jwks)) fail('SUPABASE_JWKS must be a JSON Web Key Set: {"keys": [...]}', undefined);
+  const jwtSecret = get('SUPABASE_JWT_SECRET') ?? DEFAULT_SUPABASE_JWT_SECRET;
+  if (jwtSecret.length < 32) fail('SUPABASE_JWT_SECRET must be at least 32 characters long', undefined);
+  const secretKeys = parseSecretKeys(get('SUPABASE_SECRET_KEYS'), fail);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port,
+    stripeEmulatorPort,
+    database,
+    stripe: { mode, secretKey: secretKey ?? EMULATOR_SECRET_KEY, apiBase, webhookSecret, setupFeePriceId },
+    websiteUrl,
+    auth: {
+      supabaseUrl: supabaseUrl?.replace(/\/+$/, ''),
+      jwks,
+      jwtSecret,
+      anonKey: get('SUPABASE_ANON_KEY') ?? DEFAULT_SUPABASE_ANON_KEY,
+      serviceRoleKey: get('SUPABASE_SERVICE_ROLE_KEY') ?? DEFAULT_SUPABASE_SERVICE_ROLE_KEY,
+      secretKeys,
+    },
+  };
+}
+
+type Fail = <T>(message: string, fallback: T) => T;
+
+/** Secret (`sk_`) and restricted (`rk_`) keys; the prefix says test or live (docs.stripe.com/keys). */
+export function stripeModeOf(key: string): 'test' | 'live' | undefined {
+  const match = /^(?:sk|rk)_(test|live)_\w+$/.exec(key);
+  return match ? (match[1] as 'test' | 'live') : undefined;
+}
+
+function parsePort(name: string, text: string | undefined, fallback: number, fail: Fail): number {
+  if (text === undefined) return fallback;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  return port >= 0 && port <= 65_535 ? port : fail(`${name} must be a port number 0–65535`, fallback);
+}
+
+function isUrl(text: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function isJwks(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { keys?: unknown }).keys);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SUPABASE_SECRET_KEYS as Supabase sets it for Edge Functions, a JSON object of name → key
+ * (e.g. {"default":"sb_secret_…"}), or a plain comma-separated list. Only the keys are kept.
+ */
+function parseSecretKeys(text: string | undefined, fail: Fail): string[] {
+  if (text === undefined) return [];
+  const message = 'SUPABASE_SECRET_KEYS must be a JSON object of name → key or a comma-separated list of keys';
+  if (text.startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      const values = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.values(parsed) : [];
+      const keys = values.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim());
+      return keys.length > 0 && keys.length === values.length ? keys : fail(message, []);
+    } catch {
+      return fail(message, []);
+    }
+  }
+  const keys = text.split(',').map((k) => k.trim());
+  return keys.every((k) => k !== '') ? keys : fail(message, []);
+}
