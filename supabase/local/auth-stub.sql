@@ -2,24 +2,29 @@
 -- `auth.users` and the helpers RLS policies call. NEVER part of supabase/migrations: on Supabase all of
 -- this exists and belongs to supabase_auth_admin. `aisyst-billing migrate` runs it only when the database
 -- has no `auth` schema (PGlite, plain PostgreSQL). Idempotent; runs on PGlite and PostgreSQL alike.
--- Definitions follow supabase/postgres (migrations/db/init-scripts/00000000000001-auth-schema.sql).
+-- The auth helpers are defined as Supabase ships them (supabase/postgres, the auth schema init script).
 
 -- Roles are cluster-wide on PostgreSQL: create them only when missing (another database may have them).
 do $$
+declare
+  r record;
 begin
-  if not exists (select 1 from pg_roles where rolname = 'anon') then
-    create role anon nologin noinherit;
-  end if;
-  if not exists (select 1 from pg_roles where rolname = 'authenticated') then
-    create role authenticated nologin noinherit;
-  end if;
-  if not exists (select 1 from pg_roles where rolname = 'service_role') then
+  for r in select * from (values
+    ('anon', 'nologin noinherit'),
+    ('authenticated', 'nologin noinherit'),
     -- As on Supabase: the backend role bypasses row level security.
-    create role service_role nologin noinherit bypassrls;
-  end if;
-exception
-  -- Two databases of one cluster bootstrapping at the same moment: the loser finds the role made.
-  when duplicate_object or unique_violation then null;
+    ('service_role', 'nologin noinherit bypassrls')
+  ) as t(name, options)
+  loop
+    if not exists (select 1 from pg_roles where rolname = r.name) then
+      begin
+        execute format('create role %I %s', r.name, r.options);
+      exception
+        -- Another database of the cluster bootstrapping at the same moment made it first.
+        when duplicate_object or unique_violation then null;
+      end;
+    end if;
+  end loop;
 end
 $$;
 
@@ -31,7 +36,7 @@ create table if not exists auth.users (
   id uuid primary key default gen_random_uuid(),
   email text unique,
   encrypted_password text,
-  raw_user_meta_data jsonb not null default '{}'::jsonb,
+  raw_user_meta_data jsonb default '{}'::jsonb,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   last_sign_in_at timestamptz

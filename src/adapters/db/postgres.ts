@@ -1,0 +1,79 @@
+/**
+ * The Sql port on PostgreSQL through postgres.js (plain PostgreSQL, Supabase direct or pooled).
+ *
+ * `prepare: false` because Supabase's transaction pooler (Supavisor, port 6543) hands each transaction to
+ * any server connection, where a named prepared statement from an earlier one does not exist
+ * (supabase.com/docs/guides/database/connecting-to-postgres#connection-pooler).
+ *
+ * Values are parsed to match the PGlite adapter, so that one repository suite passes on both:
+ * int2/int4/float → number; int8 (count(*), sum(int)) → number, or bigint beyond 2^53 (postgres.js's default
+ * is a string); numeric → string (exact; convert explicitly); timestamptz/date → Date; json/jsonb → parsed.
+ * Parameters are typed by the server's description of the statement (postgres.js describes even without
+ * prepared statements), so a `$1::jsonb` parameter takes a plain object as on PGlite.
+ */
+import postgres from 'postgres';
+import type { Sql } from '../../ports/sql.ts';
+
+export interface OpenPostgresOptions {
+  /** Pool size (default 10). Race tests raise it to put many transactions in flight at once. */
+  max?: number;
+  /** Server notices (e.g. "relation already exists, skipping") are dropped unless a handler is given. */
+  onnotice?: (notice: postgres.Notice) => void;
+}
+
+export function openPostgres(url: string, options: OpenPostgresOptions = {}): Sql {
+  const client = postgres(url, {
+    prepare: false,
+    max: options.max ?? 10,
+    onnotice: options.onnotice ?? (() => {}),
+    types: {
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (value: bigint | number | string) => String(value),
+        parse: (text: string) => {
+          const value = BigInt(text);
+          return value < BigInt(Number.MIN_SAFE_INTEGER) || value > BigInt(Number.MAX_SAFE_INTEGER) ? value : Number(value);
+        },
+      },
+    },
+  });
+  return {
+    ...sqlOn(client, 0),
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+// The custom `bigint` type only changes parsing; the port is untyped, so the clients are used as `any`-typed ones.
+type AnySql = postgres.Sql<any>;
+type AnyTx = postgres.TransactionSql<any>;
+type Client = AnySql | AnyTx;
+
+function sqlOn(client: Client, depth: number): Sql {
+  return {
+    dialect: 'postgres',
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      const rows = await client.unsafe(text, params.map(toParameter) as postgres.ParameterOrJSON<never>[]);
+      return [...rows] as Row[];
+    },
+    async exec(text: string) {
+      // The simple query protocol: several statements in one round trip, no parameters.
+      await client.unsafe(text).simple();
+    },
+    async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+      const run = (tx: AnyTx) => work(sqlOn(tx, depth + 1));
+      // postgres.js's own types make begin/savepoint return UnwrapPromiseArray<T>; for a plain T they are T.
+      if (depth === 0) return (await (client as AnySql).begin(run)) as T;
+      return (await (client as AnyTx).savepoint(run)) as T;
+    },
+    async close() {
+      if (depth > 0) throw new Error('close() the database, not a transaction');
+    },
+  };
+}
+
+function toParameter(value: unknown): unknown {
+  return value === undefined ? null : value;
+}
