@@ -1,0 +1,93 @@
+/**
+ * `aisyst-billing start` (= `npm start`): the whole local stack, no keys needed. Prints where everything is and
+ * the local keys (the anon key in full — it is public by design; the service-role key shortened), and shuts
+ * down cleanly on Ctrl-C / SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from '../command.ts';
+import { readEnv } from '../../config/dotenv.ts';
+import { ConfigError, parseConfig } from '../../config/parse-config.ts';
+import { startLocalStack } from '../../entries/node/local-stack.ts';
+import { jsonLogger } from '../../ports/logger.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export const command: Command = {
+  name: 'start',
+  summary: 'run the whole local stack (database, Stripe emulator, functions, pages)',
+  help: `usage: aisyst-billing start
+
+Starts, in one process: the database (PGlite under .data/pglite, or DATABASE_URL), migrations and plans, the
+Stripe emulator (unless STRIPE_SECRET_KEY is set) with the catalog synced and a webhook endpoint pointing back
+here, the functions under /functions/v1/, the local Supabase Auth subset under /auth/v1/ and the pages.
+
+Environment (and .env): PORT (54321), STRIPE_EMULATOR_PORT (12111), DATABASE_URL, PGLITE_DIR,
+STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_WEBHOOK_SECRET, WEBSITE_URL, SUPABASE_* — see .env.example.
+Ctrl-C stops everything cleanly.`,
+
+  async run(args, processEnv) {
+    if (args.length > 0) {
+      console.error(`aisyst-billing start: unexpected argument '${args[0]}'\n\n${this.help}`);
+      return 2;
+    }
+    const env = await readEnv(process.cwd(), processEnv);
+    let config;
+    try {
+      config = parseConfig(env);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        console.error(err.message);
+        return 1;
+      }
+      throw err;
+    }
+    const logger = jsonLogger();
+    let stack;
+    try {
+      stack = await startLocalStack(config, { logger });
+    } catch (err) {
+      console.error(`aisyst-billing start: ${err instanceof Error ? err.message : String(err)}`);
+      return 1;
+    }
+    const webDist = resolve(REPO_ROOT, 'web/dist');
+    if (!existsSync(resolve(webDist, 'index.html'))) buildPagesInBackground();
+    const key = config.auth.serviceRoleKey;
+    console.log(`
+AiSyst billing — local stack is up
+  pages      ${stack.url}/pricing   (${stack.url}/dashboard)
+  functions  ${stack.url}/functions/v1/<name>
+  auth       ${stack.url}/auth/v1/
+  health     ${stack.url}/health
+  stripe     ${stack.emulatorUrl ? `${stack.emulatorUrl} (emulator, state in ${stack.stateDir})` : `${config.stripe.mode} mode`}
+  database   ${config.database.kind === 'pglite' ? `PGlite at ${config.database.dir}` : 'PostgreSQL (DATABASE_URL)'}
+  anon key          ${config.auth.anonKey}
+  service-role key  ${key.slice(0, 10)}…${key.slice(-4)}
+Ctrl-C to stop.
+`);
+    await new Promise<void>((done) => {
+      const stop = (signal: string) => {
+        console.log(`\n${signal}: stopping…`);
+        void stack.close().then(done, (err: unknown) => {
+          console.error(`shutdown failed: ${String(err)}`);
+          done();
+        });
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    console.log('stopped.');
+    return 0;
+  },
+};
+
+/** First start on a fresh clone: the pages are built while the API already answers (they appear when done). */
+function buildPagesInBackground(): void {
+  console.log('pages: not built yet — building them in the background (npm run build:web)…');
+  const vite = resolve(REPO_ROOT, 'node_modules/vite/bin/vite.js');
+  const child = spawn(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('exit', (code) => console.log(code === 0 ? 'pages: built.' : `pages: build failed (exit ${code}); run npm run build:web to see why`));
+  child.unref();
+}

@@ -1,0 +1,89 @@
+/**
+ * The Node adapter: node:http ↔ fetch Request/Response, a few lines as in hono's adapters. Everything else is the
+ * web-standard app. Listens on 127.0.0.1 by default (a local stack is nobody else's business).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+export interface NodeServer {
+  server: Server;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Thrown when the port is taken, with a message that says what to do. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number, variable: string) {
+    super(`Port ${port} is in use — set ${variable}=… to another port or stop the other process`);
+    this.name = 'PortInUseError';
+  }
+}
+
+export async function serveFetch(handler: FetchHandler, options: { port: number; host?: string; portVariable?: string }): Promise<NodeServer> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer((req, res) => {
+    void respond(handler, req, res, host);
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUseError(options.port, options.portVariable ?? 'PORT') : err));
+    server.listen(options.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Requests still in flight get a moment; then their sockets go too.
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      }),
+  };
+}
+
+export function toRequest(req: IncomingMessage, host: string): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  const controller = new AbortController();
+  req.once('close', () => { if (!req.complete) controller.abort(); });
+  return new Request(url, {
+    method: req.method ?? 'GET',
+    headers,
+    signal: controller.signal,
+    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+  } as RequestInit);
+}
+
+async function respond(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, host: string): Promise<void> {
+  try {
+    const response = await handler(toRequest(req, host));
+    const headers: Record<string, string | string[]> = {};
+    response.headers.forEach((value, name) => {
+      if (name === 'set-cookie') return;
+      headers[name] = value;
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) headers['set-cookie'] = cookies;
+    res.writeHead(response.status, headers);
+    if (response.body) {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+    }
+    res.end();
+  } catch {
+    // The app maps every error itself; reaching here means the socket died mid-answer.
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(res.headersSent ? undefined : '{"error":"internal","message":"Something went wrong on our side."}');
+  }
+}

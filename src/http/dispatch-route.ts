@@ -1,0 +1,39 @@
+/**
+ * Runs one function: method check, body limit, JSON parsing, auth, then the route's handler. Everything a
+ * route can rely on before it runs (src/http/route.ts).
+ */
+import { AppError } from '../errors.ts';
+import type { Authenticator } from '../adapters/auth/authenticator.ts';
+import { errorResponse } from './error-response.ts';
+import { parseJsonBody, readBodyLimited } from './read-body.ts';
+import type { AppContext, Caller, Route } from './route.ts';
+
+export async function dispatchRoute(route: Route, request: Request, url: URL, requestId: string, ctx: AppContext, auth: Authenticator): Promise<Response> {
+  if (request.method !== route.method && !(route.method === 'GET' && request.method === 'HEAD')) {
+    const response = errorResponse(new AppError('method_not_allowed', `${route.name} accepts ${route.method} only.`), ctx.logger);
+    response.headers.set('allow', `${route.method}, OPTIONS`); // RFC 9110 §15.5.6: a 405 names what is allowed
+    return response;
+  }
+  const caller = await authenticate(route, request.headers, auth);
+  const rawBody = route.method === 'POST' ? await readBodyLimited(request) : '';
+  // The webhook handler verifies the raw bytes itself; parsing them first would add nothing.
+  const json = route.method === 'POST' && route.auth !== 'stripe-signature' ? parseJsonBody(rawBody) : undefined;
+  return route.handle({ request, url, caller, rawBody, json, requestId }, ctx);
+}
+
+async function authenticate(route: Route, headers: Headers, auth: Authenticator): Promise<Caller> {
+  switch (route.auth) {
+    case 'none':
+    case 'stripe-signature':
+      return { kind: 'anonymous' };
+    case 'user': {
+      const user = await auth.user(headers);
+      if (!user) throw new AppError('unauthorized', 'Sign in first: send Authorization: Bearer <access token> with a valid, unexpired Supabase session.');
+      return { kind: 'user', ...user };
+    }
+    case 'backend': {
+      if (!(await auth.backend(headers))) throw new AppError('unauthorized', 'This endpoint is for the backend: send the service-role or a secret key as Authorization: Bearer <key>.');
+      return { kind: 'backend' };
+    }
+  }
+}

@@ -1,0 +1,16 @@
+/** Every function the app serves, by name; each deploys as its own Supabase Edge Function too. */
+import type { Route } from '../route.ts';
+import { route as billingSummary } from './billing-summary.ts';
+import { route as createCheckoutSession } from './create-checkout-session.ts';
+import { route as deliverUsage } from './deliver-usage.ts';
+import { route as organisations } from './organisations.ts';
+import { route as plans } from './plans.ts';
+import { route as reportUsage } from './report-usage.ts';
+import { route as stripeWebhookHandler } from './stripe-webhook-handler.ts';
+
+export function allRoutes(): Route[] {
+  return [plans, organisations, createCheckoutSession, stripeWebhookHandler, reportUsage, billingSummary, deliverUsage];
+}
+
+/** One Supabase Edge Function per route: supabase/functions/<name>/index.ts. */
+export const FUNCTION_NAMES: readonly string[] = allRoutes().map((r) => r.name);

@@ -1,0 +1,92 @@
+/**
+ * Organisations and who owns them (DESIGN.md §4 invariant 5: a user sees and acts only on organisations they own).
+ * Another user's organisation is answered exactly like one that does not exist — 404 `organisation_not_found` —
+ * so that ids cannot be probed for existence (a 403 would confirm the id is real).
+ */
+import { AppError } from '../errors.ts';
+import type { Sql } from '../ports/sql.ts';
+
+export interface Organisation {
+  id: string;
+  name: string;
+  ownerId: string;
+  stripeCustomerId: string | null;
+}
+
+interface OrganisationRow {
+  id: string;
+  name: string;
+  owner_id: string;
+  stripe_customer_id: string | null;
+}
+
+const COLUMNS = 'id, name, owner_id, stripe_customer_id';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const toOrganisation = (r: OrganisationRow): Organisation => ({ id: r.id, name: r.name, ownerId: r.owner_id, stripeCustomerId: r.stripe_customer_id });
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+export async function insertOrganisation(sql: Sql, input: { name: string; ownerId: string }): Promise<Organisation> {
+  const rows = await sql.query<OrganisationRow>(`insert into public.organisations (name, owner_id) values ($1, $2) returning ${COLUMNS}`, [input.name, input.ownerId]);
+  return toOrganisation(rows[0]!);
+}
+
+/** The user's organisations, oldest first. */
+export async function findOwnedOrganisations(sql: Sql, userId: string): Promise<Organisation[]> {
+  const rows = await sql.query<OrganisationRow>(`select ${COLUMNS} from public.organisations where owner_id = $1 order by created_at, id`, [userId]);
+  return rows.map(toOrganisation);
+}
+
+/** Any organisation by id, whoever owns it (backend callers, webhooks). Undefined when there is none. */
+export async function findOrganisationById(sql: Sql, orgId: string): Promise<Organisation | undefined> {
+  if (!isUuid(orgId)) return undefined;
+  const rows = await sql.query<OrganisationRow>(`select ${COLUMNS} from public.organisations where id = $1`, [orgId]);
+  return rows[0] ? toOrganisation(rows[0]) : undefined;
+}
+
+/** The organisation if `userId` owns it; otherwise 404 `organisation_not_found` (also for a malformed id). */
+export async function getOrganisationForOwner(sql: Sql, orgId: string, userId: string): Promise<Organisation> {
+  const org = await findOrganisationById(sql, orgId);
+  if (!org || org.ownerId !== userId) {
+    throw new AppError('organisation_not_found', 'No organisation with this id belongs to you.', { field: 'org_id' });
+  }
+  return org;
+}
+
+/**
+ * Which organisation a user request is about: the given `org_id` (must be theirs), else their only one.
+ * No organisation → 404; several and no `org_id` → 400 `org_id_required` (SPEC.md §3).
+ */
+export async function resolveOrganisation(sql: Sql, userId: string, orgId?: string | null): Promise<Organisation> {
+  if (orgId !== undefined && orgId !== null && orgId !== '') return getOrganisationForOwner(sql, orgId, userId);
+  const owned = await findOwnedOrganisations(sql, userId);
+  if (owned.length === 0) throw new AppError('organisation_not_found', 'You have no organisation yet: create one first (POST organisations).');
+  if (owned.length > 1) throw new AppError('org_id_required', 'You own several organisations: say which one with org_id.', { field: 'org_id' });
+  return owned[0]!;
+}
+
+/**
+ * Saves the Stripe customer of an organisation unless it already has one, and returns the id actually stored.
+ * Race-free: of two concurrent first checkouts only one UPDATE matches `stripe_customer_id is null`; the other
+ * re-reads and gets the winner's id (its own customer is then an orphan in Stripe, never a second link).
+ */
+export async function setStripeCustomerIdIfMissing(sql: Sql, orgId: string, customerId: string): Promise<string> {
+  const updated = await sql.query<{ stripe_customer_id: string }>(
+    'update public.organisations set stripe_customer_id = $2, updated_at = now() where id = $1 and stripe_customer_id is null returning stripe_customer_id',
+    [orgId, customerId],
+  );
+  if (updated[0]) return updated[0].stripe_customer_id;
+  const current = await sql.query<{ stripe_customer_id: string | null }>('select stripe_customer_id from public.organisations where id = $1', [orgId]);
+  const stored = current[0]?.stripe_customer_id;
+  if (!stored) throw new AppError('organisation_not_found', 'The organisation no longer exists.');
+  return stored;
+}
+
+/** The organisation a Stripe customer belongs to (webhooks). */
+export async function findOrganisationByStripeCustomerId(sql: Sql, customerId: string): Promise<Organisation | undefined> {
+  const rows = await sql.query<OrganisationRow>(`select ${COLUMNS} from public.organisations where stripe_customer_id = $1`, [customerId]);
+  return rows[0] ? toOrganisation(rows[0]) : undefined;
+}

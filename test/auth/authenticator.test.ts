@@ -1,0 +1,116 @@
+import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { createAuthenticator } from '../../src/adapters/auth/authenticator.ts';
+import { constantTimeEqual } from '../../src/adapters/auth/constant-time.ts';
+import { serveFetch } from '../../src/entries/node/serve.ts';
+import { DEFAULT_SUPABASE_ANON_KEY, DEFAULT_SUPABASE_SERVICE_ROLE_KEY, parseConfig } from '../../src/config/parse-config.ts';
+import { signToken, userToken } from './tokens.ts';
+
+const USER = '0b9c2f5e-7d1a-4c36-8e2f-4a1b3c5d7e9f';
+const bearer = (token: string) => new Headers({ authorization: `Bearer ${token}` });
+const local = () => createAuthenticator(parseConfig({}).auth);
+
+describe('user JWTs (HS256 with SUPABASE_JWT_SECRET)', () => {
+  it('accepts a valid access token and reads the user id and email', async () => {
+    expect(await local().user(bearer(await userToken(USER)))).toEqual({ userId: USER, email: 'owner@example.com' });
+  });
+
+  const refused: Array<[string, () => Promise<string>]> = [
+    ['an expired token', () => userToken(USER, { expiresIn: Math.floor(Date.now() / 1000) - 60 })],
+    ['the wrong audience', () => userToken(USER, { audience: 'someone-else' })],
+    ['no audience at all', () => userToken(USER, { audience: null })],
+    ['the wrong secret', () => userToken(USER, { secret: 'an-entirely-different-secret-of-32-characters!' })],
+    ['alg none', async () => new UnsecuredJWT({ sub: USER, role: 'authenticated' }).setAudience('authenticated').setExpirationTime('1h').encode()],
+    ['a sub that is not a uuid', () => signToken({ sub: 'admin', role: 'authenticated' })],
+    ['no sub', () => signToken({ role: 'authenticated' })],
+    ['the anon key', async () => DEFAULT_SUPABASE_ANON_KEY],
+    ['the service-role key (it is not a user)', async () => DEFAULT_SUPABASE_SERVICE_ROLE_KEY],
+    ['garbage', async () => 'a.b.c'],
+  ];
+  it.each(refused.map(([what, make]) => ({ what, make })))('refuses $what', async ({ make }) => {
+    expect(await local().user(bearer(await make()))).toBeUndefined();
+  });
+
+  it('refuses a token without a Bearer header', async () => {
+    expect(await local().user(new Headers({ authorization: await userToken(USER) }))).toBeUndefined();
+    expect(await local().user(new Headers())).toBeUndefined();
+  });
+
+  it('does not trust the public local secret for a hosted project', async () => {
+    const hosted = createAuthenticator(parseConfig({ SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_JWKS: '{"keys":[]}' }).auth);
+    expect(await hosted.user(bearer(await userToken(USER)))).toBeUndefined();
+  });
+});
+
+describe('user JWTs against a JWKS (ES256)', () => {
+  it('accepts a token signed by a key of SUPABASE_JWKS and refuses one signed by another key', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const other = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const auth = createAuthenticator(parseConfig({ SUPABASE_JWKS: JSON.stringify({ keys: [jwk] }) }).auth);
+    const sign = (key: CryptoKey) =>
+      new SignJWT({ sub: USER, role: 'authenticated' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setAudience('authenticated').setExpirationTime('1h').sign(key);
+    expect(await auth.user(bearer(await sign(privateKey)))).toMatchObject({ userId: USER });
+    expect(await auth.user(bearer(await sign(other.privateKey)))).toBeUndefined();
+  });
+});
+
+describe('user JWTs against the project JWKS endpoint (SUPABASE_URL)', () => {
+  it('fetches SUPABASE_URL/auth/v1/.well-known/jwks.json and verifies with it', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'rs1', alg: 'RS256', use: 'sig' };
+    const requested: string[] = [];
+    const server = await serveFetch(async (req) => {
+      requested.push(new URL(req.url).pathname);
+      return Response.json({ keys: [jwk] });
+    }, { port: 0 });
+    try {
+      const auth = createAuthenticator(parseConfig({ SUPABASE_URL: server.url }).auth);
+      const token = await new SignJWT({ sub: USER, role: 'authenticated' }).setProtectedHeader({ alg: 'RS256', kid: 'rs1' }).setAudience('authenticated').setExpirationTime('1h').sign(privateKey);
+      expect(await auth.user(bearer(token))).toMatchObject({ userId: USER });
+      expect(requested).toEqual(['/auth/v1/.well-known/jwks.json']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('backend callers', () => {
+  const env = { SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-tests', SUPABASE_SECRET_KEYS: '{"default":"sb_secret_abc123","ci":"sb_secret_def456"}' };
+  const backend = () => createAuthenticator(parseConfig(env).auth);
+
+  it('accepts the service-role key and every secret key, as Bearer or apikey', async () => {
+    expect(await backend().backend(bearer('service-role-key-for-tests'))).toBe(true);
+    expect(await backend().backend(bearer('sb_secret_def456'))).toBe(true);
+    expect(await backend().backend(new Headers({ apikey: 'sb_secret_abc123' }))).toBe(true);
+  });
+
+  it('accepts a JWT with role=service_role signed with the project secret', async () => {
+    expect(await backend().backend(bearer(await signToken({ role: 'service_role' }, { audience: null })))).toBe(true);
+  });
+
+  it('refuses user tokens, the anon key, near-misses and forged service-role JWTs', async () => {
+    const b = backend();
+    expect(await b.backend(bearer(await userToken(USER)))).toBe(false);
+    expect(await b.backend(new Headers({ apikey: DEFAULT_SUPABASE_ANON_KEY }))).toBe(false);
+    expect(await b.backend(bearer('sb_secret_abc12'))).toBe(false);
+    expect(await b.backend(bearer('sb_secret_abc1234'))).toBe(false);
+    expect(await b.backend(bearer(await signToken({ role: 'service_role' }, { audience: null, secret: 'forged-forged-forged-forged-forged-forged' })))).toBe(false);
+    expect(await b.backend(new Headers())).toBe(false);
+  });
+
+  it('does not accept the public demo service-role key on a hosted project', async () => {
+    const hosted = createAuthenticator(parseConfig({ SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_SECRET_KEYS: 'sb_secret_real' }).auth);
+    expect(await hosted.backend(bearer(DEFAULT_SUPABASE_SERVICE_ROLE_KEY))).toBe(false);
+    expect(await hosted.backend(bearer('sb_secret_real'))).toBe(true);
+  });
+});
+
+describe('constantTimeEqual', () => {
+  it('is plain equality on its results', async () => {
+    expect(await constantTimeEqual('abc', 'abc')).toBe(true);
+    expect(await constantTimeEqual('abc', 'abd')).toBe(false);
+    expect(await constantTimeEqual('abc', 'abcd')).toBe(false);
+    expect(await constantTimeEqual('', '')).toBe(true);
+  });
+});
