@@ -6,6 +6,8 @@
  */
 import type { Obj, Store } from './store.ts';
 import { listOf } from './list.ts';
+import { invalidRequest } from './errors.ts';
+import { kindOfId } from './ids.ts';
 
 type Includer = (obj: Obj, store: Store) => unknown;
 
@@ -36,6 +38,11 @@ export function render(stored: Obj, store: Store): Obj {
         obj.price = render(price, store);
         obj.plan = planOf(obj.price);
       }
+      break;
+    }
+    case 'item': {
+      const price = store.get('price', obj.price);
+      if (price) obj.price = render(price, store);
       break;
     }
     case 'invoice': {
@@ -76,6 +83,10 @@ function expandPath(node: unknown, segs: string[], store: Store): void {
   const include = INCLUDABLE[obj.object as string]?.[seg];
   if (include && obj[seg] === undefined) obj[seg] = include(obj, store);
   const value = obj[seg];
+  // Stripe refuses to expand what is not an expandable reference (docs.stripe.com/expand).
+  if (value === undefined || typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && !kindOfId(value))) {
+    throw invalidRequest(`This property cannot be expanded (${seg}).`, 'expand');
+  }
   if (typeof value === 'string') {
     const target = store.byId(value);
     if (target) obj[seg] = render(target, store);
