@@ -1,0 +1,180 @@
+/**
+ * Every state of the pricing page and the dashboard, rendered in Chromium against a mocked API: what a customer
+ * sees when things go right, wrong or are still empty. Screenshots go to test-artifacts/web/states-*.png.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { describeWithBrowser, hasHorizontalScroll, snap } from './support/browser.ts';
+import { ensurePagesBuilt } from './support/build-pages.ts';
+import { PLANS, mockFunctions, signInAs, summary, type ApiAnswer } from './support/mock-api.ts';
+import { servePages } from './support/serve-pages.ts';
+
+let site: Awaited<ReturnType<typeof servePages>>;
+let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  ensurePagesBuilt();
+  site = await servePages();
+});
+afterAll(async () => site?.close());
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+});
+
+describeWithBrowser('pricing and dashboard states', (browser) => {
+  async function open(path: string, answers: Record<string, ApiAnswer | (() => ApiAnswer | Promise<ApiAnswer>)>, options: { signedIn?: boolean; width?: number } = {}): Promise<Page> {
+    context = await browser().newContext({ viewport: { width: options.width ?? 1280, height: 900 }, locale: 'en-IE' });
+    await mockFunctions(context, { plans: { body: { plans: PLANS } }, ...answers });
+    if (options.signedIn) await signInAs(context);
+    const page = await context.newPage();
+    await page.goto(`${site.url}${path}`);
+    return page;
+  }
+
+  it('shows the three plans with included minutes, the overage rate and the setup fee, monthly and yearly', async () => {
+    const page = await open('/pricing', {});
+    const cards = page.locator('article.plan-card');
+    await expect.poll(() => cards.count()).toBe(3);
+    const starter = page.locator('article[data-plan="Starter"]');
+    expect(await starter.innerText()).toMatch(/€204\s*\/ month/);
+    expect(await starter.innerText()).toContain('500 minutes');
+    expect(await starter.innerText()).toContain('€0.50 per extra minute');
+    expect(await starter.innerText()).toContain('€249');
+    await page.getByLabel('Yearly').check();
+    await expect.poll(() => starter.innerText()).toMatch(/€2,203\.20\s*\/ year/);
+    expect(await starter.innerText()).toContain('€183.60 per month, billed yearly');
+    expect(await starter.innerText()).toContain('you save €244.80 (10 %)');
+    expect(await hasHorizontalScroll(page)).toBe(false);
+    await snap(page, 'states-pricing-yearly-desktop');
+  });
+
+  it('fits a 390 px phone without horizontal scrolling', async () => {
+    const page = await open('/pricing?payment=cancelled', {}, { width: 390 });
+    await page.locator('article.plan-card').first().waitFor();
+    expect(await page.getByRole('status').innerText()).toContain('You have not been charged');
+    expect(await hasHorizontalScroll(page)).toBe(false);
+    await snap(page, 'states-pricing-cancelled-phone');
+  });
+
+  it('marks the current plan and offers no Buy that Checkout would refuse', async () => {
+    const page = await open('/pricing', { 'billing-summary': { body: summary() } }, { signedIn: true });
+    const growth = page.locator('article[data-plan="Growth"]');
+    await expect.poll(() => growth.innerText()).toContain('Your current plan');
+    expect(await growth.innerText()).toContain('You are on this plan.');
+    expect(await page.locator('article[data-plan="Starter"]').innerText()).toContain('Changing plans is not available online yet.');
+    expect(await page.getByRole('button', { name: /^Buy / }).count()).toBe(0);
+    await snap(page, 'states-pricing-current-plan');
+  });
+
+  it('explains an API refusal in a sentence', async () => {
+    const canceled = summary();
+    const page = await open(
+      '/pricing',
+      {
+        'billing-summary': { body: { ...canceled, subscription: { ...canceled.subscription, status: 'canceled' } } },
+        'create-checkout-session': { status: 409, body: { error: 'already_subscribed', message: 'The organisation already has a subscription.' } },
+      },
+      { signedIn: true },
+    );
+    await page.getByRole('button', { name: 'Buy Starter' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('Your organisation already has an active subscription.');
+    await snap(page, 'states-pricing-api-error');
+  });
+
+  it('shows usage beyond the included minutes with its cost and the month projection', async () => {
+    const base = summary();
+    const usage = { ...base.usage, minutes_used: 1_240, overage_minutes: 240, overage_cost_cents: 12_000 };
+    const page = await open('/dashboard', { 'billing-summary': { body: { ...base, usage } } }, { signedIn: true });
+    const bar = page.getByRole('progressbar');
+    await bar.waitFor();
+    expect(await bar.getAttribute('aria-valuemax')).toBe('1000');
+    expect(await bar.getAttribute('aria-valuetext')).toBe('1,240 of 1,000 included minutes used, 240 extra');
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('240 · €120.00');
+    expect(text).toMatch(/Projected by the end of the window\s*3,720 min · €1,360.00 extra/);
+    expect(text).toContain('AISYST-0001');
+    expect(await hasHorizontalScroll(page)).toBe(false);
+    await snap(page, 'states-dashboard-overage');
+  });
+
+  it('says plainly when a payment failed and links to the open invoice', async () => {
+    const base = summary({
+      invoices: [{ id: 'in_2', number: 'AISYST-0002', status: 'open', total_cents: 36_600, currency: 'eur', period_start: new Date().toISOString(), period_end: new Date().toISOString(), hosted_invoice_url: 'https://invoice.example/in_2' }],
+    });
+    const page = await open('/dashboard', { 'billing-summary': { body: { ...base, subscription: { ...base.subscription, status: 'past_due' } } } }, { signedIn: true, width: 390 });
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('Your last payment failed');
+    expect(await page.getByRole('link', { name: 'Pay invoice AISYST-0002 now' }).getAttribute('href')).toBe('https://invoice.example/in_2');
+    expect(await page.locator('[data-status="past_due"]').innerText()).toContain('Payment failed');
+    expect(await hasHorizontalScroll(page)).toBe(false);
+    await snap(page, 'states-dashboard-past-due-phone');
+  });
+
+  it('arriving from Checkout, waits visibly until the webhook has activated the plan', async () => {
+    let calls = 0;
+    const pending = summary({ subscription: null, usage: null, invoices: [] });
+    const page = await open('/dashboard?payment=success&session_id=cs_test_1', { 'billing-summary': () => ({ body: ++calls < 3 ? pending : summary() }) }, { signedIn: true });
+    const waiting = page.getByRole('status').filter({ hasText: 'Confirming your payment' });
+    await waiting.waitFor();
+    await snap(page, 'states-dashboard-confirming');
+    await page.getByText('Payment confirmed').waitFor();
+    expect(await page.locator('main').innerText()).toContain('Your Growth plan is active');
+    expect(calls).toBeGreaterThanOrEqual(3);
+  });
+
+  it('shows a scheduled cancellation as an end date', async () => {
+    const base = summary();
+    const cancelAt = base.subscription.current_period_end;
+    const page = await open('/dashboard', { 'billing-summary': { body: { ...base, subscription: { ...base.subscription, cancel_at_period_end: true, cancel_at: cancelAt } } } }, { signedIn: true });
+    await page.getByRole('progressbar').waitFor();
+    expect(await page.locator('main').innerText()).toMatch(/Your subscription ends on \d+ \w+ \d{4}/);
+    await snap(page, 'states-dashboard-cancel-at');
+  });
+
+  it('designs the loading states: plan card and dashboard skeletons, announced as busy', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = async (): Promise<ApiAnswer> => {
+      await held;
+      return { body: summary() };
+    };
+    const page = await open('/dashboard', { 'billing-summary': slow }, { signedIn: true });
+    await page.getByText('Loading your plan and usage…').waitFor();
+    expect(await page.locator('main section[aria-busy="true"]').count()).toBe(1);
+    await snap(page, 'states-dashboard-loading');
+    release();
+    await page.getByRole('progressbar').waitFor();
+  });
+
+  it('designs the empty dashboard: no plan yet, no invoices', async () => {
+    const page = await open('/dashboard', { 'billing-summary': { body: summary({ subscription: null, usage: null, invoices: [] }) } }, { signedIn: true });
+    await page.getByRole('heading', { name: 'You have no plan yet' }).waitFor();
+    expect(await page.locator('main').innerText()).toContain('No invoices yet');
+    await snap(page, 'states-dashboard-empty');
+  });
+
+  it('sends a signed-in person without an organisation to name it first', async () => {
+    const page = await open('/dashboard', { 'billing-summary': { status: 404, body: { error: 'organisation_not_found', message: 'No organisation.' } } }, { signedIn: true });
+    await page.waitForURL('**/onboarding');
+    await page.getByLabel('Organisation name').waitFor();
+    await snap(page, 'states-onboarding');
+  });
+
+  it('can be used by keyboard: the yearly option and the Buy buttons are reachable with Tab', async () => {
+    const page = await open('/pricing', {});
+    await page.locator('article.plan-card').first().waitFor();
+    const focused: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      focused.push(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.innerText || (document.activeElement as HTMLInputElement | null)?.value || ''));
+    }
+    expect(focused).toContain('Skip to content');
+    expect(focused).toContain('Buy Starter');
+    await page.keyboard.press('Shift+Tab');
+    await snap(page, 'states-pricing-keyboard-focus');
+  });
+});

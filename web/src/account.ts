@@ -1,0 +1,111 @@
+/**
+ * The signed-in person and their organisation's billing, shared by every page. A tiny observable store rather
+ * than a state library: session from supabase-js (persisted in localStorage, refreshed by supabase-js), and the
+ * billing summary from the functions API. `summary === null` means "signed in but no organisation yet".
+ */
+import type { Session, SupabaseClient } from '@supabase/supabase-js';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, type BillingPeriod, type BillingSummary, type FunctionsClient } from './api.ts';
+
+export interface AccountState {
+  /** undefined while supabase-js restores the session from storage. */
+  session: Session | null | undefined;
+  /** undefined = not loaded yet, null = this user owns no organisation. */
+  summary: BillingSummary | null | undefined;
+  summaryError: unknown;
+  /** A sentence to show once on the next page (e.g. a checkout that could not start after sign-in). */
+  flash: string | undefined;
+}
+
+export interface PendingCheckout {
+  plan_id: string;
+  billing_period: BillingPeriod;
+}
+
+const PENDING_KEY = 'aisyst.pendingCheckout';
+const orgKey = (userId: string) => `aisyst.org.${userId}`;
+
+export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsClient) {
+  let state: AccountState = { session: undefined, summary: undefined, summaryError: undefined, flash: undefined };
+  const listeners = new Set<(s: AccountState) => void>();
+  const set = (patch: Partial<AccountState>) => {
+    state = { ...state, ...patch };
+    for (const listener of listeners) listener(state);
+  };
+
+  async function refreshSummary(): Promise<BillingSummary | null> {
+    const userId = state.session?.user.id;
+    if (!userId) return null;
+    const remembered = localStorage.getItem(orgKey(userId)) ?? undefined;
+    try {
+      const summary = await api.billingSummary(remembered);
+      localStorage.setItem(orgKey(userId), summary.organisation.id);
+      set({ summary, summaryError: undefined });
+      return summary;
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'organisation_not_found') {
+        if (remembered) {
+          localStorage.removeItem(orgKey(userId));
+          return refreshSummary();
+        }
+        set({ summary: null, summaryError: undefined });
+        return null;
+      }
+      set({ summaryError: error });
+      throw error;
+    }
+  }
+
+  supabase.then(
+    (client) =>
+      client.auth.onAuthStateChange((event, session) => {
+        const userChanged = session?.user.id !== state.session?.user.id;
+        set({ session, ...(userChanged ? { summary: undefined, summaryError: undefined } : {}) });
+        // Loading the summary outside the callback: supabase-js warns against awaiting its own calls in here.
+        if (session && userChanged && event !== 'SIGNED_OUT') setTimeout(() => void refreshSummary().catch(() => {}), 0);
+      }),
+    (error: unknown) => {
+      console.error('supabase-js failed to load', error);
+      set({ session: null });
+    },
+  );
+
+  return {
+    get: () => state,
+    subscribe(listener: (s: AccountState) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    refreshSummary,
+    setFlash: (flash: string | undefined) => set({ flash }),
+    rememberOrganisation(id: string) {
+      const userId = state.session?.user.id;
+      if (userId) localStorage.setItem(orgKey(userId), id);
+    },
+    pendingCheckout(): PendingCheckout | undefined {
+      const raw = sessionStorage.getItem(PENDING_KEY);
+      return raw ? (JSON.parse(raw) as PendingCheckout) : undefined;
+    },
+    setPendingCheckout(pending: PendingCheckout | undefined) {
+      if (pending) sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
+      else sessionStorage.removeItem(PENDING_KEY);
+    },
+    async signOut() {
+      sessionStorage.removeItem(PENDING_KEY);
+      await (await supabase).auth.signOut();
+      set({ session: null, summary: undefined, summaryError: undefined });
+    },
+  };
+}
+
+export type Account = ReturnType<typeof createAccount>;
+
+export function useAccountState(account: Account): AccountState {
+  const [state, setState] = useState(account.get());
+  useEffect(() => {
+    setState(account.get());
+    const unsubscribe = account.subscribe(setState);
+    return () => void unsubscribe();
+  }, [account]);
+  return state;
+}

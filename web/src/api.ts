@@ -1,0 +1,116 @@
+/**
+ * The functions API as the pages use it (SPEC.md §3). Every call returns data or throws `ApiError` carrying the
+ * stable error code, so screens can say what happened in a sentence (errors.ts) instead of showing a status code.
+ */
+export interface Plan {
+  id: string;
+  name: string;
+  included_minutes: number;
+  currency: string;
+  monthly_price_cents: number;
+  yearly_price_cents: number;
+  overage_rate_cents: number;
+  setup_fee_cents: number;
+  sort_order: number;
+}
+
+export type BillingPeriod = 'monthly' | 'yearly';
+
+export interface Usage {
+  period_start: string;
+  period_end: string;
+  minutes_used: number;
+  included_minutes: number;
+  overage_minutes: number;
+  overage_cost_cents: number;
+  currency: string;
+}
+
+export interface Invoice {
+  id: string;
+  number: string | null;
+  status: string;
+  total_cents: number;
+  currency: string;
+  period_start: string;
+  period_end: string;
+  hosted_invoice_url: string | null;
+}
+
+export interface Subscription {
+  plan: { id: string; name: string };
+  billing_period: BillingPeriod;
+  status: string;
+  current_period_start: string;
+  current_period_end: string;
+  cancel_at_period_end: boolean;
+  cancel_at: string | null;
+}
+
+export interface BillingSummary {
+  organisation: { id: string; name: string };
+  subscription: Subscription | null;
+  usage: Usage | null;
+  invoices: Invoice[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface FunctionsClient {
+  plans(): Promise<Plan[]>;
+  createOrganisation(name: string): Promise<{ id: string; name: string; owner_id: string }>;
+  createCheckoutSession(input: { plan_id: string; billing_period: BillingPeriod; org_id?: string }): Promise<{ checkout_url: string; session_id: string }>;
+  /** Without `orgId` the server picks the caller's only organisation (404 organisation_not_found when there is none). */
+  billingSummary(orgId?: string): Promise<BillingSummary>;
+}
+
+export function createFunctionsClient(options: {
+  functionsUrl: string;
+  anonKey: string;
+  /** The signed-in user's access token, read fresh for every call (supabase-js refreshes it). */
+  accessToken: () => Promise<string | undefined>;
+  fetchFn?: typeof fetch;
+}): FunctionsClient {
+  const fetchFn = options.fetchFn ?? ((input, init) => fetch(input, init));
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, anonymous = false): Promise<T> {
+    // Public endpoints skip the token: it would make the plan list wait for supabase-js to load.
+    const token = anonymous ? undefined : await options.accessToken();
+    const headers: Record<string, string> = { apikey: options.anonKey };
+    if (token) headers['authorization'] = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetchFn(`${options.functionsUrl}/${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      throw new ApiError('network', 'The network request failed.', 0);
+    }
+    const payload = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (!response.ok) {
+      const code = typeof payload?.['error'] === 'string' ? payload['error'] : 'internal';
+      const message = typeof payload?.['message'] === 'string' ? payload['message'] : '';
+      throw new ApiError(code, message, response.status);
+    }
+    return payload as T;
+  }
+
+  return {
+    plans: async () => (await call<{ plans: Plan[] }>('GET', 'plans', undefined, true)).plans,
+    createOrganisation: (name) => call('POST', 'organisations', { name }),
+    createCheckoutSession: (input) => call('POST', 'create-checkout-session', input),
+    billingSummary: (orgId) => call('GET', orgId ? `billing-summary?org_id=${encodeURIComponent(orgId)}` : 'billing-summary'),
+  };
+}

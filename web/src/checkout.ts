@@ -1,0 +1,62 @@
+/**
+ * Buying a plan, across the detours a new customer takes: not signed in → sign up → name the organisation →
+ * Checkout. The chosen plan waits in sessionStorage (per tab, forgotten on sign-out) until every step is done.
+ */
+import type { PendingCheckout } from './account.ts';
+import { errorSentence } from './errors.ts';
+import { navigate } from './router.ts';
+import type { Services } from './services.ts';
+
+/** Returns an error sentence when Checkout could not start; on success the browser leaves for Stripe. */
+export async function startCheckout(services: Services, choice: PendingCheckout): Promise<string | undefined> {
+  const { account, api } = services;
+  const state = account.get();
+  if (!state.session) {
+    account.setPendingCheckout(choice);
+    navigate('/signup');
+    return undefined;
+  }
+  let summary = state.summary;
+  try {
+    if (summary === undefined) summary = await account.refreshSummary();
+    if (summary === null) {
+      account.setPendingCheckout(choice);
+      navigate('/onboarding');
+      return undefined;
+    }
+    const session = await api.createCheckoutSession({ ...choice, org_id: summary.organisation.id });
+    account.setPendingCheckout(undefined);
+    services.redirect(session.checkout_url);
+    return undefined;
+  } catch (error) {
+    account.setPendingCheckout(undefined);
+    return errorSentence(error);
+  }
+}
+
+/** Where a person goes once signed in (or once their organisation exists). */
+export async function continueAfterSignIn(services: Services): Promise<void> {
+  const { account } = services;
+  let summary;
+  try {
+    summary = await account.refreshSummary();
+  } catch (error) {
+    account.setFlash(errorSentence(error));
+    navigate('/dashboard');
+    return;
+  }
+  if (summary === null) {
+    navigate('/onboarding');
+    return;
+  }
+  const pending = account.pendingCheckout();
+  if (!pending) {
+    navigate('/dashboard');
+    return;
+  }
+  const problem = await startCheckout(services, pending);
+  if (problem) {
+    account.setFlash(problem);
+    navigate('/pricing');
+  }
+}

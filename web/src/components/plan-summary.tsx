@@ -1,0 +1,41 @@
+/** The plan in words: name, billing period, status, current billing period and what happens at its end. */
+import type { Plan, Subscription } from '../api.ts';
+import { formatDate, formatMinutes, formatMoney, formatPeriod } from '../format.ts';
+import { StatusBadge } from './subscription-status.tsx';
+
+export function PlanSummary({ subscription, plan }: { subscription: Subscription; plan: Plan | undefined }) {
+  const yearly = subscription.billing_period === 'yearly';
+  const endsAt = subscription.cancel_at ?? (subscription.cancel_at_period_end ? subscription.current_period_end : null);
+  const live = !['canceled', 'incomplete_expired'].includes(subscription.status);
+  return (
+    <section class="card" aria-labelledby="plan-heading">
+      <div class="card-title-row">
+        <h2 id="plan-heading">
+          {subscription.plan.name} <span class="muted plan-period">· {yearly ? 'Yearly' : 'Monthly'}</span>
+        </h2>
+        <StatusBadge status={subscription.status} />
+      </div>
+      {plan && (
+        <p class="plan-price">
+          {formatMoney(yearly ? plan.yearly_price_cents : plan.monthly_price_cents, plan.currency, { wholeIfExact: true })} per {yearly ? 'year' : 'month'} ·{' '}
+          {formatMinutes(plan.included_minutes)} minutes included each month
+        </p>
+      )}
+      <dl class="figures">
+        <div>
+          <dt>Billing period</dt>
+          <dd>{formatPeriod(subscription.current_period_start, subscription.current_period_end)}</dd>
+        </div>
+        <div>
+          <dt>{endsAt ? 'Ends on' : live ? 'Renews on' : 'Ended'}</dt>
+          <dd>{endsAt ? formatDate(endsAt) : live ? formatDate(subscription.current_period_end) : '—'}</dd>
+        </div>
+      </dl>
+      {live && !endsAt && (
+        <p class="muted">
+          <a href="/pricing">Compare plans</a>
+        </p>
+      )}
+    </section>
+  );
+}
