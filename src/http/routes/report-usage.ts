@@ -1,0 +1,52 @@
+/**
+ * POST report-usage (backend only): one finished call (SPEC.md §3). Validation here, the rules in
+ * usecases/record-usage.ts; the answer is sent once the call is committed, delivery to Stripe follows.
+ */
+import { z } from 'zod';
+import { AppError } from '../../errors.ts';
+import { recordUsage } from '../../usecases/record-usage.ts';
+import { jsonResponse } from '../json.ts';
+import type { Route } from '../route.ts';
+import { parseInput } from '../validate.ts';
+
+/** 1–255 characters (code points), none of them a control character. */
+const CallId = z
+  .string('must be a string')
+  .refine((s) => [...s].length >= 1 && [...s].length <= 255, 'must be 1–255 characters')
+  .refine((s) => !/\p{Cc}/u.test(s), 'must be printable characters only');
+
+const Body = z.object({
+  org_id: z.guid('must be an organisation id (uuid)'),
+  call_id: CallId,
+  call_duration_minutes: z.number('must be a number').optional(),
+  call_duration_seconds: z.number('must be a number').optional(),
+  ended_at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-25T10:00:00Z' }).optional(),
+});
+
+export const route: Route = {
+  name: 'report-usage',
+  method: 'POST',
+  auth: 'backend',
+  async handle({ json }, ctx) {
+    const body = parseInput(Body, json);
+    const hasMinutes = body.call_duration_minutes !== undefined;
+    const hasSeconds = body.call_duration_seconds !== undefined;
+    if (hasMinutes === hasSeconds) {
+      throw new AppError('invalid_request', 'Give exactly one of call_duration_minutes or call_duration_seconds.', {
+        field: hasMinutes ? 'call_duration_seconds' : 'call_duration_minutes',
+      });
+    }
+    const result = await recordUsage(ctx, {
+      orgId: body.org_id,
+      callId: body.call_id,
+      duration: hasMinutes ? { minutes: body.call_duration_minutes! } : { seconds: body.call_duration_seconds! },
+      endedAt: body.ended_at === undefined ? undefined : new Date(body.ended_at),
+    });
+    return jsonResponse({
+      call_id: result.callId,
+      billed_minutes: result.billedMinutes,
+      duplicate: result.duplicate,
+      cycle: result.cycle,
+    });
+  },
+};

@@ -1,0 +1,33 @@
+/**
+ * POST stripe-webhook-handler: Stripe's signed events (SPEC.md §3). Verify the raw bytes, then hand the event to
+ * applyStripeEvent. Errors propagate to the app's one error mapping: a database or Stripe failure is a 5xx, so
+ * Stripe retries the delivery (docs.stripe.com/webhooks#retries); only a bad signature is a 4xx.
+ */
+import { AppError } from '../../errors.ts';
+import { applyStripeEvent } from '../../usecases/apply-stripe-event.ts';
+import { jsonResponse } from '../json.ts';
+import type { Route } from '../route.ts';
+
+export const route: Route = {
+  name: 'stripe-webhook-handler',
+  method: 'POST',
+  auth: 'stripe-signature',
+  async handle({ request, rawBody }, ctx) {
+    const secret = ctx.config.stripe.webhookSecret;
+    if (!secret) throw new Error('STRIPE_WEBHOOK_SECRET is not configured');
+    const header = request.headers.get('stripe-signature');
+    if (!header) {
+      throw new AppError('invalid_signature', 'Missing the Stripe-Signature header: this endpoint only accepts events signed by Stripe.');
+    }
+    let event;
+    try {
+      // constructEventAsync: the synchronous variant throws on Deno/Supabase (SubtleCrypto is async only).
+      event = await ctx.stripe.webhooks.constructEventAsync(rawBody, header, secret);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split('\n')[0] : 'unreadable signature';
+      throw new AppError('invalid_signature', `The Stripe signature does not match this endpoint's secret: ${reason}`);
+    }
+    const result = await applyStripeEvent(ctx, event);
+    return jsonResponse({ received: true, ...(result === 'ignored' ? { ignored: true } : {}) });
+  },
+};

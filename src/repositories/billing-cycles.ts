@@ -1,0 +1,85 @@
+/**
+ * Monthly usage cycles (also on yearly plans: DESIGN.md §1). Created and closed by the webhook handler from the
+ * METERED item's period; `minutes_used` is only ever changed by `record_usage`, under the cycle's row lock.
+ */
+import type { Sql } from '../ports/sql.ts';
+
+export interface CycleRow {
+  id: string;
+  subscription_id: string;
+  org_id: string;
+  period_start: Date;
+  period_end: Date;
+  status: 'active' | 'closed';
+  included_minutes: number;
+  overage_rate_cents: number;
+  minutes_used: number;
+  overage_minutes: number;
+  overage_cost_cents: number;
+  currency: string;
+  stripe_invoice_id: string | null;
+}
+
+export interface CycleTerms {
+  subscriptionId: string;
+  orgId: string;
+  periodStart: Date;
+  periodEnd: Date;
+  status: 'active' | 'closed';
+  includedMinutes: number;
+  overageRateCents: number;
+  currency: string;
+}
+
+const COLUMNS = `id, subscription_id, org_id, period_start, period_end, status, included_minutes, overage_rate_cents,
+  minutes_used, overage_minutes, overage_cost_cents, currency, stripe_invoice_id`;
+
+/**
+ * Inserts the cycle unless one with this start exists (unique (subscription_id, period_start)). An existing
+ * cycle keeps its terms and figures: the plan's terms are frozen when its period starts.
+ */
+export async function ensureCycle(sql: Sql, c: CycleTerms): Promise<void> {
+  await sql.query(
+    `insert into billing_cycles (subscription_id, org_id, period_start, period_end, status, included_minutes,
+       overage_rate_cents, currency)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)
+     on conflict (subscription_id, period_start) do nothing`,
+    [c.subscriptionId, c.orgId, c.periodStart, c.periodEnd, c.status, c.includedMinutes, c.overageRateCents, c.currency],
+  );
+}
+
+/** Closes the subscription's cycles that started before `periodStart` (every one when it is undefined). */
+export async function closeCyclesBefore(sql: Sql, subscriptionId: string, periodStart: Date | undefined): Promise<void> {
+  await sql.query(
+    `update billing_cycles set status = 'closed'
+      where subscription_id = $1 and status = 'active' and ($2::timestamptz is null or period_start < $2)`,
+    [subscriptionId, periodStart ?? null],
+  );
+}
+
+export async function setCycleInvoice(sql: Sql, subscriptionId: string, periodStart: Date, invoiceId: string): Promise<void> {
+  await sql.query(
+    `update billing_cycles set stripe_invoice_id = $3
+      where subscription_id = $1 and period_start = $2 and stripe_invoice_id is distinct from $3`,
+    [subscriptionId, periodStart, invoiceId],
+  );
+}
+
+/**
+ * The subscription's current cycle: the one the webhook handler keeps active (Stripe's current period of the
+ * metered item — Stripe's clock decides, which also makes test clocks work), else the one containing `at`,
+ * else the latest (a canceled subscription's last month).
+ */
+export async function findCurrentCycle(sql: Sql, subscriptionId: string, at: Date): Promise<CycleRow | undefined> {
+  const rows = await sql.query<CycleRow>(
+    `select ${COLUMNS} from billing_cycles where subscription_id = $1
+     order by (status = 'active') desc, (period_start <= $2 and $2 < period_end) desc, period_start desc
+     limit 1`,
+    [subscriptionId, at],
+  );
+  return rows[0];
+}
+
+export async function listCycles(sql: Sql, subscriptionId: string): Promise<CycleRow[]> {
+  return sql.query<CycleRow>(`select ${COLUMNS} from billing_cycles where subscription_id = $1 order by period_start`, [subscriptionId]);
+}

@@ -1,0 +1,20 @@
+/**
+ * The webhook pipeline after the signature check (STYLE.md practice 7): record the event id → apply it (re-read
+ * the truth from Stripe, converge rows) → mark it processed. A failure anywhere throws, the route answers 5xx and
+ * Stripe delivers again; an event already processed is acknowledged without work.
+ */
+import type Stripe from 'stripe';
+import type { AppContext } from '../http/route.ts';
+import { markStripeEventProcessed, recordStripeEvent } from '../repositories/stripe-events.ts';
+import { EVENT_HANDLERS } from './stripe-events/handlers.ts';
+
+export type ApplyResult = 'applied' | 'duplicate' | 'ignored';
+
+export async function applyStripeEvent(ctx: AppContext, event: Stripe.Event): Promise<ApplyResult> {
+  const { processed } = await recordStripeEvent(ctx.sql, event);
+  if (processed) return 'duplicate';
+  const handler = EVENT_HANDLERS[event.type];
+  if (handler) await handler(ctx, event);
+  await markStripeEventProcessed(ctx.sql, event.id);
+  return handler ? 'applied' : 'ignored';
+}

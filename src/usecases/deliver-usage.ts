@@ -1,0 +1,198 @@
+/**
+ * Delivers the meter-event outbox to Stripe (DESIGN.md §4 invariant 2; src/usecases/usage/README.md):
+ * claim due rows (leased, SKIP LOCKED), send each as a meter event, settle it: 'sent', back to 'pending' later
+ * (transient failure, exponential backoff with jitter), or 'failed' (Stripe refused it for good, error kept).
+ *
+ * Stripe allows one concurrent meter-event request per customer and meter
+ * (docs.stripe.com/billing/subscriptions/usage-based/recording-usage-api#rate-limits). So all sending goes through
+ * one LANE per organisation (= one Stripe customer) per process: a lane sends that organisation's due calls one
+ * after another until none is left, and whoever wants delivery for an organisation whose lane is running (the
+ * inline attempt after report-usage, a deliverer pass) joins it instead of sending in parallel. Under load this
+ * also coalesces: a burst of calls from one customer costs one lane, not one Stripe round trip per HTTP request.
+ * Different organisations are served in parallel.
+ */
+import type { AppContext } from '../http/route.ts';
+import {
+  claimDueUsage,
+  countPendingUsage,
+  listOrganisationsWithDueUsage,
+  markUsageFailed,
+  markUsageRetry,
+  markUsageSent,
+  settleZeroMinuteUsage,
+  type OutboxRow,
+} from '../repositories/usage-outbox.ts';
+import { retryDelayMs } from './usage/backoff.ts';
+import { sendMeterEvent } from './usage/send-meter-event.ts';
+import { describeStripeError, isDuplicateMeterEvent, isTransientStripeError } from './usage/stripe-errors.ts';
+
+export interface DeliveryOptions {
+  /** Rows claimed at a time by a lane, and organisations per pass. */
+  batchSize?: number;
+  /** How long a claimed row stays hidden from other deliverers (must exceed a request's timeout). */
+  leaseSeconds?: number;
+  /** Organisations served in parallel within a pass. */
+  concurrency?: number;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+  random?: () => number;
+}
+
+export interface DrainResult {
+  sent: number;
+  failed: number;
+  /** Rows still pending after the pass (not yet due, leased by another deliverer, or retrying). */
+  pending: number;
+}
+
+type Tally = { sent: number; failed: number };
+type Settings = Required<Omit<DeliveryOptions, 'random'>> & Pick<DeliveryOptions, 'random'>;
+
+const DEFAULTS = { batchSize: 50, leaseSeconds: 60, concurrency: 4, timeoutMs: 20_000 } as const;
+const INLINE_TIMEOUT_MS = 3_000;
+
+interface Lane {
+  done: Promise<Tally>;
+  /** Someone asked for delivery while the lane ran: look once more before ending. */
+  wanted: boolean;
+}
+
+/** Running lanes by organisation, per Stripe client (one per app context). */
+const lanesByClient = new WeakMap<object, Map<string, Lane>>();
+
+/** One pass over what is due now. */
+export async function drainUsageOutbox(ctx: AppContext, opts: DeliveryOptions = {}): Promise<DrainResult> {
+  const o: Settings = { ...DEFAULTS, ...opts };
+  const tally: Tally = { sent: await settleZeroMinuteUsage(ctx.sql), failed: 0 };
+  for (;;) {
+    const orgIds = await listOrganisationsWithDueUsage(ctx.sql, o.batchSize);
+    const queue = [...orgIds];
+    const worker = async () => {
+      for (let orgId = queue.shift(); orgId; orgId = queue.shift()) add(tally, await deliverForOrganisation(ctx, orgId, o));
+    };
+    await Promise.all(Array.from({ length: Math.min(o.concurrency, queue.length) }, worker));
+    if (orgIds.length < o.batchSize) break;
+  }
+  return { ...tally, pending: await countPendingUsage(ctx.sql) };
+}
+
+/** The inline attempt right after report-usage answered: the organisation's lane, short timeouts. */
+export function deliverSoon(ctx: AppContext, orgId: string, opts: DeliveryOptions = {}): Promise<Tally> {
+  return deliverForOrganisation(ctx, orgId, { ...DEFAULTS, timeoutMs: INLINE_TIMEOUT_MS, ...opts });
+}
+
+/** Joins the organisation's running lane, or starts one. */
+function deliverForOrganisation(ctx: AppContext, orgId: string, o: Settings): Promise<Tally> {
+  let lanes = lanesByClient.get(ctx.stripe);
+  if (!lanes) lanesByClient.set(ctx.stripe, (lanes = new Map()));
+  const running = lanes.get(orgId);
+  if (running) {
+    running.wanted = true;
+    return running.done.then(() => ({ sent: 0, failed: 0 })); // its work is counted by whoever started it
+  }
+  const lane: Lane = { wanted: false, done: Promise.resolve({ sent: 0, failed: 0 }) };
+  lanes.set(orgId, lane);
+  lane.done = runLane(ctx, orgId, o, lane).finally(() => {
+    if (lanes.get(orgId) === lane) lanes.delete(orgId); // after a failure; a clean end removed it already
+  });
+  return lane.done;
+}
+
+async function runLane(ctx: AppContext, orgId: string, o: Settings, lane: Lane): Promise<Tally> {
+  const lanes = lanesByClient.get(ctx.stripe)!;
+  const tally: Tally = { sent: 0, failed: 0 };
+  for (;;) {
+    const rows = await claimDueUsage(ctx.sql, { limit: o.batchSize, leaseSeconds: o.leaseSeconds, orgId });
+    for (const row of rows) {
+      const outcome = await deliverRow(ctx, row, o);
+      if (outcome !== 'retry') tally[outcome]++;
+    }
+    if (rows.length > 0) continue;
+    // Nothing due (retried rows are not due yet). End — unless a call was recorded since our last look; the
+    // check and the removal run without an await between them, so no request can join a lane that is ending.
+    if (!lane.wanted) {
+      lanes.delete(orgId);
+      return tally;
+    }
+    lane.wanted = false;
+  }
+}
+
+async function deliverRow(ctx: AppContext, row: OutboxRow, o: DeliveryOptions): Promise<'sent' | 'failed' | 'retry'> {
+  const customer = row.stripe_customer_id;
+  if (!customer) {
+    await markUsageFailed(ctx.sql, row.id, 'no Stripe customer for this organisation');
+    return 'failed';
+  }
+  if (row.billed_minutes === 0) {
+    await markUsageSent(ctx.sql, row.id); // nothing to bill: see settleZeroMinuteUsage
+    return 'sent';
+  }
+  try {
+    await sendMeterEvent(ctx.stripe, { ...row, stripe_customer_id: customer }, { timeoutMs: o.timeoutMs });
+    await markUsageSent(ctx.sql, row.id);
+    return 'sent';
+  } catch (error) {
+    const description = describeStripeError(error);
+    if (isDuplicateMeterEvent(error)) {
+      // Stripe already holds an event with this identifier: ours, from an attempt whose answer was lost.
+      await markUsageSent(ctx.sql, row.id);
+      return 'sent';
+    }
+    if (isTransientStripeError(error)) {
+      const delay = retryDelayMs(row.stripe_attempts, o.random);
+      ctx.logger.warn('meter event delivery will be retried', { call_id: row.call_id, attempts: row.stripe_attempts, delay_ms: delay, error: description });
+      await markUsageRetry(ctx.sql, row.id, delay, description);
+      return 'retry';
+    }
+    ctx.logger.error('meter event refused by Stripe', { call_id: row.call_id, error: description });
+    await markUsageFailed(ctx.sql, row.id, description);
+    return 'failed';
+  }
+}
+
+const add = (into: Tally, more: Tally) => {
+  into.sent += more.sent;
+  into.failed += more.failed;
+};
+
+export interface UsageDeliverer {
+  stop(): Promise<void>;
+  drainOnce(): Promise<DrainResult>;
+}
+
+/**
+ * A long-lived deliverer (local stack, a worker): drains every `intervalMs`. Passes never overlap within one
+ * deliverer; several deliverers (processes) may run at once, the claim keeps them off each other's rows.
+ */
+export function startUsageDeliverer(ctx: AppContext, opts: DeliveryOptions & { intervalMs?: number } = {}): UsageDeliverer {
+  const intervalMs = opts.intervalMs ?? 1_000;
+  let stopped = false;
+  let current: Promise<unknown> = Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const drainOnce = (): Promise<DrainResult> => {
+    const pass = current.then(() => drainUsageOutbox(ctx, opts));
+    current = pass.catch(() => undefined);
+    return pass;
+  };
+  const tick = () => {
+    timer = undefined;
+    if (stopped) return;
+    drainOnce()
+      .catch((error: unknown) => ctx.logger.error('usage delivery pass failed', { error: describeStripeError(error) }))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  timer = setTimeout(tick, 0);
+
+  return {
+    drainOnce,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await current;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * GET billing-summary: what the dashboard shows (SPEC.md §3). Plan, status and usage come from our ledger
+ * (live, exact); invoices from Stripe (the source of truth for money). If Stripe cannot be reached the summary
+ * still answers — the ledger part is what the dashboard needs most — with `invoices: []` and
+ * `invoices_unavailable: true`, so the page can say so instead of showing "no invoices".
+ */
+import type Stripe from 'stripe';
+import type { AppContext } from '../http/route.ts';
+import { findCurrentCycle } from '../repositories/billing-cycles.ts';
+import { resolveOrganisation } from '../repositories/organisations.ts';
+import { findLatestSubscription } from '../repositories/subscriptions.ts';
+import { findPlanById } from './stripe-events/plan-prices.ts';
+import { describeStripeError } from './usage/stripe-errors.ts';
+
+const iso = (d: Date | string | null): string | null => (d == null ? null : new Date(d).toISOString());
+const isoUnix = (s: number | null | undefined): string | null => (s == null ? null : new Date(s * 1000).toISOString());
+
+export interface InvoiceSummary {
+  id: string;
+  number: string | null;
+  status: string | null;
+  total_cents: number;
+  currency: string;
+  period_start: string | null;
+  period_end: string | null;
+  hosted_invoice_url: string | null;
+}
+
+export async function getBillingSummary(ctx: AppContext, input: { userId: string; orgId?: string | undefined }) {
+  const org = await resolveOrganisation(ctx.sql, input.userId, input.orgId);
+  const sub = await findLatestSubscription(ctx.sql, org.id);
+  const plan = sub ? await findPlanById(ctx.sql, sub.plan_id) : undefined;
+  const cycle = sub ? await findCurrentCycle(ctx.sql, sub.id, ctx.clock.now()) : undefined;
+  const invoices = org.stripeCustomerId ? await listInvoices(ctx, org.stripeCustomerId) : [];
+
+  return {
+    organisation: { id: org.id, name: org.name },
+    subscription: sub
+      ? {
+          plan: { id: sub.plan_id, name: plan?.name ?? null },
+          billing_period: sub.billing_period,
+          status: sub.status,
+          current_period_start: iso(sub.current_period_start),
+          current_period_end: iso(sub.current_period_end),
+          cancel_at_period_end: sub.cancel_at_period_end,
+          cancel_at: iso(sub.cancel_at),
+        }
+      : null,
+    usage: cycle
+      ? {
+          period_start: iso(cycle.period_start),
+          period_end: iso(cycle.period_end),
+          minutes_used: Number(cycle.minutes_used),
+          included_minutes: Number(cycle.included_minutes),
+          overage_minutes: Number(cycle.overage_minutes),
+          overage_cost_cents: Number(cycle.overage_cost_cents),
+          currency: cycle.currency,
+        }
+      : null,
+    invoices: invoices ?? [],
+    ...(invoices === undefined ? { invoices_unavailable: true } : {}),
+  };
+}
+
+/** The customer's last 12 invoices, newest first; undefined when Stripe cannot be asked. */
+async function listInvoices(ctx: AppContext, customer: string): Promise<InvoiceSummary[] | undefined> {
+  try {
+    const page = await ctx.stripe.invoices.list({ customer, limit: 12 });
+    return page.data.map(toSummary);
+  } catch (error) {
+    ctx.logger.warn('invoices unavailable for billing summary', { error: describeStripeError(error) });
+    return undefined;
+  }
+}
+
+const toSummary = (inv: Stripe.Invoice): InvoiceSummary => ({
+  id: inv.id!,
+  number: inv.number,
+  status: inv.status,
+  total_cents: inv.total,
+  currency: inv.currency,
+  period_start: isoUnix(inv.period_start),
+  period_end: isoUnix(inv.period_end),
+  hosted_invoice_url: inv.hosted_invoice_url ?? null,
+});

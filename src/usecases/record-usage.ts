@@ -1,0 +1,67 @@
+/**
+ * POST report-usage: one finished call. The money-moving step is ONE plpgsql call, `record_usage` (insert the
+ * call under its unique call_id, add its minutes to the cycle containing `ended_at`, queue it for Stripe — one
+ * transaction); this use case rounds, maps the outcome to SPEC.md §3 and starts the inline delivery attempt.
+ * Invariants: src/usecases/usage/README.md.
+ */
+import { billedMinutes, durationToMillis, millisToSecondsDecimal, type CallDuration } from '../domain/rounding.ts';
+import { AppError } from '../errors.ts';
+import type { AppContext } from '../http/route.ts';
+import { recordUsage as recordInLedger, type LedgerCycle } from '../repositories/usage-ledger.ts';
+import { deliverSoon } from './deliver-usage.ts';
+
+export interface RecordUsageInput {
+  orgId: string;
+  callId: string;
+  duration: CallDuration;
+  /** The call's end (picks the billing cycle); undefined = now. */
+  endedAt?: Date | undefined;
+}
+
+export interface RecordedUsage {
+  callId: string;
+  billedMinutes: number;
+  duplicate: boolean;
+  cycle: Omit<LedgerCycle, 'id'>;
+}
+
+export async function recordUsage(ctx: AppContext, input: RecordUsageInput): Promise<RecordedUsage> {
+  const ms = durationToMillis(input.duration);
+  const minutes = billedMinutes(ms);
+  const result = await recordInLedger(ctx.sql, {
+    orgId: input.orgId,
+    callId: input.callId,
+    durationSeconds: millisToSecondsDecimal(ms),
+    billedMinutes: minutes,
+    endedAt: input.endedAt ?? ctx.clock.now(),
+  });
+  switch (result.outcome) {
+    case 'organisation_not_found':
+      throw new AppError('organisation_not_found', 'There is no organisation with this id.', { field: 'org_id' });
+    case 'conflict':
+      throw new AppError('call_id_conflict', 'This call_id was already reported for another organisation or with another duration.', { field: 'call_id' });
+    case 'unbilled':
+      throw noActiveSubscription(false);
+    case 'duplicate':
+    case 'recorded': {
+      // A repeat of a call that was recorded unbilled answers as the original did.
+      if (!result.cycle) throw noActiveSubscription(true);
+      if (result.outcome === 'recorded' && minutes > 0) {
+        ctx.waitUntil(
+          deliverSoon(ctx, result.orgId).catch((error: unknown) =>
+            ctx.logger.warn('inline meter delivery failed; the deliverer will retry', { call_id: result.callId, error: String(error) }),
+          ),
+        );
+      }
+      const { id: _id, ...cycle } = result.cycle;
+      return { callId: result.callId, billedMinutes: result.billedMinutes, duplicate: result.outcome === 'duplicate', cycle };
+    }
+  }
+}
+
+function noActiveSubscription(duplicate: boolean): AppError {
+  return new AppError(
+    'no_active_subscription',
+    `${duplicate ? 'This call was already recorded' : 'The call was recorded'} but is not billed: the organisation has no subscription covering the time the call ended.`,
+  );
+}

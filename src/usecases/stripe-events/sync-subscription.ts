@@ -1,0 +1,105 @@
+/**
+ * Converge our rows on Stripe's CURRENT state of one subscription (DESIGN.md §4 invariant 3). Events are only a
+ * hint that something changed: we re-read the subscription, so applying events in any order, any number of
+ * times, ends with the same rows. A slow handler that read Stripe earlier cannot overwrite what a later read
+ * stored: the upsert compares `stripe_synced_at` (the time of the read) — see upsertSubscription.
+ */
+import type Stripe from 'stripe';
+import type { AppContext } from '../../http/route.ts';
+import { closeCyclesBefore, ensureCycle } from '../../repositories/billing-cycles.ts';
+import { BILLING_STATUSES, findByStripeId, findLiveSubscriptionsOf, upsertSubscription } from '../../repositories/subscriptions.ts';
+import { addMeteredItem, needsMeteredItem } from './ensure-metered-item.ts';
+import { mapSubscription, type MappedSubscription } from './map-subscription.ts';
+
+export interface SyncedSubscription {
+  /** Our subscriptions.id. */
+  rowId: string;
+  mapped: MappedSubscription;
+  subscription: Stripe.Subscription;
+}
+
+const fromUnix = (s: number | null | undefined): Date | null => (s == null ? null : new Date(s * 1000));
+const isBilling = (status: string) => (BILLING_STATUSES as readonly string[]).includes(status);
+
+async function read(ctx: AppContext, id: string): Promise<{ sub: Stripe.Subscription; readAt: Date }> {
+  const readAt = ctx.clock.now(); // taken BEFORE the read: a later read always carries a later stamp
+  const sub = await ctx.stripe.subscriptions.retrieve(id, { expand: ['items.data.price'] });
+  return { sub, readAt };
+}
+
+export async function syncSubscription(ctx: AppContext, subscriptionId: string): Promise<SyncedSubscription | undefined> {
+  try {
+    return await syncOnce(ctx, subscriptionId);
+  } catch (error) {
+    if (!isOneLivePerOrgViolation(error)) throw error;
+    // Our row of the organisation's previous subscription is stale (its cancellation event is still on its
+    // way): re-read those from Stripe too, then try once more. Still conflicting → 5xx, Stripe retries later.
+    const orgId = (await mapSubscription(ctx, (await read(ctx, subscriptionId)).sub))?.orgId;
+    const others = orgId ? await findLiveSubscriptionsOf(ctx.sql, orgId) : [];
+    for (const other of others) if (other.stripe_subscription_id !== subscriptionId) await syncOnce(ctx, other.stripe_subscription_id);
+    return syncOnce(ctx, subscriptionId);
+  }
+}
+
+const isOneLivePerOrgViolation = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505' &&
+  String((error as { message?: string }).message).includes('subscriptions_one_live_per_org');
+
+async function syncOnce(ctx: AppContext, subscriptionId: string): Promise<SyncedSubscription | undefined> {
+  let { sub, readAt } = await read(ctx, subscriptionId);
+  let mapped = await mapSubscription(ctx, sub);
+  if (!mapped) {
+    ctx.logger.warn('subscription not ours: no organisation or plan matches', { subscription: sub.id });
+    return undefined;
+  }
+  if (needsMeteredItem(sub, mapped, isBilling(sub.status))) {
+    await addMeteredItem(ctx, sub, mapped.plan.stripeMeteredPriceId!);
+    ({ sub, readAt } = await read(ctx, subscriptionId)); // the update's answer may be a replayed, older one
+    mapped = (await mapSubscription(ctx, sub)) ?? mapped;
+  }
+  const m = mapped;
+
+  const rowId = await ctx.sql.transaction(async (tx) => {
+    const id = await upsertSubscription(tx, {
+      orgId: m.orgId,
+      planId: m.plan.id,
+      stripeSubscriptionId: sub.id,
+      stripeCustomerId: m.customerId,
+      status: sub.status,
+      billingPeriod: m.billingPeriod,
+      currentPeriodStart: fromUnix(m.flatItem.current_period_start)!,
+      currentPeriodEnd: fromUnix(m.flatItem.current_period_end)!,
+      cancelAtPeriodEnd: sub.cancel_at_period_end,
+      cancelAt: fromUnix(sub.cancel_at),
+      canceledAt: fromUnix(sub.canceled_at),
+      syncedAt: readAt,
+    });
+    if (!id) return undefined; // a later read is already stored; its handler derived the cycles
+    await convergeCycles(tx, id, m, sub);
+    return id;
+  });
+  const finalId = rowId ?? (await findByStripeId(ctx.sql, sub.id))?.id;
+  return finalId ? { rowId: finalId, mapped: m, subscription: sub } : undefined;
+}
+
+/** The metered item's current period is the current cycle; every earlier one is closed. */
+async function convergeCycles(tx: AppContext['sql'], rowId: string, m: MappedSubscription, sub: Stripe.Subscription): Promise<void> {
+  const metered = m.meteredItem;
+  if (!isBilling(sub.status) || !metered) {
+    // Canceled / expired / paused: no open usage window. A late report still lands in its (closed) cycle.
+    if (!isBilling(sub.status)) await closeCyclesBefore(tx, rowId, undefined);
+    return;
+  }
+  const periodStart = fromUnix(metered.current_period_start)!;
+  await ensureCycle(tx, {
+    subscriptionId: rowId,
+    orgId: m.orgId,
+    periodStart,
+    periodEnd: fromUnix(metered.current_period_end)!,
+    status: 'active',
+    includedMinutes: m.plan.includedMinutes,
+    overageRateCents: m.plan.overageRateCents,
+    currency: m.plan.currency,
+  });
+  await closeCyclesBefore(tx, rowId, periodStart);
+}

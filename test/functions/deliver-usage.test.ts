@@ -1,0 +1,192 @@
+/**
+ * The meter-event outbox: every recorded call reaches Stripe once, with its call_id as the identifier, whatever
+ * Stripe answers (timeouts, refusals, duplicates) and however many deliverers run.
+ */
+import { expect, it } from 'vitest';
+import type { Sql } from '../../src/ports/sql.ts';
+import { recordUsage } from '../../src/repositories/usage-ledger.ts';
+import { deliverSoon, drainUsageOutbox, startUsageDeliverer } from '../../src/usecases/deliver-usage.ts';
+import { retryDelayMs } from '../../src/usecases/usage/backoff.ts';
+import { stripeError, testContext } from '../support/billing-fixtures.ts';
+import { createSubscriptionWithCycle, createUserAndOrganisation, describeEachDatabase, describePostgresOnly } from '../support/database.ts';
+
+type Sent = { params: { identifier: string; timestamp?: number; payload: Record<string, string> }; key: string | undefined };
+
+/** A fake of `stripe.billing.meterEvents.create` that answers from a script and records what it was sent. */
+function fakeMeter(script: (params: Sent['params'], n: number) => unknown = () => undefined) {
+  const sent: Sent[] = [];
+  let inFlight = new Map<string, number>();
+  let maxPerCustomer = 0;
+  const stripe = {
+    billing: {
+      meterEvents: {
+        async create(params: Sent['params'], opts?: { idempotencyKey?: string }) {
+          const customer = params.payload.stripe_customer_id!;
+          inFlight.set(customer, (inFlight.get(customer) ?? 0) + 1);
+          maxPerCustomer = Math.max(maxPerCustomer, inFlight.get(customer)!);
+          await new Promise((r) => setTimeout(r, 1));
+          inFlight.set(customer, inFlight.get(customer)! - 1);
+          sent.push({ params, key: opts?.idempotencyKey });
+          const answer = script(params, sent.length);
+          if (answer instanceof Error) throw answer;
+          return { object: 'billing.meter_event', ...params };
+        },
+      },
+    },
+  };
+  return { stripe, sent, maxPerCustomer: () => maxPerCustomer, reset: () => { inFlight = new Map(); } };
+}
+
+async function subscribedOrg(sql: Sql, customer = 'cus_A') {
+  const { orgId } = await createUserAndOrganisation(sql, { stripeCustomerId: customer });
+  await createSubscriptionWithCycle(sql, {
+    orgId, stripeCustomerId: customer,
+    periodStart: new Date('2026-11-01T00:00:00Z'), periodEnd: new Date('2026-12-01T00:00:00Z'),
+  });
+  return orgId;
+}
+
+const call = (orgId: string, callId: string, seconds: number) =>
+  ({ orgId, callId, durationSeconds: String(seconds), billedMinutes: Math.ceil(seconds / 60), endedAt: new Date('2026-11-10T10:00:00Z') });
+
+const statusOf = async (sql: Sql, callId: string) =>
+  (await sql.query<{ stripe_status: string; stripe_attempts: number; stripe_last_error: string | null; due_later: boolean }>(
+    `select stripe_status, stripe_attempts, stripe_last_error, stripe_next_attempt_at > now() as due_later from usage_records where call_id = $1`, [callId]))[0]!;
+
+const makeDue = (sql: Sql) => sql.query(`update usage_records set stripe_next_attempt_at = now() - interval '1 second' where stripe_status = 'pending'`);
+
+describeEachDatabase('deliver usage to the Stripe meter', (db) => {
+  it('sends each call once as whole minutes, with call_id as identifier and idempotency key, stamped with its end', async () => {
+    const orgId = await subscribedOrg(db.sql);
+    await recordUsage(db.sql, call(orgId, 'call-1', 61));
+    const meter = fakeMeter();
+    const ctx = testContext(db.sql, meter.stripe);
+
+    expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
+    expect(await drainUsageOutbox(ctx)).toEqual({ sent: 0, failed: 0, pending: 0 });
+
+    expect(meter.sent).toEqual([{
+      key: 'usage-call-1',
+      params: {
+        event_name: 'voice_call_minutes',
+        identifier: 'call-1',
+        payload: { stripe_customer_id: 'cus_A', value: '2' },
+        timestamp: Math.floor(new Date('2026-11-10T10:00:00Z').getTime() / 1000),
+      },
+    }]);
+    expect((await statusOf(db.sql, 'call-1')).stripe_status).toBe('sent');
+  });
+
+  it('keeps a call pending through a Stripe outage and sends it once Stripe answers again', async () => {
+    const orgId = await subscribedOrg(db.sql);
+    await recordUsage(db.sql, call(orgId, 'call-outage', 300));
+    let down = true;
+    const meter = fakeMeter(() => (down ? stripeError('StripeConnectionError', undefined, 'connect ECONNREFUSED') : undefined));
+    const ctx = testContext(db.sql, meter.stripe);
+
+    expect(await drainUsageOutbox(ctx)).toEqual({ sent: 0, failed: 0, pending: 1 });
+    const waiting = await statusOf(db.sql, 'call-outage');
+    expect(waiting).toMatchObject({ stripe_status: 'pending', stripe_attempts: 1, due_later: true });
+    expect(waiting.stripe_last_error).toContain('StripeConnectionError');
+
+    expect(await drainUsageOutbox(ctx)).toMatchObject({ sent: 0, pending: 1 }); // not due yet: backoff
+    down = false;
+    await makeDue(db.sql);
+    expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
+    expect(meter.sent.map((s) => s.key)).toEqual(['usage-call-outage', 'usage-call-outage']);
+  });
+
+  it('counts a "duplicate identifier" answer as sent: Stripe already holds the event', async () => {
+    const orgId = await subscribedOrg(db.sql);
+    await recordUsage(db.sql, call(orgId, 'call-dup', 60));
+    const meter = fakeMeter(() => stripeError('StripeInvalidRequestError', 400,
+      'An event with identifier `call-dup` already exists. Meter event identifiers must be unique within 24 hours.'));
+    expect(await drainUsageOutbox(testContext(db.sql, meter.stripe))).toEqual({ sent: 1, failed: 0, pending: 0 });
+  });
+
+  it('marks a call failed, keeping the error, when Stripe refuses it for good', async () => {
+    const orgId = await subscribedOrg(db.sql);
+    await recordUsage(db.sql, call(orgId, 'call-refused', 60));
+    const meter = fakeMeter(() => stripeError('StripeInvalidRequestError', 400, 'No active meter was found for event_name', { code: 'parameter_invalid' }));
+    expect(await drainUsageOutbox(testContext(db.sql, meter.stripe))).toEqual({ sent: 0, failed: 1, pending: 0 });
+    const row = await statusOf(db.sql, 'call-refused');
+    expect(row.stripe_status).toBe('failed');
+    expect(row.stripe_last_error).toContain('No active meter');
+  });
+
+  it('resends without a timestamp when the end lies outside Stripe\'s window for the customer', async () => {
+    const orgId = await subscribedOrg(db.sql);
+    await recordUsage(db.sql, call(orgId, 'call-old', 60));
+    const meter = fakeMeter((params) =>
+      params.timestamp !== undefined ? stripeError('StripeInvalidRequestError', 400, 'Timestamp must be within the past 35 days', { code: 'timestamp_out_of_range', param: 'timestamp' }) : undefined);
+    expect(await drainUsageOutbox(testContext(db.sql, meter.stripe))).toMatchObject({ sent: 1 });
+    expect(meter.sent[1]).toMatchObject({ key: 'usage-call-old-now', params: { identifier: 'call-old' } });
+    expect(meter.sent[1]!.params.timestamp).toBeUndefined();
+  });
+
+  it('records zero-minute calls but never sends them', async () => {
+    const orgId = await subscribedOrg(db.sql);
+    await recordUsage(db.sql, call(orgId, 'call-zero', 0));
+    const meter = fakeMeter();
+    expect(await drainUsageOutbox(testContext(db.sql, meter.stripe))).toEqual({ sent: 1, failed: 0, pending: 0 });
+    expect(meter.sent).toEqual([]);
+  });
+
+  it('sends one customer\'s calls one at a time', async () => {
+    const a = await subscribedOrg(db.sql, 'cus_A');
+    const b = await subscribedOrg(db.sql, 'cus_B');
+    for (let i = 0; i < 6; i++) {
+      await recordUsage(db.sql, call(a, `a-${i}`, 60));
+      await recordUsage(db.sql, call(b, `b-${i}`, 60));
+    }
+    const meter = fakeMeter();
+    expect(await drainUsageOutbox(testContext(db.sql, meter.stripe), { concurrency: 4 })).toMatchObject({ sent: 12 });
+    expect(meter.maxPerCustomer()).toBe(1);
+  });
+
+  it('inline attempts for one organisation share one lane: every call sent once, one request at a time', async () => {
+    const orgId = await subscribedOrg(db.sql);
+    const meter = fakeMeter();
+    const ctx = testContext(db.sql, meter.stripe);
+    const attempts: Promise<unknown>[] = [];
+    for (let i = 0; i < 12; i++) {
+      await recordUsage(db.sql, call(orgId, `burst-${i}`, 60));
+      attempts.push(deliverSoon(ctx, orgId)); // what report-usage schedules after each answer
+    }
+    await Promise.all(attempts);
+    expect(meter.sent.map((s) => s.params.identifier).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `burst-${i}`).sort());
+    expect(meter.maxPerCustomer()).toBe(1);
+  });
+
+  it('a started deliverer drains on its own and stops cleanly', async () => {
+    const orgId = await subscribedOrg(db.sql);
+    await recordUsage(db.sql, call(orgId, 'call-bg', 90));
+    const meter = fakeMeter();
+    const deliverer = startUsageDeliverer(testContext(db.sql, meter.stripe), { intervalMs: 10 });
+    await expect.poll(async () => (await statusOf(db.sql, 'call-bg')).stripe_status).toBe('sent');
+    await deliverer.stop();
+    expect(meter.sent).toHaveLength(1);
+  });
+});
+
+describePostgresOnly('deliver usage: concurrent deliverers', (db) => {
+  it('three deliverers draining 150 calls at once send every call exactly once', async () => {
+    const orgIds = [await subscribedOrg(db.sql, 'cus_1'), await subscribedOrg(db.sql, 'cus_2'), await subscribedOrg(db.sql, 'cus_3')];
+    for (let i = 0; i < 150; i++) await recordUsage(db.sql, call(orgIds[i % 3]!, `c-${i}`, 60));
+    const meter = fakeMeter();
+    const pools = await Promise.all([db.connect(), db.connect(), db.connect()]);
+    await Promise.all(pools.map((sql) => drainUsageOutbox(testContext(sql, meter.stripe), { batchSize: 7 })));
+    const identifiers = meter.sent.map((s) => s.params.identifier).sort();
+    expect(identifiers).toHaveLength(150);
+    expect(new Set(identifiers).size).toBe(150);
+    const [row] = await db.sql.query<{ n: number }>(`select count(*)::int as n from usage_records where stripe_status = 'sent'`);
+    expect(row!.n).toBe(150);
+  });
+});
+
+it('backs off exponentially with jitter, capped at an hour', () => {
+  expect(retryDelayMs(1, () => 0)).toBe(1_000);
+  expect(retryDelayMs(1, () => 0.999999)).toBe(2_000);
+  expect(retryDelayMs(4, () => 0)).toBe(8_000);
+  expect(retryDelayMs(40, () => 0.5)).toBe(2_700_000);
+});
