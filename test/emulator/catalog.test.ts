@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalog, type TestCatalog } from './catalog.ts';
-import { startHarness, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarnessWithCatalog } from './harness.ts';
 
 describe('a catalog with a meter and a graduated metered price', () => {
-  let h: Harness;
-  let catalog: TestCatalog;
-  beforeAll(async () => {
-    h = await startHarness();
-    catalog = await createCatalog(h.stripe);
-  });
-  afterAll(() => h.emulator.close());
+  const { h, catalog } = useHarnessWithCatalog();
 
   it('creates the meter with Stripe ids and shapes', async () => {
     expect(catalog.meter.id).toMatch(/^mtr_/);

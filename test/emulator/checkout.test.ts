@@ -1,17 +1,10 @@
 /** Checkout Session rules: metered lines without quantity, payment mode, line items, expiry. */
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalog, type TestCatalog } from './catalog.ts';
-import { completeCheckout, startHarness, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { completeCheckout, useHarnessWithCatalog } from './harness.ts';
 
 describe('Checkout Sessions', () => {
-  let h: Harness;
-  let catalog: TestCatalog;
-  beforeAll(async () => {
-    h = await startHarness();
-    catalog = await createCatalog(h.stripe);
-  });
-  afterAll(() => h.emulator.close());
+  const { h, catalog } = useHarnessWithCatalog();
 
   it('refuses a quantity on a metered line and a missing quantity on a licensed one', async () => {
     await expect(h.stripe.checkout.sessions.create({ mode: 'subscription', success_url: 'http://x.test', line_items: [{ price: catalog.starterMetered.id, quantity: 1 }] }))

@@ -1,6 +1,8 @@
 /** Starts an emulator on a random port and points the official SDK at it, as every caller does. */
 import Stripe from 'stripe';
+import { afterAll, beforeAll } from 'vitest';
 import { startStripeEmulator, type RunningStripeEmulator, type StripeEmulatorOptions } from '../../src/emulator/index.ts';
+import { createCatalog, type TestCatalog } from './catalog.ts';
 
 export interface Harness { emulator: RunningStripeEmulator; stripe: Stripe }
 
@@ -8,6 +10,30 @@ export async function startHarness(options: StripeEmulatorOptions = {}): Promise
   const emulator = await startStripeEmulator({ port: 0, ...options });
   const stripe = new Stripe('sk_test_emulator', { host: emulator.host, port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
   return { emulator, stripe };
+}
+
+/**
+ * Gives the calling `describe` its own emulator: started before its tests, closed after them. The returned object
+ * is filled in by `beforeAll`, so read its fields inside tests and hooks, never at collection time.
+ */
+export function useHarness(options: StripeEmulatorOptions = {}): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => { Object.assign(h, await startHarness(options)); });
+  afterAll(() => h.emulator.close());
+  return h;
+}
+
+/** `useHarness` plus the AiSyst catalog (meter, Starter prices, setup fee) created on that emulator. */
+export function useHarnessWithCatalog(): { h: Harness; catalog: TestCatalog } {
+  const h = {} as Harness;
+  const catalog = {} as TestCatalog;
+  // One hook, so the catalog never races the emulator start whatever `sequence.hooks` says.
+  beforeAll(async () => {
+    Object.assign(h, await startHarness());
+    Object.assign(catalog, await createCatalog(h.stripe));
+  });
+  afterAll(() => h.emulator.close());
+  return { h, catalog };
 }
 
 export const DAY = 86_400;

@@ -4,9 +4,8 @@
  * and the billing portal, where the customer can cancel.
  */
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalog, type TestCatalog } from './catalog.ts';
-import { startHarness, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarnessWithCatalog } from './harness.ts';
 
 const form = (fields: Record<string, string>) => ({
   method: 'POST', redirect: 'manual' as const,
@@ -14,13 +13,7 @@ const form = (fields: Record<string, string>) => ({
 });
 
 describe('hosted Checkout and portal pages', () => {
-  let h: Harness;
-  let catalog: TestCatalog;
-  beforeAll(async () => {
-    h = await startHarness();
-    catalog = await createCatalog(h.stripe);
-  });
-  afterAll(() => h.emulator.close());
+  const { h, catalog } = useHarnessWithCatalog();
 
   const newSession = (customer?: string) => h.stripe.checkout.sessions.create({
     mode: 'subscription', ...(customer ? { customer } : { customer_email: 'page@acme.test' }),

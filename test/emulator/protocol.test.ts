@@ -1,14 +1,10 @@
 /** The protocol a Stripe client relies on: auth, error shapes, idempotency keys, pagination, expand, versions. */
 import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from './harness.ts';
 
 describe('the Stripe protocol', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(() => h.emulator.close());
+  const h = useHarness();
 
   it('refuses a key that is not a test secret key with 401 authentication_error', async () => {
     const wrong = new Stripe('pk_test_publishable', { host: h.emulator.host, port: h.emulator.port, protocol: 'http', maxNetworkRetries: 0 });
@@ -93,11 +89,7 @@ describe('the Stripe protocol', () => {
 });
 
 describe('payment methods from test tokens', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(() => h.emulator.close());
+  const h = useHarness();
 
   it('attaches a test card as a new pm_ and makes it the invoice default', async () => {
     const customer = await h.stripe.customers.create({ email: 'card@x.test', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_mastercard' } });

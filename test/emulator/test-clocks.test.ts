@@ -1,16 +1,9 @@
 /** Test clocks as Stripe runs them: advancing → ready, forward only, at most two of the shortest intervals per call. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCatalog, type TestCatalog } from './catalog.ts';
-import { advanceClock, DAY, FEB_1_2027, JAN_1_2027, startHarness, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { advanceClock, DAY, FEB_1_2027, JAN_1_2027, useHarnessWithCatalog } from './harness.ts';
 
 describe('test clocks', () => {
-  let h: Harness;
-  let catalog: TestCatalog;
-  beforeAll(async () => {
-    h = await startHarness();
-    catalog = await createCatalog(h.stripe);
-  });
-  afterAll(() => h.emulator.close());
+  const { h, catalog } = useHarnessWithCatalog();
 
   it('answers an advance with status advancing and becomes ready at the new time', async () => {
     const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: JAN_1_2027, name: 'one' });
@@ -44,13 +37,7 @@ describe('test clocks', () => {
 });
 
 describe('an unpaid first invoice', () => {
-  let h: Harness;
-  let catalog: TestCatalog;
-  beforeAll(async () => {
-    h = await startHarness();
-    catalog = await createCatalog(h.stripe);
-  });
-  afterAll(() => h.emulator.close());
+  const { h, catalog } = useHarnessWithCatalog();
 
   async function incomplete() {
     const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: JAN_1_2027 });

@@ -2,29 +2,18 @@
  * The functions API as the pages use it (SPEC.md §3). Every call returns data or throws `ApiError` carrying the
  * stable error code, so screens can say what happened in a sentence (errors.ts) instead of showing a status code.
  */
-export interface Plan {
-  id: string;
-  name: string;
-  included_minutes: number;
-  currency: string;
-  monthly_price_cents: number;
-  yearly_price_cents: number;
-  overage_rate_cents: number;
-  setup_fee_cents: number;
-  sort_order: number;
-}
+// Types only (erased by the build, so nothing server-side ships to the browser): the response shapes are the
+// server's own, so a change there reaches the pages through `tsc` instead of drifting silently.
+import type { PublicPlan } from '../../src/repositories/plans.ts';
+import type { LedgerCycle } from '../../src/repositories/usage-ledger.ts';
+
+/** One plan as `GET plans` answers it. */
+export type Plan = PublicPlan;
 
 export type BillingPeriod = 'monthly' | 'yearly';
 
-export interface Usage {
-  period_start: string;
-  period_end: string;
-  minutes_used: number;
-  included_minutes: number;
-  overage_minutes: number;
-  overage_cost_cents: number;
-  currency: string;
-}
+/** The current cycle's figures, as `billing-summary` and `report-usage` both report them (SPEC.md §3). */
+export type Usage = Omit<LedgerCycle, 'id'>;
 
 export interface Invoice {
   id: string;

@@ -57,15 +57,22 @@ export async function openPglite(options: OpenPgliteOptions = {}): Promise<Pglit
 
 type PgliteTx = Parameters<Parameters<PGlite['transaction']>[0]>[0];
 
-function sqlOn(pglite: PGlite): Omit<PgliteSql, 'pglite' | 'close'> {
+/** `query` and `exec` read the same on the instance and inside a transaction: PGlite gives both that API. */
+function statementsOn(target: Pick<PgliteTx, 'query' | 'exec'>): Pick<PgliteSql, 'dialect' | 'query' | 'exec'> {
   return {
     dialect: 'pglite',
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      return (await pglite.query<Row>(text, [...params])).rows;
+      return (await target.query<Row>(text, [...params])).rows;
     },
     async exec(text: string) {
-      await pglite.exec(text);
+      await target.exec(text);
     },
+  };
+}
+
+function sqlOn(pglite: PGlite): Omit<PgliteSql, 'pglite' | 'close'> {
+  return {
+    ...statementsOn(pglite),
     transaction: (work) => pglite.transaction((tx) => work(txSql(tx, 0))),
   };
 }
@@ -73,13 +80,7 @@ function sqlOn(pglite: PGlite): Omit<PgliteSql, 'pglite' | 'close'> {
 /** Inside a transaction; a nested `transaction` is a savepoint, so that its failure undoes only its own work. */
 function txSql(tx: PgliteTx, depth: number): Sql {
   return {
-    dialect: 'pglite',
-    async query<Row>(text: string, params: readonly unknown[] = []) {
-      return (await tx.query<Row>(text, [...params])).rows;
-    },
-    async exec(text: string) {
-      await tx.exec(text);
-    },
+    ...statementsOn(tx),
     async transaction(work) {
       const name = `sp_${depth + 1}`;
       await tx.exec(`savepoint ${name}`);
