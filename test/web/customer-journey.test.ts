@@ -90,7 +90,9 @@ describeWithBrowser('a customer buys a plan and watches their usage', (browser) 
   });
 
   it('shows minutes reported by the voice agent after a reload', async () => {
-    const orgId = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith('aisyst.org.'))?.[1]);
+    // The customer copies the id their voice agents report with from the foot of the dashboard.
+    const orgId = (await page.locator('.org-id code').textContent())?.trim();
+    expect(orgId).toMatch(/^[0-9a-f-]{36}$/);
     const reported = await stack.call('report-usage', {
       token: stack.serviceRoleKey,
       body: { org_id: orgId, call_id: `call-${Date.now()}`, call_duration_seconds: 754 },

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.ts';
 import { readEnv } from '../../config/dotenv.ts';
-import { ConfigError, parseConfig } from '../../config/parse-config.ts';
+import { ConfigError, DEFAULT_SUPABASE_SERVICE_ROLE_KEY, parseConfig } from '../../config/parse-config.ts';
 import { startLocalStack } from '../../entries/node/local-stack.ts';
 import { jsonLogger } from '../../ports/logger.ts';
 
@@ -54,7 +54,10 @@ Ctrl-C stops everything cleanly.`,
     }
     const webDist = resolve(REPO_ROOT, 'web/dist');
     if (!existsSync(resolve(webDist, 'index.html'))) buildPagesInBackground();
+    // Secrets are never printed whole (SPEC §2). The default is Supabase's public local demo key, which
+    // .env.example spells out, so say where a newcomer finds it to curl report-usage.
     const key = config.auth.serviceRoleKey;
+    const keyHint = key === DEFAULT_SUPABASE_SERVICE_ROLE_KEY ? '   (local demo key: SUPABASE_SERVICE_ROLE_KEY in .env.example)' : '';
     console.log(`
 AiSyst billing — local stack is up
   pages      ${stack.url}/pricing   (${stack.url}/dashboard)
@@ -64,7 +67,7 @@ AiSyst billing — local stack is up
   stripe     ${stack.emulatorUrl ? `${stack.emulatorUrl} (emulator, state in ${stack.stateDir})` : `${config.stripe.mode} mode`}
   database   ${config.database.kind === 'pglite' ? `PGlite at ${config.database.dir}` : 'PostgreSQL (DATABASE_URL)'}
   anon key          ${config.auth.anonKey}
-  service-role key  ${key.slice(0, 10)}…${key.slice(-4)}
+  service-role key  ${key.slice(0, 10)}…${key.slice(-4)}${keyHint}
 Ctrl-C to stop.
 `);
     await new Promise<void>((done) => {

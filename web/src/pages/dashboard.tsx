@@ -128,6 +128,10 @@ export function DashboardPage({ url }: { url: URL }) {
       ) : (
         <InvoiceList invoices={invoices} />
       )}
+      {/* Voice agents report usage with this id (report-usage's org_id). */}
+      <p class="muted org-id">
+        Organisation ID for your voice agents' usage reports: <code>{organisation.id}</code>
+      </p>
     </section>
   );
 }
