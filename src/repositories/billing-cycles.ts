@@ -1,6 +1,8 @@
 /**
  * Monthly usage cycles (also on yearly plans: DESIGN.md §1). Created and closed by the webhook handler from the
  * METERED item's period; `minutes_used` is only ever changed by `record_usage`, under the cycle's row lock.
+ * One exception to "created by the webhook": a call ending after the last cycle of a live subscription, before the
+ * renewal webhook arrived, makes `record_usage` open the immediately next period itself (src/adapters/db/README.md).
  */
 import type { Sql } from '../ports/sql.ts';
 
@@ -35,15 +37,22 @@ const COLUMNS = `id, subscription_id, org_id, period_start, period_end, status, 
   minutes_used, overage_minutes, overage_cost_cents, currency, stripe_invoice_id`;
 
 /**
- * Inserts the cycle unless one with this start exists (unique (subscription_id, period_start)). An existing
- * cycle keeps its terms and figures: the plan's terms are frozen when its period starts.
+ * Inserts the cycle of this period, or (unique (subscription_id, period_start)) converges the existing one on
+ * Stripe's `period_end`: Stripe is the source of truth for a period. The existing cycle keeps its status, terms
+ * and figures: the plan's terms are frozen when its period starts, and its minutes are counted calls.
+ *
+ * The existing row may be one `record_usage` opened itself, when a call ending just after a renewal was reported
+ * before this webhook (`open_next_billing_cycle` in supabase/migrations/20261125000300_record_usage.sql): we
+ * keep that row (same id, its minutes) and only correct its end should our anchor arithmetic differ from
+ * Stripe's. Lock order: this row, then the earlier ones (closeCyclesBefore) — as record_usage does.
  */
 export async function ensureCycle(sql: Sql, c: CycleTerms): Promise<void> {
   await sql.query(
     `insert into billing_cycles (subscription_id, org_id, period_start, period_end, status, included_minutes,
        overage_rate_cents, currency)
      values ($1, $2, $3, $4, $5, $6, $7, $8)
-     on conflict (subscription_id, period_start) do nothing`,
+     on conflict (subscription_id, period_start) do update set period_end = excluded.period_end
+       where billing_cycles.period_end is distinct from excluded.period_end`,
     [c.subscriptionId, c.orgId, c.periodStart, c.periodEnd, c.status, c.includedMinutes, c.overageRateCents, c.currency],
   );
 }

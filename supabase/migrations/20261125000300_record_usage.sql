@@ -8,6 +8,12 @@
 --     (FOR UPDATE) and incremented in the same transaction as the call is inserted and linked;
 --  2. the call becomes an outbox row ('pending', with the customer to bill) in that same transaction.
 --
+-- A billing system must never lose a call. Cycles are made by the webhook handler from the metered item's period,
+-- so at a renewal a call ending just after the period end (00:00:30 on Dec 1) may be reported BEFORE the renewal
+-- webhook has made the December cycle. Such a call is not left unbilled while the organisation has a live
+-- subscription: `open_next_billing_cycle` opens the immediately next period itself, computed as Stripe computes it,
+-- and the webhook later finds that very row (same subscription_id and period_start) and keeps its minutes.
+--
 -- Returns jsonb:
 --   {outcome: 'recorded'|'duplicate'|'conflict'|'unbilled'|'organisation_not_found',
 --    call_id, billed_minutes, org_id,
@@ -32,6 +38,95 @@ as $$
   ) end
 $$;
 
+-- The next cycle of an organisation whose renewal webhook has not arrived yet: a live subscription (the
+-- statuses of `subscriptions_one_live_per_org`) that is not canceled and not ending by `p_at`, whose latest
+-- cycle ended at or before `p_at`, and `p_at` inside the period that follows it. Returns that period's cycle id
+-- (inserted here, or by a concurrent twin or the webhook handler), or null when it opened nothing. The caller
+-- (record_usage) then looks for the cycle containing `p_at` again; none → the call stays unbilled.
+--
+-- The period is Stripe's: a monthly boundary is the billing cycle anchor plus m months, and a month lacking the
+-- anchor's day ends on its last day: "a billing cycle anchor date of January 31 bills the last day of the month
+-- closest to the anchor date, so February 28 (or February 29 in a leap year), then March 31, April 30"
+-- (docs.stripe.com/billing/subscriptions/billing-cycle). PostgreSQL's `timestamp + interval 'n months'` clamps
+-- the same way, so every boundary is computed from the anchor itself (never from the previous boundary: Feb 28
+-- + 1 month would be Mar 28), in UTC. The anchor is the subscription's FIRST cycle's start (we do not store
+-- Stripe's billing_cycle_anchor). Where that guess is off (a yearly plan's metered item added seconds after the
+-- start, an anchor reset by a plan change), the webhook corrects it: ensureCycle takes Stripe's period_end for
+-- the same period_start, or closes the cycle when Stripe's period starts elsewhere (the meter events still reach
+-- Stripe with their own timestamps, so the invoice is right either way).
+--
+-- Only the immediately next period is opened: a call further ahead means the webhook is late by a whole month,
+-- something else is wrong, and the call stays visible as unbilled.
+--
+-- Race-free: the insert is ON CONFLICT DO NOTHING on (subscription_id, period_start), so a concurrent twin (or
+-- the webhook's ensureCycle) waits on the key and then finds the winner's row; the caller locks that row
+-- (FOR UPDATE) before counting. Lock order is the new cycle, then the previous one — as in the webhook handler
+-- (ensureCycle, then closeCyclesBefore) — so the two cannot deadlock.
+create or replace function public.open_next_billing_cycle(p_org_id uuid, p_at timestamptz) returns uuid
+  language plpgsql
+  set search_path = ''
+as $$
+declare
+  v_last public.billing_cycles%rowtype;
+  v_cancel_at timestamptz;
+  v_anchor timestamp; -- UTC wall time
+  v_last_end timestamp; -- UTC wall time
+  v_months integer;
+  v_end timestamptz;
+  v_id uuid;
+begin
+  select c.* into v_last
+    from public.billing_cycles c
+    join public.subscriptions s on s.id = c.subscription_id
+   where c.org_id = p_org_id
+     and s.org_id = p_org_id
+     and s.status in ('trialing', 'active', 'past_due', 'unpaid', 'paused')
+     and s.canceled_at is null
+     and (s.cancel_at is null or s.cancel_at > p_at)
+   order by c.period_start desc
+   limit 1;
+  if v_last.id is null or p_at < v_last.period_end then
+    return null; -- no live subscription, or its cycles already cover p_at (the webhook just made one) or not
+  end if;
+  select s.cancel_at into v_cancel_at from public.subscriptions s where s.id = v_last.subscription_id;
+
+  select min(c.period_start) at time zone 'UTC' into v_anchor
+    from public.billing_cycles c where c.subscription_id = v_last.subscription_id;
+  v_last_end := v_last.period_end at time zone 'UTC';
+  -- Start one month below the calendar distance (that boundary is always earlier) and step to the first
+  -- boundary after the last cycle's end.
+  v_months := greatest(1, ((extract(year from v_last_end) - extract(year from v_anchor)) * 12
+                           + extract(month from v_last_end) - extract(month from v_anchor))::integer - 1);
+  loop
+    v_end := (v_anchor + make_interval(months => v_months)) at time zone 'UTC';
+    exit when v_end > v_last.period_end;
+    v_months := v_months + 1;
+  end loop;
+  -- A subscription set to cancel inside that period ends there (Stripe's last period stops at cancel_at).
+  v_end := least(v_end, v_cancel_at);
+  if p_at >= v_end then
+    return null;
+  end if;
+
+  insert into public.billing_cycles (subscription_id, org_id, period_start, period_end, status, included_minutes,
+    overage_rate_cents, currency)
+  values (v_last.subscription_id, v_last.org_id, v_last.period_end, v_end, 'active', v_last.included_minutes,
+    v_last.overage_rate_cents, v_last.currency)
+  on conflict (subscription_id, period_start) do nothing
+  returning id into v_id;
+  if v_id is null then
+    -- A twin or the webhook made it first; this statement's fresh snapshot (READ COMMITTED) sees its row.
+    select c.id into v_id from public.billing_cycles c
+     where c.subscription_id = v_last.subscription_id and c.period_start = v_last.period_end;
+  end if;
+
+  -- The renewal moved on: the previous period is over (as closeCyclesBefore does on the webhook). Its late
+  -- calls still land in it: record_usage picks a cycle by period, whatever its status.
+  update public.billing_cycles c set status = 'closed' where c.id = v_last.id and c.status = 'active';
+  return v_id;
+end
+$$;
+
 create or replace function public.record_usage(
   p_org_id uuid,
   p_call_id text,
@@ -46,6 +141,7 @@ declare
   v_ended_at timestamptz := coalesce(p_ended_at, now());
   v_call public.usage_records%rowtype;
   v_cycle public.billing_cycles%rowtype;
+  v_attempt integer;
   v_customer text;
   v_outcome text;
 begin
@@ -76,14 +172,21 @@ begin
 
   -- The cycle containing the call's end (any status: a late report still lands in its own period). Should
   -- an organisation hold overlapping cycles (an old subscription's and a new one's), the active, newest wins.
-  select c.* into v_cycle
-    from public.billing_cycles c
-   where c.org_id = p_org_id and c.period_start <= v_ended_at and v_ended_at < c.period_end
-   order by (c.status = 'active') desc, c.period_start desc
-   limit 1
-   for update;
+  -- None yet: the renewal webhook may be behind the call. Open the live subscription's next period (or find the
+  -- one a twin or the webhook handler just made) and look once more, with a fresh snapshot (READ COMMITTED): the
+  -- cycle found is whichever now contains the call, Stripe's own end included.
+  for v_attempt in 1..2 loop
+    select c.* into v_cycle
+      from public.billing_cycles c
+     where c.org_id = p_org_id and c.period_start <= v_ended_at and v_ended_at < c.period_end
+     order by (c.status = 'active') desc, c.period_start desc
+     limit 1
+     for update;
+    exit when v_cycle.id is not null or v_attempt = 2;
+    perform public.open_next_billing_cycle(p_org_id, v_ended_at);
+  end loop;
 
-  if not found then
+  if v_cycle.id is null then
     v_outcome := 'unbilled';
   else
     update public.billing_cycles c
@@ -116,5 +219,7 @@ $$;
 
 revoke all on function public.record_usage(uuid, text, numeric, integer, timestamptz) from public, anon, authenticated;
 grant execute on function public.record_usage(uuid, text, numeric, integer, timestamptz) to service_role;
+revoke all on function public.open_next_billing_cycle(uuid, timestamptz) from public, anon, authenticated;
+grant execute on function public.open_next_billing_cycle(uuid, timestamptz) to service_role;
 revoke all on function public.billing_cycle_json(public.billing_cycles) from public, anon, authenticated;
 grant execute on function public.billing_cycle_json(public.billing_cycles) to service_role;

@@ -6,6 +6,7 @@ import { expect, it } from 'vitest';
 import { ensureAuthStub } from '../../src/adapters/db/auth-stub.ts';
 import { listMigrations, migrate } from '../../src/adapters/db/migrate.ts';
 import { openPostgres } from '../../src/adapters/db/postgres.ts';
+import { closeCyclesBefore, ensureCycle } from '../../src/repositories/billing-cycles.ts';
 import { recordUsage } from '../../src/repositories/usage-ledger.ts';
 import {
   createScratchPostgresDatabase,
@@ -63,6 +64,66 @@ describePostgresOnly('races', (db) => {
     expect(new Set(results.map((r) => r.billedMinutes))).toEqual(new Set([3]));
     expect(await db.sql.query('select minutes_used from billing_cycles')).toEqual([{ minutes_used: 3 }]);
     expect(await db.sql.query('select count(*) as n from usage_records')).toEqual([{ n: 1 }]);
+  });
+
+  it('200 calls just after the period end, before any renewal webhook, open ONE next cycle and land in it exactly', async () => {
+    const { orgId } = await createUserAndOrganisation(db.sql);
+    const { subscriptionId, cycleId: november } = await createSubscriptionWithCycle(db.sql, { orgId, ...NOV });
+    const pool = await db.connect({ max: 40 });
+    const calls = Array.from({ length: 200 }, (_, i) => ({
+      orgId,
+      callId: `renewal-race-${i}`,
+      durationSeconds: 1 + i * 7,
+      billedMinutes: Math.ceil((1 + i * 7) / 60),
+      // 00:00:00.000 … 00:03:19: all after November's end, inside December.
+      endedAt: new Date(Date.UTC(2026, 11, 1, 0, 0, i)),
+    }));
+    const expected = calls.reduce((sum, c) => sum + c.billedMinutes, 0);
+
+    const results = await Promise.all(calls.map((c) => recordUsage(pool, c)));
+
+    expect(results.every((r) => r.outcome === 'recorded')).toBe(true);
+    const cycles = await db.sql.query<{ id: string; period_start: Date; period_end: Date; status: string; minutes_used: number }>(
+      'select id, period_start, period_end, status, minutes_used from billing_cycles where subscription_id = $1 order by period_start',
+      [subscriptionId],
+    );
+    expect(cycles.map(({ id: _id, ...c }) => c)).toEqual([
+      { period_start: NOV.periodStart, period_end: NOV.periodEnd, status: 'closed', minutes_used: 0 },
+      { period_start: new Date('2026-12-01T00:00:00Z'), period_end: new Date('2027-01-01T00:00:00Z'), status: 'active', minutes_used: expected },
+    ]);
+    const december = cycles[1]!.id;
+    expect(cycles[0]!.id).toBe(november);
+    expect(new Set(results.map((r) => r.cycle!.id))).toEqual(new Set([december]));
+    const [sum] = await db.sql.query('select sum(billed_minutes) as total, count(*) as n from usage_records where billing_cycle_id = $1', [december]);
+    expect(sum).toEqual({ total: expected, n: 200 });
+    const seen = results.map((r) => r.cycle!.minutes_used);
+    expect(new Set(seen).size).toBe(200);
+    expect(Math.max(...seen)).toBe(expected);
+  });
+
+  it('the renewal webhook racing 100 early calls: one December row, every minute in it, November closed', async () => {
+    const { orgId } = await createUserAndOrganisation(db.sql);
+    const { subscriptionId } = await createSubscriptionWithCycle(db.sql, { orgId, ...NOV });
+    const pool = await db.connect({ max: 30 });
+    const calls = Array.from({ length: 100 }, (_, i) => ({
+      orgId, callId: `webhook-race-${i}`, durationSeconds: 60 * (1 + (i % 5)), billedMinutes: 1 + (i % 5),
+      endedAt: new Date(Date.UTC(2026, 11, 1, 0, 1, i % 60)),
+    }));
+    const expected = calls.reduce((sum, c) => sum + c.billedMinutes, 0);
+    // What the webhook handler does in its transaction (sync-subscription's convergeCycles).
+    const webhook = pool.transaction(async (tx) => {
+      await ensureCycle(tx, {
+        subscriptionId, orgId, periodStart: new Date('2026-12-01T00:00:00Z'), periodEnd: new Date('2027-01-01T00:00:00Z'),
+        status: 'active', includedMinutes: 500, overageRateCents: 50, currency: 'eur',
+      });
+      await closeCyclesBefore(tx, subscriptionId, new Date('2026-12-01T00:00:00Z'));
+    });
+
+    const [results] = await Promise.all([Promise.all(calls.map((c) => recordUsage(pool, c))), webhook]);
+
+    expect(results.every((r) => r.outcome === 'recorded')).toBe(true);
+    expect(await db.sql.query('select status, minutes_used from billing_cycles where subscription_id = $1 order by period_start', [subscriptionId]))
+      .toEqual([{ status: 'closed', minutes_used: 0 }, { status: 'active', minutes_used: expected }]);
   });
 
   it('two migrate runs at once on an empty database both succeed and apply each migration once', async () => {

@@ -2,7 +2,8 @@
  * public.record_usage, the money-moving step of report-usage: a call is counted once, in the cycle containing
  * its end, with per-call rounding up; overage follows the graduated tiers (DESIGN §1).
  */
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeCyclesBefore, ensureCycle } from '../../src/repositories/billing-cycles.ts';
 import { recordUsage } from '../../src/repositories/usage-ledger.ts';
 import {
   addBillingCycle,
@@ -13,6 +14,9 @@ import {
 
 const NOV = { periodStart: new Date('2026-11-01T00:00:00Z'), periodEnd: new Date('2026-12-01T00:00:00Z') };
 const DEC = { periodStart: new Date('2026-12-01T00:00:00Z'), periodEnd: new Date('2027-01-01T00:00:00Z') };
+const JUST_AFTER_NOVEMBER = new Date('2026-12-01T00:00:30Z');
+
+type CycleSketch = { period_start: string; period_end: string; status: string; minutes_used: number };
 
 describeEachDatabase('record_usage', (db) => {
   it('adds a 61-second call as 2 minutes to the cycle containing its end and queues it for Stripe', async () => {
@@ -161,5 +165,134 @@ describeEachDatabase('record_usage', (db) => {
     await createSubscriptionWithCycle(db.sql, { orgId, periodStart: new Date(now - 86_400_000), periodEnd: new Date(now + 86_400_000) });
     const result = await recordUsage(db.sql, { orgId, callId: 'just-now', durationSeconds: 5, billedMinutes: 1 });
     expect(result.outcome).toBe('recorded');
+  });
+  describe('a call reported before the renewal webhook has opened the next cycle', () => {
+    const cyclesOf = (subscriptionId: string) => db.sql.query<CycleSketch>(
+      `select to_char(period_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as period_start,
+              to_char(period_end at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as period_end, status, minutes_used
+         from billing_cycles where subscription_id = $1 order by period_start`, [subscriptionId]);
+    const call = (orgId: string, callId: string, endedAt: Date, minutes = 1) =>
+      recordUsage(db.sql, { orgId, callId, durationSeconds: minutes * 60, billedMinutes: minutes, endedAt });
+
+    it('lands in the next period [old end, next end), opened with the same terms, and closes the old cycle', async () => {
+      const { orgId } = await createUserAndOrganisation(db.sql);
+      const { subscriptionId } = await createSubscriptionWithCycle(db.sql, { orgId, ...NOV, stripeCustomerId: 'cus_renewing' });
+
+      const result = await call(orgId, 'just-after-midnight', JUST_AFTER_NOVEMBER, 3);
+
+      expect(result).toMatchObject({ outcome: 'recorded', cycle: {
+        period_start: '2026-12-01T00:00:00.000Z', period_end: '2027-01-01T00:00:00.000Z', minutes_used: 3, included_minutes: 500, currency: 'eur' } });
+      expect(await cyclesOf(subscriptionId)).toEqual([
+        { period_start: '2026-11-01T00:00:00Z', period_end: '2026-12-01T00:00:00Z', status: 'closed', minutes_used: 0 },
+        { period_start: '2026-12-01T00:00:00Z', period_end: '2027-01-01T00:00:00Z', status: 'active', minutes_used: 3 },
+      ]);
+      const [row] = await db.sql.query('select billing_cycle_id, stripe_status, stripe_customer_id from usage_records');
+      expect(row).toEqual({ billing_cycle_id: result.cycle!.id, stripe_status: 'pending', stripe_customer_id: 'cus_renewing' });
+    });
+
+    it('puts a second call of the same window into the same opened cycle, and a late November call into November', async () => {
+      const { orgId } = await createUserAndOrganisation(db.sql);
+      const { subscriptionId, cycleId: november } = await createSubscriptionWithCycle(db.sql, { orgId, ...NOV });
+
+      const first = await call(orgId, 'dec-1', JUST_AFTER_NOVEMBER, 2);
+      const second = await call(orgId, 'dec-2', new Date('2026-12-14T10:00:00Z'), 5);
+      const lateNovember = await call(orgId, 'nov-late', new Date('2026-11-30T23:59:00Z'), 7);
+
+      expect(second.cycle).toMatchObject({ id: first.cycle!.id, minutes_used: 7 });
+      expect(lateNovember.cycle).toMatchObject({ id: november, minutes_used: 7 });
+      expect((await cyclesOf(subscriptionId)).map((c) => [c.period_start, c.status, c.minutes_used]))
+        .toEqual([['2026-11-01T00:00:00Z', 'closed', 7], ['2026-12-01T00:00:00Z', 'active', 7]]);
+    });
+
+    it('computes the next end from the anchor as Stripe does: Jan 31 → Feb 28 → Mar 31 (Feb 29 in a leap year)', async () => {
+      const { orgId } = await createUserAndOrganisation(db.sql);
+      const anchor = { periodStart: new Date('2027-01-31T09:30:00Z'), periodEnd: new Date('2027-02-28T09:30:00Z') };
+      const { subscriptionId } = await createSubscriptionWithCycle(db.sql, { orgId, ...anchor });
+      const march = await call(orgId, 'into-march', new Date('2027-02-28T09:31:00Z'));
+      const april = await call(orgId, 'into-april', new Date('2027-03-31T09:30:00Z'));
+      expect(march.cycle).toMatchObject({ period_start: '2027-02-28T09:30:00.000Z', period_end: '2027-03-31T09:30:00.000Z' });
+      expect(april.cycle).toMatchObject({ period_start: '2027-03-31T09:30:00.000Z', period_end: '2027-04-30T09:30:00.000Z' });
+      expect((await cyclesOf(subscriptionId)).map((c) => c.status)).toEqual(['closed', 'closed', 'active']);
+
+      const leap = await createUserAndOrganisation(db.sql);
+      await createSubscriptionWithCycle(db.sql, { orgId: leap.orgId, periodStart: new Date('2028-01-31T00:00:00Z'), periodEnd: new Date('2028-02-29T00:00:00Z') });
+      const leapMarch = await call(leap.orgId, 'leap-march', new Date('2028-03-01T00:00:00Z'));
+      expect(leapMarch.cycle).toMatchObject({ period_start: '2028-02-29T00:00:00.000Z', period_end: '2028-03-31T00:00:00.000Z' });
+    });
+
+    it('keeps the anchor day after a short month: anchor Nov 25 → Dec 25 → Jan 25, and Jan 31 seen from Feb 28 → Mar 31', async () => {
+      const { orgId } = await createUserAndOrganisation(db.sql);
+      const { subscriptionId } = await createSubscriptionWithCycle(db.sql, {
+        orgId, periodStart: new Date('2026-11-25T13:45:12Z'), periodEnd: new Date('2026-12-25T13:45:12Z'),
+      });
+      const january = await call(orgId, 'boxing-day', new Date('2026-12-26T00:00:00Z'));
+      expect(january.cycle).toMatchObject({ period_start: '2026-12-25T13:45:12.000Z', period_end: '2027-01-25T13:45:12.000Z' });
+      expect((await cyclesOf(subscriptionId)).map((c) => c.status)).toEqual(['closed', 'active']);
+
+      // The webhook made February [Feb 28, …) already: the next boundary comes from the FIRST cycle's start (Jan 31).
+      const other = await createUserAndOrganisation(db.sql);
+      const jan31 = await createSubscriptionWithCycle(db.sql, {
+        orgId: other.orgId, periodStart: new Date('2027-01-31T00:00:00Z'), periodEnd: new Date('2027-02-28T00:00:00Z'), cycleStatus: 'closed',
+      });
+      await addBillingCycle(db.sql, {
+        subscriptionId: jan31.subscriptionId, orgId: other.orgId, periodStart: new Date('2027-02-28T00:00:00Z'),
+        periodEnd: new Date('2027-03-31T00:00:00Z'), includedMinutes: 500, overageRateCents: 50,
+      });
+      const april = await call(other.orgId, 'april-fools', new Date('2027-04-01T00:00:00Z'));
+      expect(april.cycle).toMatchObject({ period_start: '2027-03-31T00:00:00.000Z', period_end: '2027-04-30T00:00:00.000Z' });
+    });
+
+    it('opens only the immediately next period: a call a whole period ahead stays unbilled', async () => {
+      const { orgId } = await createUserAndOrganisation(db.sql);
+      const { subscriptionId } = await createSubscriptionWithCycle(db.sql, { orgId, ...NOV });
+
+      const farAhead = await call(orgId, 'next-year', new Date('2027-01-01T00:00:00Z'));
+      expect(farAhead).toMatchObject({ outcome: 'unbilled', cycle: null });
+      expect((await cyclesOf(subscriptionId)).map((c) => [c.period_start, c.status])).toEqual([['2026-11-01T00:00:00Z', 'active']]);
+    });
+
+    it('opens nothing for a canceled subscription, one canceling before the call, or an organisation without one', async () => {
+      const canceled = await createUserAndOrganisation(db.sql);
+      await createSubscriptionWithCycle(db.sql, { orgId: canceled.orgId, ...NOV, status: 'canceled', cycleStatus: 'closed' });
+      const leaving = await createUserAndOrganisation(db.sql);
+      const leavingSub = await createSubscriptionWithCycle(db.sql, { orgId: leaving.orgId, ...NOV });
+      await db.sql.query(`update subscriptions set cancel_at = '2026-12-01T00:00:00Z', cancel_at_period_end = true where id = $1`, [leavingSub.subscriptionId]);
+      const stopped = await createUserAndOrganisation(db.sql);
+      const stoppedSub = await createSubscriptionWithCycle(db.sql, { orgId: stopped.orgId, ...NOV });
+      await db.sql.query(`update subscriptions set canceled_at = '2026-11-20T00:00:00Z' where id = $1`, [stoppedSub.subscriptionId]);
+      const nobody = await createUserAndOrganisation(db.sql);
+
+      for (const org of [canceled, leaving, stopped, nobody]) {
+        expect(await call(org.orgId, `after-the-end-${org.orgId}`, JUST_AFTER_NOVEMBER)).toMatchObject({ outcome: 'unbilled', cycle: null });
+      }
+      expect(await db.sql.query(`select count(*)::int as n from billing_cycles where period_start >= '2026-12-01'`)).toEqual([{ n: 0 }]);
+      expect(await db.sql.query(`select count(*)::int as n from usage_records where stripe_status = 'unbilled'`)).toEqual([{ n: 4 }]);
+    });
+
+    it('ends the opened period at cancel_at when the subscription is set to cancel inside it', async () => {
+      const { orgId } = await createUserAndOrganisation(db.sql);
+      const { subscriptionId } = await createSubscriptionWithCycle(db.sql, { orgId, ...NOV });
+      await db.sql.query(`update subscriptions set cancel_at = '2026-12-10T00:00:00Z' where id = $1`, [subscriptionId]);
+      expect(await call(orgId, 'before-cancel', JUST_AFTER_NOVEMBER))
+        .toMatchObject({ outcome: 'recorded', cycle: { period_start: '2026-12-01T00:00:00.000Z', period_end: '2026-12-10T00:00:00.000Z' } });
+      expect(await call(orgId, 'after-cancel', new Date('2026-12-10T00:00:00Z'))).toMatchObject({ outcome: 'unbilled' });
+    });
+
+    it('keeps the opened cycle when the webhook arrives: same row, its minutes, and Stripe\'s end', async () => {
+      const { orgId } = await createUserAndOrganisation(db.sql);
+      const { subscriptionId } = await createSubscriptionWithCycle(db.sql, { orgId, ...NOV });
+      const early = await call(orgId, 'before-the-webhook', JUST_AFTER_NOVEMBER, 4);
+
+      // What the renewal webhook does (sync-subscription's convergeCycles), with an end that differs from ours.
+      await ensureCycle(db.sql, {
+        subscriptionId, orgId, periodStart: DEC.periodStart, periodEnd: new Date('2027-01-01T00:00:05Z'),
+        status: 'active', includedMinutes: 1000, overageRateCents: 40, currency: 'eur',
+      });
+      await closeCyclesBefore(db.sql, subscriptionId, DEC.periodStart);
+
+      const [december] = await db.sql.query('select id, period_end, minutes_used, included_minutes, overage_rate_cents, status from billing_cycles where period_start = $1', [DEC.periodStart]);
+      expect(december).toEqual({ id: early.cycle!.id, period_end: new Date('2027-01-01T00:00:05Z'), minutes_used: 4,
+        included_minutes: 500, overage_rate_cents: 50, status: 'active' });
+    });
   });
 });

@@ -82,7 +82,11 @@ async function syncOnce(ctx: AppContext, subscriptionId: string): Promise<Synced
   return finalId ? { rowId: finalId, mapped: m, subscription: sub } : undefined;
 }
 
-/** The metered item's current period is the current cycle; every earlier one is closed. */
+/**
+ * The metered item's current period is the current cycle; every earlier one is closed. The current cycle may
+ * exist already: record_usage opens it when a call after the renewal arrives before this webhook; ensureCycle
+ * then keeps that row and its minutes, taking Stripe's period_end.
+ */
 async function convergeCycles(tx: AppContext['sql'], rowId: string, m: MappedSubscription, sub: Stripe.Subscription): Promise<void> {
   const metered = m.meteredItem;
   if (!isBilling(sub.status) || !metered) {
