@@ -45,6 +45,8 @@ const COLUMNS = `id, subscription_id, org_id, period_start, period_end, status, 
  * before this webhook (`open_next_billing_cycle` in supabase/migrations/20261125000300_record_usage.sql): we
  * keep that row (same id, its minutes) and only correct its end should our anchor arithmetic differ from
  * Stripe's. Lock order: this row, then the earlier ones (closeCyclesBefore) — as record_usage does.
+ * A cycle whose successor already starts at its end keeps that end: it was split at a plan change (Stripe's period
+ * runs on, but this cycle's usage stops there: repositories/split-cycle.ts).
  */
 export async function ensureCycle(sql: Sql, c: CycleTerms): Promise<void> {
   await sql.query(
@@ -52,7 +54,9 @@ export async function ensureCycle(sql: Sql, c: CycleTerms): Promise<void> {
        overage_rate_cents, currency)
      values ($1, $2, $3, $4, $5, $6, $7, $8)
      on conflict (subscription_id, period_start) do update set period_end = excluded.period_end
-       where billing_cycles.period_end is distinct from excluded.period_end`,
+       where billing_cycles.period_end is distinct from excluded.period_end
+         and not exists (select 1 from billing_cycles n
+                          where n.subscription_id = billing_cycles.subscription_id and n.period_start = billing_cycles.period_end)`,
     [c.subscriptionId, c.orgId, c.periodStart, c.periodEnd, c.status, c.includedMinutes, c.overageRateCents, c.currency],
   );
 }
@@ -84,6 +88,16 @@ export async function findCurrentCycle(sql: Sql, subscriptionId: string, at: Dat
     `select ${COLUMNS} from billing_cycles where subscription_id = $1
      order by (status = 'active') desc, (period_start <= $2 and $2 < period_end) desc, period_start desc
      limit 1`,
+    [subscriptionId, at],
+  );
+  return rows[0];
+}
+
+/** The subscription's cycle whose period contains `at` (the earliest, should two overlap). */
+export async function findCycleContaining(sql: Sql, subscriptionId: string, at: Date): Promise<CycleRow | undefined> {
+  const rows = await sql.query<CycleRow>(
+    `select ${COLUMNS} from billing_cycles where subscription_id = $1 and period_start <= $2 and $2 < period_end
+     order by period_start limit 1`,
     [subscriptionId, at],
   );
   return rows[0];

@@ -8,7 +8,7 @@ import type { Obj } from '../store.ts';
 import { addLine } from './lines.ts';
 import { attemptPayment, finalizeInvoice, newInvoice, openDraft, recomputeTotals, voidInvoice } from './invoices.ts';
 import { nextBoundary, type Interval } from './periods.ts';
-import { isMetered, itemsOf, itemsSnapshot, newItem, newSubscription, priceOf, updateSubscriptionFields } from './subscriptionModel.ts';
+import { isMetered, itemsOf, itemsSnapshot, newItem, newSubscription, priceOf, updateSubscriptionFields, usageWindowStart } from './subscriptionModel.ts';
 
 export interface PricedQuantity { price: Obj; quantity?: number; metadata?: Record<string, string> }
 
@@ -88,8 +88,10 @@ export function renew(emu: Emu, subId: string, at: number): void {
     const rec = price.recurring as { interval: Interval; interval_count: number };
     const [oldStart, oldEnd] = [item.current_period_start as number, item.current_period_end as number];
     if (isMetered(price)) {
-      addLine(emu, invoice, { price, quantity: 0, period: { start: oldStart, end: oldEnd }, subscription: sub.id, subscriptionItem: item.id, usage: { customer: sub.customer, from: oldStart, to: oldEnd } });
+      const from = usageWindowStart(item);
+      addLine(emu, invoice, { price, quantity: 0, period: { start: from, end: oldEnd }, subscription: sub.id, subscriptionItem: item.id, usage: { customer: sub.customer, from, to: oldEnd } });
     }
+    delete item._usage_from;
     item.current_period_start = oldEnd;
     item.current_period_end = nextBoundary(sub.billing_cycle_anchor, rec.interval, rec.interval_count, oldEnd);
     if (!isMetered(price)) {
@@ -128,7 +130,8 @@ export function cancelSubscription(emu: Emu, sub: Obj, opts: { invoiceNow: boole
     if (metered.length || pending) {
       const invoice = newInvoice(emu, { customer, subscription: sub, billingReason: 'subscription_cycle', periodStart: Math.min(now, ...metered.map((i) => i.current_period_start)), periodEnd: now });
       for (const item of metered) {
-        addLine(emu, invoice, { price: priceOf(emu, item), quantity: 0, period: { start: item.current_period_start, end: now }, subscription: sub.id, subscriptionItem: item.id, usage: { customer: sub.customer, from: item.current_period_start, to: now + 1 } }); // usage up to and including this second
+        const from = usageWindowStart(item);
+        addLine(emu, invoice, { price: priceOf(emu, item), quantity: 0, period: { start: from, end: now }, subscription: sub.id, subscriptionItem: item.id, usage: { customer: sub.customer, from, to: now + 1 } }); // usage up to and including this second
       }
       attachPendingItems(emu, sub, invoice);
       sub.latest_invoice = invoice.id;

@@ -71,3 +71,11 @@ export function updateSubscriptionFields(emu: Emu, sub: Obj, changes: Obj, extra
 export function itemsSnapshot(emu: Emu, sub: Obj): Obj {
   return { items: { object: 'list', data: itemsOf(emu, sub.id).map((i) => ({ ...structuredClone(i), price: structuredClone(priceOf(emu, i)) })), has_more: false, url: `/v1/subscription_items?subscription=${sub.id}` } };
 }
+
+/**
+ * Where a metered item's unbilled usage starts: its period start, or later when its price was replaced
+ * mid-period (the usage before that was billed through the old price: billing/subscriptionUpdate.ts).
+ */
+export function usageWindowStart(item: Obj): number {
+  return Math.max(item.current_period_start as number, (item._usage_from as number | undefined) ?? 0);
+}

@@ -4,6 +4,15 @@
  * invoice items for the next invoice, `always_invoice` invoices them now, `none` skips them. An added item
  * starts now and runs to the next boundary of the subscription's billing cycle anchor in its own interval
  * (flexible billing mode, mixed intervals). Metered items never prorate: their usage is billed in arrears.
+ *
+ * Replacing (or removing) a metered price mid-period, flexible billing mode: "we create an invoice item that bills
+ * for previously reported metered usage when you remove a metered price from a subscription ... switch from price
+ * A to price B on January 16. On January 16, we create an invoice item billing for usage from January 1 to
+ * January 16. When the subscription cycles on February 1, we bill for price B from January 16 to February 1. The
+ * proration_behavior you specify when removing a metered price affects these metered invoice items"
+ * (docs.stripe.com/billing/subscriptions/usage-based/manage-billing-setup#update-prices-mid-cycle). So the usage
+ * so far goes through the OLD price's tiers (a pending invoice item, invoiced now with `always_invoice`, dropped
+ * with `none`), and the item's usage window restarts at the change (`_usage_from`): the new tiers count from 0.
  */
 import type { Emu } from '../emu.ts';
 import { invalidParam, notFound } from '../errors.ts';
@@ -13,7 +22,8 @@ import { int, mergeMetadata } from '../params.ts';
 import type { Obj } from '../store.ts';
 import { attachPendingItems, scheduleRenewal } from './subscriptionBilling.ts';
 import { attemptPayment, finalizeInvoice, newInvoice, openDraft } from './invoices.ts';
-import { isMetered, itemsOf, newItem, priceOf } from './subscriptionModel.ts';
+import { meteredQuantity } from './lines.ts';
+import { isMetered, itemsOf, newItem, priceOf, usageWindowStart } from './subscriptionModel.ts';
 import { amountFor } from './tiers.ts';
 
 export type ProrationBehavior = 'create_prorations' | 'always_invoice' | 'none';
@@ -31,6 +41,7 @@ export function applyItemChanges(emu: Emu, sub: Obj, raw: Params[], behavior: Pr
     const quantity = int(change.quantity, `items[${i}][quantity]`);
     if (price && isMetered(price) && quantity !== undefined) throw invalidParam(`items[${i}][quantity]`, 'Quantity should not be specified where usage_type is `metered`.');
     if (existing && change.deleted === 'true') {
+      if (change.clear_usage !== 'true') billMeteredUsageSoFar(emu, sub, existing, priceOf(emu, existing), now, behavior);
       prorate(emu, sub, existing, priceOf(emu, existing), existing.quantity ?? 0, now, -1, behavior);
       existing._deleted = true;
       emu.emit('customer.subscription_item.deleted', existing, undefined, sub.customer);
@@ -43,6 +54,10 @@ export function applyItemChanges(emu: Emu, sub: Obj, raw: Params[], behavior: Pr
       const newQuantity = isMetered(newPrice) ? undefined : (quantity ?? existing.quantity ?? 1);
       if (newPrice.id !== oldPrice.id || newQuantity !== existing.quantity) {
         prorate(emu, sub, existing, oldPrice, existing.quantity ?? 0, now, -1, behavior);
+        if (newPrice.id !== oldPrice.id && isMetered(oldPrice)) {
+          billMeteredUsageSoFar(emu, sub, existing, oldPrice, now, behavior);
+          existing._usage_from = now;
+        }
         existing.price = newPrice.id;
         if (newQuantity === undefined) delete existing.quantity;
         else existing.quantity = newQuantity;
@@ -87,6 +102,24 @@ function prorate(emu: Emu, sub: Obj, item: Obj, price: Obj, quantity: number, no
     parent: { type: 'subscription_details', subscription_details: { subscription: sub.id, subscription_item: item.id } },
     period: { start: now, end }, pricing: { type: 'price_details', price_details: { price: price.id, product: price.product }, unit_amount_decimal: String(amount) },
     proration: true, quantity: 1, quantity_decimal: '1', subscription: sub.id, tax_rates: [], test_clock: sub.test_clock ?? null, _subscription_item: item.id,
+  });
+}
+
+/** The usage of a metered item's current window so far, through `price` (the one being removed), as a pending invoice item. */
+function billMeteredUsageSoFar(emu: Emu, sub: Obj, item: Obj, price: Obj, now: number, behavior: ProrationBehavior): void {
+  if (behavior === 'none' || !isMetered(price) || sub.status === 'incomplete') return;
+  const from = usageWindowStart(item);
+  if (now <= from) return;
+  const quantity = meteredQuantity(emu, price, sub.customer, from, now);
+  const amount = amountFor(price as never, quantity);
+  const product = emu.store.get('product', price.product);
+  emu.store.put({
+    id: newId('ii'), object: 'invoiceitem', amount, currency: price.currency, customer: sub.customer, customer_account: null, date: now,
+    description: `${quantity} × ${product?.name ?? 'item'} until ${new Date(now * 1000).toISOString().slice(0, 10)}`,
+    discountable: true, discounts: [], invoice: null, livemode: false, metadata: {}, net_amount: amount,
+    parent: { type: 'subscription_details', subscription_details: { subscription: sub.id, subscription_item: item.id } },
+    period: { start: from, end: now }, pricing: { type: 'price_details', price_details: { price: price.id, product: price.product }, unit_amount_decimal: null },
+    proration: true, quantity, quantity_decimal: String(quantity), subscription: sub.id, tax_rates: [], test_clock: sub.test_clock ?? null, _subscription_item: item.id,
   });
 }
 

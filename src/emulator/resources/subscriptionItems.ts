@@ -44,7 +44,9 @@ export const subscriptionItemRoutes: Route[] = [
   { method: 'DELETE', pattern: '/v1/subscription_items/:id', api: (req, emu) => {
     allowOnly(req.params, ['proration_behavior', 'clear_usage']);
     const item = getItem(emu, req.path_params.id as string);
-    change(emu, item.subscription, { id: item.id, deleted: 'true' }, str(req.params, 'proration_behavior'));
+    const removal: Params = { id: item.id, deleted: 'true' };
+    if (req.params.clear_usage === 'true') removal.clear_usage = 'true'; // the usage so far is not billed
+    change(emu, item.subscription, removal, str(req.params, 'proration_behavior'));
     return { id: item.id, object: 'subscription_item', deleted: true };
   } },
 ];

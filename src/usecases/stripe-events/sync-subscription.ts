@@ -8,6 +8,7 @@ import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
 import { closeCyclesBefore, ensureCycle } from '../../repositories/billing-cycles.ts';
 import { BILLING_STATUSES, findByStripeId, findLiveSubscriptionsOf, upsertSubscription } from '../../repositories/subscriptions.ts';
+import { applyPlanChange } from './apply-plan-change.ts';
 import { addMeteredItem, needsMeteredItem } from './ensure-metered-item.ts';
 import { mapSubscription, type MappedSubscription } from './map-subscription.ts';
 
@@ -27,7 +28,22 @@ async function read(ctx: AppContext, id: string): Promise<{ sub: Stripe.Subscrip
   return { sub, readAt };
 }
 
-export async function syncSubscription(ctx: AppContext, subscriptionId: string): Promise<SyncedSubscription | undefined> {
+export interface SyncOptions {
+  /** The event reports that the metered price was replaced at this moment: the cycle splits there. */
+  meteredPriceChangedAt?: Date | undefined;
+}
+
+export async function syncSubscription(ctx: AppContext, subscriptionId: string, opts: SyncOptions = {}): Promise<SyncedSubscription | undefined> {
+  const synced = await syncConverged(ctx, subscriptionId);
+  const metered = synced?.mapped.meteredItem;
+  // Also when the "newer wins" guard kept a later read: that read's handler may not know the change's moment.
+  if (synced && metered && opts.meteredPriceChangedAt && isBilling(synced.subscription.status)) {
+    await applyPlanChange(ctx, synced.rowId, metered, opts.meteredPriceChangedAt);
+  }
+  return synced;
+}
+
+async function syncConverged(ctx: AppContext, subscriptionId: string): Promise<SyncedSubscription | undefined> {
   try {
     return await syncOnce(ctx, subscriptionId);
   } catch (error) {

@@ -1,0 +1,67 @@
+/**
+ * A plan change in the middle of a usage period splits its cycle in two. Stripe (flexible billing mode) bills the
+ * usage BEFORE the change through the old metered price and the usage AFTER it through the new price, whose tiers
+ * count from zero: "switch from price A to price B on January 16. On January 16, we create an invoice item billing
+ * for usage from January 1 to January 16. When the subscription cycles on February 1, we bill for price B from
+ * January 16 to February 1" (docs.stripe.com/billing/subscriptions/usage-based/manage-billing-setup#update-prices-mid-cycle).
+ * So the active cycle ends at the change (closed, its terms and figures kept: that is what the old price bills) and a
+ * new cycle with the new terms runs from the change to Stripe's period end. Calls ending at or after the change that
+ * were already counted in the old cycle move to the new one, and both cycles' figures are recomputed.
+ *
+ * Concurrency with record_usage (supabase/migrations/20261125000300_record_usage.sql): the first statement locks the
+ * old cycle row, as record_usage does before it increments it, and keeps the lock to the end of the transaction.
+ * A concurrent call waiting on that row re-checks its period after our commit, no longer matches (the row now ends
+ * at the change) and looks again with a fresh snapshot, finding the new cycle. Calls counted before our lock are
+ * committed and linked, so the move below sees them. Must run inside the caller's transaction.
+ */
+import type { Sql } from '../ports/sql.ts';
+
+export interface PlanChange {
+  subscriptionId: string;
+  /** When Stripe replaced the metered price: the boundary between the two prices' usage windows. */
+  changedAt: Date;
+  /** Stripe's current period end of the metered item: the new cycle's end. */
+  periodEnd: Date;
+  includedMinutes: number;
+  overageRateCents: number;
+}
+
+/** Adds $2 minutes (negative: removes) and recomputes the overage under the cycle's own terms. */
+const RECOMPUTE = `minutes_used = minutes_used + $2, overage_minutes = greatest(0, minutes_used + $2 - included_minutes),
+  overage_cost_cents = greatest(0, minutes_used + $2 - included_minutes) * overage_rate_cents`;
+
+/**
+ * Splits the subscription's active cycle at `changedAt` when its terms differ from the new ones. Idempotent: once
+ * split, the cycle containing the change starts at it and carries the new terms, so nothing matches again; a cycle
+ * already closed (the change is older than a renewal) is never touched. Returns whether it split.
+ */
+export async function splitCycleAtPlanChange(tx: Sql, c: PlanChange): Promise<boolean> {
+  const [old] = await tx.query<{ id: string; org_id: string; currency: string }>(
+    `update billing_cycles set period_end = $2, status = 'closed'
+      where subscription_id = $1 and status = 'active' and period_start < $2 and $2 < period_end
+        and (included_minutes <> $3 or overage_rate_cents <> $4)
+      returning id, org_id, currency`,
+    [c.subscriptionId, c.changedAt, c.includedMinutes, c.overageRateCents],
+  );
+  if (!old) return false;
+  const [fresh] = await tx.query<{ id: string }>(
+    `insert into billing_cycles (subscription_id, org_id, period_start, period_end, status, included_minutes,
+       overage_rate_cents, currency)
+     values ($1, $2, $3, $4, 'active', $5, $6, $7)
+     on conflict (subscription_id, period_start) do update set included_minutes = excluded.included_minutes,
+       overage_rate_cents = excluded.overage_rate_cents, status = 'active'
+     returning id`,
+    [c.subscriptionId, old.org_id, c.changedAt, c.periodEnd, c.includedMinutes, c.overageRateCents, old.currency],
+  );
+  const [{ minutes }] = (await tx.query<{ minutes: number }>(
+    `with moved as (
+       update usage_records set billing_cycle_id = $2 where billing_cycle_id = $1 and ended_at >= $3 returning billed_minutes)
+     select coalesce(sum(billed_minutes), 0)::int as minutes from moved`,
+    [old.id, fresh!.id, c.changedAt],
+  )) as [{ minutes: number }];
+  if (minutes > 0) {
+    await tx.query(`update billing_cycles set ${RECOMPUTE} where id = $1`, [old.id, -minutes]);
+    await tx.query(`update billing_cycles set ${RECOMPUTE} where id = $1`, [fresh!.id, minutes]);
+  }
+  return true;
+}
