@@ -80,9 +80,21 @@ export function parseConfig(env: Env): Config {
   if (supabaseUrl !== undefined && !isUrl(supabaseUrl, ['http:', 'https:'])) fail('SUPABASE_URL must be an http(s) URL', undefined);
   const jwks = get('SUPABASE_JWKS');
   if (jwks !== undefined && !isJwks(jwks)) fail('SUPABASE_JWKS must be a JSON Web Key Set: {"keys": [...]}', undefined);
-  const jwtSecret = get('SUPABASE_JWT_SECRET') ?? DEFAULT_SUPABASE_JWT_SECRET;
-  if (jwtSecret.length < 32) fail('SUPABASE_JWT_SECRET must be at least 32 characters long', undefined);
+  const jwtSecretText = get('SUPABASE_JWT_SECRET');
+  if (jwtSecretText !== undefined && jwtSecretText.length < 32) fail('SUPABASE_JWT_SECRET must be at least 32 characters long', undefined);
+  const serviceRoleKeyText = get('SUPABASE_SERVICE_ROLE_KEY');
   const secretKeys = parseSecretKeys(get('SUPABASE_SECRET_KEYS'), fail);
+  // Live money must never rest on the secrets every Supabase CLI user knows: anyone could sign a service_role JWT.
+  // Unset means "none" (HS256 tokens / the service-role key refused), not the local default.
+  if (mode === 'live') {
+    const publicDefault = 'is the public local default; a live key needs the project\'s own (or leave it unset)';
+    if (jwtSecretText === DEFAULT_SUPABASE_JWT_SECRET) fail(`SUPABASE_JWT_SECRET ${publicDefault}`, undefined);
+    if (serviceRoleKeyText === DEFAULT_SUPABASE_SERVICE_ROLE_KEY) fail(`SUPABASE_SERVICE_ROLE_KEY ${publicDefault}`, undefined);
+    if (secretKeys.includes(DEFAULT_SUPABASE_SERVICE_ROLE_KEY)) fail(`SUPABASE_SECRET_KEYS contains the public local service-role key; a live key needs the project's own`, undefined);
+  }
+  const localDefault = mode !== 'live';
+  const jwtSecret = jwtSecretText ?? (localDefault ? DEFAULT_SUPABASE_JWT_SECRET : '');
+  const serviceRoleKey = serviceRoleKeyText ?? (localDefault ? DEFAULT_SUPABASE_SERVICE_ROLE_KEY : '');
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -96,7 +108,7 @@ export function parseConfig(env: Env): Config {
       jwks,
       jwtSecret,
       anonKey: get('SUPABASE_ANON_KEY') ?? DEFAULT_SUPABASE_ANON_KEY,
-      serviceRoleKey: get('SUPABASE_SERVICE_ROLE_KEY') ?? DEFAULT_SUPABASE_SERVICE_ROLE_KEY,
+      serviceRoleKey,
       secretKeys,
     },
   };

@@ -22,9 +22,17 @@ export interface Config {
     supabaseUrl: string | undefined;
     /** JWKS JSON (SUPABASE_JWKS) when given inline. */
     jwks: string | undefined;
+    /** Empty when unset with a live key: HS256 tokens are then refused. */
     jwtSecret: string;
     anonKey: string;
+    /** Empty when unset with a live key: no service-role key is accepted. */
     serviceRoleKey: string;
     secretKeys: string[];
+    /**
+     * True in a deployed Edge Function (set by supabase/functions/_shared/function-app.ts, never from the
+     * environment): the public local defaults (DEFAULT_SUPABASE_JWT_SECRET, the demo service-role key) are never
+     * trusted, whatever SUPABASE_URL says. Unset for the local stack.
+     */
+    deployed?: boolean;
   };
 }

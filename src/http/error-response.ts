@@ -1,8 +1,9 @@
 /**
  * The ONE place where a failure becomes an HTTP response (STYLE.md practice 5, as in hono's errorHandler and
  * lago's api_errors): an AppError shows its code, message and details; a Stripe outage becomes
- * `stripe_unavailable`; a lost database becomes `database_unavailable`; anything else is a bare 500 whose cause
- * goes to the log only. Nothing but the code and a human message ever reaches the client.
+ * `stripe_unavailable`; a lost or momentarily busy database (deadlock, timeout…) becomes `database_unavailable`;
+ * anything else is a bare 500 whose cause goes to the log only. Nothing but the code and a human message ever
+ * reaches the client.
  */
 import { AppError } from '../errors.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -41,14 +42,31 @@ function stripeFailure(err: unknown): 502 | 503 | undefined {
   return undefined;
 }
 
-/** SQLSTATE class 08 (connection exception), 57P0x (server shutting down), 53300 (too many connections), and
- * the client-side codes postgres.js uses; PGlite says it is closed. */
-function isDatabaseUnavailable(err: unknown): boolean {
+/**
+ * Failures that go away on a retry, so callers get 503 `database_unavailable` and retry (report-usage is
+ * idempotent on call_id). SQLSTATEs from https://www.postgresql.org/docs/15/errcodes-appendix.html.
+ */
+const TRANSIENT_SQLSTATES = new Set([
+  '40001', // serialization_failure (SERIALIZABLE / REPEATABLE READ conflict)
+  '40P01', // deadlock_detected
+  '55P03', // lock_not_available (lock_timeout, NOWAIT)
+  '57014', // query_canceled (statement_timeout)
+  '53300', // too_many_connections
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, recovering)
+]);
+/** The client-side codes postgres.js and Node's sockets use when the server cannot be reached. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
+
+/** SQLSTATE class 08 (connection exception), the transient codes above, the client-side connection codes, and
+ * "PGlite is closed". The cause chain is followed a little, in case a caller wrapped the driver's error. */
+function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (!isObject(err)) return false;
   const code = typeof err.code === 'string' ? err.code : '';
-  if (/^08/.test(code) || /^57P0/.test(code) || code === '53300') return true;
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT'].includes(code)) return true;
-  return typeof err.message === 'string' && /PGlite is closed/i.test(err.message);
+  if (/^08[0-9A-Z]{3}$/.test(code) || TRANSIENT_SQLSTATES.has(code) || CONNECTION_CODES.has(code)) return true;
+  if (typeof err.message === 'string' && /PGlite is closed/i.test(err.message)) return true;
+  return depth < 3 && err.cause !== undefined && isDatabaseUnavailable(err.cause, depth + 1);
 }
 
 /** For the log: name, message and code of the cause chain — never the request. `redact` in the logger masks keys. */

@@ -4,6 +4,8 @@ import { createAuthenticator } from '../../src/adapters/auth/authenticator.ts';
 import { constantTimeEqual } from '../../src/adapters/auth/constant-time.ts';
 import { serveFetch } from '../../src/entries/node/serve.ts';
 import { DEFAULT_SUPABASE_ANON_KEY, DEFAULT_SUPABASE_SERVICE_ROLE_KEY, parseConfig } from '../../src/config/parse-config.ts';
+import { createApp } from '../../src/http/app.ts';
+import { fakeContext } from '../http/fake-context.ts';
 import { signToken, userToken } from './tokens.ts';
 
 const USER = '0b9c2f5e-7d1a-4c36-8e2f-4a1b3c5d7e9f';
@@ -75,6 +77,45 @@ describe('user JWTs against the project JWKS endpoint (SUPABASE_URL)', () => {
   });
 });
 
+describe('a JWKS endpoint that is down is an outage (503), not a bad token (401)', () => {
+  const es256Token = async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    return new SignJWT({ sub: USER, role: 'authenticated' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setAudience('authenticated').setExpirationTime('1h').sign(privateKey);
+  };
+
+  it('answers 503 auth_unavailable when the endpoint answers 5xx', async () => {
+    const server = await serveFetch(async () => new Response('upstream connect error', { status: 502 }), { port: 0 });
+    try {
+      const auth = createAuthenticator(parseConfig({ SUPABASE_URL: server.url }).auth);
+      await expect(auth.user(bearer(await es256Token()))).rejects.toMatchObject({ code: 'auth_unavailable', status: 503 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 503 auth_unavailable when the endpoint cannot be reached, through the app too', async () => {
+    const server = await serveFetch(async () => Response.json({ keys: [] }), { port: 0 });
+    await server.close(); // nobody listens there any more: connection refused
+    const { ctx } = fakeContext({}, { SUPABASE_URL: server.url });
+    const app = createApp(ctx, [{ name: 'mine', method: 'GET', auth: 'user', handle: async () => Response.json({}) }]);
+    const res = await app.fetch(new Request('http://local.test/functions/v1/mine', { headers: { authorization: `Bearer ${await es256Token()}` } }));
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: 'auth_unavailable' });
+  });
+
+  it('still answers 401 for a token the reachable JWKS does not know', async () => {
+    const { publicKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const server = await serveFetch(async () => Response.json({ keys: [jwk] }), { port: 0 });
+    try {
+      const auth = createAuthenticator(parseConfig({ SUPABASE_URL: server.url }).auth);
+      expect(await auth.user(bearer(await es256Token()))).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('backend callers', () => {
   const env = { SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-tests', SUPABASE_SECRET_KEYS: '{"default":"sb_secret_abc123","ci":"sb_secret_def456"}' };
   const backend = () => createAuthenticator(parseConfig(env).auth);
@@ -103,6 +144,39 @@ describe('backend callers', () => {
     const hosted = createAuthenticator(parseConfig({ SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_SECRET_KEYS: 'sb_secret_real' }).auth);
     expect(await hosted.backend(bearer(DEFAULT_SUPABASE_SERVICE_ROLE_KEY))).toBe(false);
     expect(await hosted.backend(bearer('sb_secret_real'))).toBe(true);
+  });
+});
+
+describe('the public local defaults (secret and demo service-role key anyone can use)', () => {
+  const forged = () => signToken({ role: 'service_role' }, { audience: null });
+
+  it('are trusted by the local stack, including SUPABASE_URL on loopback', async () => {
+    for (const env of [{}, { SUPABASE_URL: 'http://127.0.0.1:54321' }, { SUPABASE_URL: 'http://localhost:54321' }]) {
+      const auth = createAuthenticator(parseConfig(env).auth);
+      expect(await auth.backend(bearer(await forged()))).toBe(true);
+      expect(await auth.backend(bearer(DEFAULT_SUPABASE_SERVICE_ROLE_KEY))).toBe(true);
+      expect(await auth.user(bearer(await userToken(USER)))).toMatchObject({ userId: USER });
+    }
+  });
+
+  it.each([
+    ['deployed, SUPABASE_URL unset', {}, true],
+    ['deployed, self-hosted SUPABASE_URL=http://kong:8000', { SUPABASE_URL: 'http://kong:8000' }, true],
+    ['deployed, SUPABASE_URL on loopback', { SUPABASE_URL: 'http://127.0.0.1:54321' }, true],
+    ['not flagged deployed, but SUPABASE_URL=http://kong:8000 (self-hosted gateway)', { SUPABASE_URL: 'http://kong:8000' }, false],
+  ] as const)('are refused when %s', async (_what, env, deployed) => {
+    const auth = createAuthenticator({ ...parseConfig({ SUPABASE_JWKS: '{"keys":[]}', ...env }).auth, deployed });
+    expect(await auth.backend(bearer(await forged()))).toBe(false);
+    expect(await auth.backend(new Headers({ apikey: DEFAULT_SUPABASE_SERVICE_ROLE_KEY }))).toBe(false);
+    expect(await auth.user(bearer(await userToken(USER)))).toBeUndefined();
+  });
+
+  it('a deployed function keeps accepting the project’s own secret and keys', async () => {
+    const secret = 'the-projects-own-jwt-secret-nobody-else-knows-0123';
+    const auth = createAuthenticator({ ...parseConfig({ SUPABASE_JWT_SECRET: secret, SUPABASE_SERVICE_ROLE_KEY: 'own-service-role-key' }).auth, deployed: true });
+    expect(await auth.backend(bearer(await signToken({ role: 'service_role' }, { audience: null, secret })))).toBe(true);
+    expect(await auth.backend(bearer('own-service-role-key'))).toBe(true);
+    expect(await auth.user(bearer(await userToken(USER, { secret })))).toMatchObject({ userId: USER });
   });
 });
 

@@ -105,6 +105,33 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('a live key refuses the public local JWT secret and demo service-role key, naming the variable only', () => {
+    const live = { STRIPE_SECRET_KEY: 'sk_live_abc', DATABASE_URL: 'postgres://db.example/postgres' };
+    const error = configError({
+      ...live,
+      SUPABASE_JWT_SECRET: DEFAULT_SUPABASE_JWT_SECRET,
+      SUPABASE_SERVICE_ROLE_KEY: DEFAULT_SUPABASE_SERVICE_ROLE_KEY,
+      SUPABASE_SECRET_KEYS: `sb_secret_real,${DEFAULT_SUPABASE_SERVICE_ROLE_KEY}`,
+    });
+    expect(error.problems.map((p) => p.split(' ')[0])).toEqual(['SUPABASE_JWT_SECRET', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_SECRET_KEYS']);
+    expect(error.message).not.toContain(DEFAULT_SUPABASE_JWT_SECRET);
+    expect(error.message).not.toContain(DEFAULT_SUPABASE_SERVICE_ROLE_KEY);
+  });
+
+  it('a live key never falls back to the public defaults: unset means none', () => {
+    const { auth } = parseConfig({ STRIPE_SECRET_KEY: 'rk_live_abc', DATABASE_URL: 'postgres://db.example/postgres' });
+    expect(auth.jwtSecret).toBe('');
+    expect(auth.serviceRoleKey).toBe('');
+    const own = parseConfig({ STRIPE_SECRET_KEY: 'sk_live_abc', DATABASE_URL: 'postgres://db.example/postgres', SUPABASE_JWT_SECRET: 'the-projects-own-jwt-secret-nobody-else-knows' });
+    expect(own.auth.jwtSecret).toBe('the-projects-own-jwt-secret-nobody-else-knows');
+  });
+
+  it('test mode and the emulator keep the local defaults', () => {
+    for (const env of [{}, { STRIPE_SECRET_KEY: 'sk_test_abc' }, { SUPABASE_JWT_SECRET: DEFAULT_SUPABASE_JWT_SECRET, STRIPE_SECRET_KEY: 'sk_test_abc' }]) {
+      expect(parseConfig(env).auth).toMatchObject({ jwtSecret: DEFAULT_SUPABASE_JWT_SECRET, serviceRoleKey: DEFAULT_SUPABASE_SERVICE_ROLE_KEY });
+    }
+  });
+
   it('names every bad variable in one error, without echoing any value', () => {
     const secrets = {
       DATABASE_URL: 'mysql://root:hunter2-db@db/app',

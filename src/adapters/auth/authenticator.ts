@@ -6,7 +6,7 @@
 import type { Config } from '../../config/types.ts';
 import { DEFAULT_SUPABASE_ANON_KEY, DEFAULT_SUPABASE_SERVICE_ROLE_KEY } from '../../config/parse-config.ts';
 import { matchesAnyKey } from './constant-time.ts';
-import { isHostedProject, jwtKeysFrom } from './jwt-keys.ts';
+import { jwtKeysFrom, trustsPublicDefaults } from './jwt-keys.ts';
 import { isServiceRoleJwt, verifyUserJwt, type UserClaims } from './verify-jwt.ts';
 
 export interface Authenticator {
@@ -16,8 +16,9 @@ export interface Authenticator {
 
 export function createAuthenticator(auth: Config['auth']): Authenticator {
   const keys = jwtKeysFrom(auth);
-  // The demo keys `supabase start` prints are public: a hosted project never accepts them as backend keys.
-  const publicDemoKeys = isHostedProject(auth) ? [DEFAULT_SUPABASE_SERVICE_ROLE_KEY, DEFAULT_SUPABASE_ANON_KEY] : [DEFAULT_SUPABASE_ANON_KEY];
+  // The demo keys `supabase start` prints are public: only the local stack accepts the service-role one as a
+  // backend key; a deployed function or a hosted project refuses it (and the default secret, see jwt-keys.ts).
+  const publicDemoKeys = trustsPublicDefaults(auth) ? [DEFAULT_SUPABASE_ANON_KEY] : [DEFAULT_SUPABASE_SERVICE_ROLE_KEY, DEFAULT_SUPABASE_ANON_KEY];
   const backendKeys = [auth.serviceRoleKey, ...auth.secretKeys].filter((k) => k.length > 0 && !publicDemoKeys.includes(k) && k !== auth.anonKey);
   return {
     async user(headers) {

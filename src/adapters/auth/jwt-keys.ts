@@ -5,7 +5,7 @@
  */
 import { createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../../config/types.ts';
-import { DEFAULT_SUPABASE_JWT_SECRET as LOCAL_JWT_SECRET } from '../../config/parse-config.ts';
+import { DEFAULT_SUPABASE_JWT_SECRET, DEFAULT_SUPABASE_SERVICE_ROLE_KEY } from '../../config/parse-config.ts';
 
 export interface JwtKeys {
   /** HS256 secret, or undefined when HS256 tokens must be refused. */
@@ -15,13 +15,31 @@ export interface JwtKeys {
 }
 
 export function jwtKeysFrom(auth: Config['auth']): JwtKeys {
-  const hostedProject = isHostedProject(auth);
-  // A deployed function that fell back to the well-known local secret would accept anyone's forged token.
-  const trustSecret = auth.jwtSecret.length > 0 && !(hostedProject && auth.jwtSecret === LOCAL_JWT_SECRET);
+  // Anyone can sign with the well-known local secret: trusting it outside the local stack accepts forged tokens.
+  const trustSecret = auth.jwtSecret.length > 0 && !(auth.jwtSecret === DEFAULT_SUPABASE_JWT_SECRET && !trustsPublicDefaults(auth));
   let jwks: JWTVerifyGetKey | undefined;
   if (auth.jwks) jwks = createLocalJWKSet(JSON.parse(auth.jwks));
   else if (auth.supabaseUrl) jwks = createRemoteJWKSet(new URL('/auth/v1/.well-known/jwks.json', auth.supabaseUrl));
   return { hmacSecret: trustSecret ? new TextEncoder().encode(auth.jwtSecret) : undefined, jwks };
+}
+
+/**
+ * Only the local stack may trust the public defaults `supabase start` uses. A deployed Edge Function never does:
+ * self-hosted Supabase hands functions SUPABASE_URL=http://kong:8000 and a Node deployment may have no SUPABASE_URL
+ * at all, so the URL alone cannot tell "local" apart.
+ */
+export function trustsPublicDefaults(auth: Pick<Config['auth'], 'supabaseUrl' | 'deployed'>): boolean {
+  return auth.deployed !== true && !isHostedProject(auth);
+}
+
+/** The variables whose value is a public local default that this configuration refuses (for a start-up log). */
+export function refusedPublicDefaults(auth: Config['auth']): string[] {
+  if (trustsPublicDefaults(auth)) return [];
+  return [
+    ...(auth.jwtSecret === DEFAULT_SUPABASE_JWT_SECRET ? ['SUPABASE_JWT_SECRET'] : []),
+    ...(auth.serviceRoleKey === DEFAULT_SUPABASE_SERVICE_ROLE_KEY ? ['SUPABASE_SERVICE_ROLE_KEY'] : []),
+    ...(auth.secretKeys.includes(DEFAULT_SUPABASE_SERVICE_ROLE_KEY) ? ['SUPABASE_SECRET_KEYS'] : []),
+  ];
 }
 
 /** SUPABASE_URL names a real project (not localhost): the well-known local secrets must not be trusted. */
@@ -29,10 +47,11 @@ export function isHostedProject(auth: Pick<Config['auth'], 'supabaseUrl'>): bool
   return auth.supabaseUrl !== undefined && !isLocalUrl(auth.supabaseUrl);
 }
 
+/** Loopback only. Not `kong`: that is the gateway of a self-hosted (deployed) Supabase, not a developer's machine. */
 function isLocalUrl(url: string): boolean {
   try {
     const host = new URL(url).hostname;
-    return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]' || host === 'kong';
+    return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]';
   } catch {
     return false;
   }

@@ -4,6 +4,7 @@
  * public key are refused.
  */
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { AppError } from '../../errors.ts';
 import type { JwtKeys } from './jwt-keys.ts';
 
 const ASYMMETRIC = ['ES256', 'RS256', 'EdDSA'];
@@ -28,15 +29,31 @@ export async function verifySignedJwt(token: string, keys: JwtKeys, options: { a
       return (await jwtVerify(token, keys.hmacSecret, { ...verifyOptions, algorithms: ['HS256'] })).payload;
     }
     if (alg && ASYMMETRIC.includes(alg) && keys.jwks) {
-      return (await jwtVerify(token, keys.jwks, { ...verifyOptions, algorithms: ASYMMETRIC })).payload;
+      try {
+        return (await jwtVerify(token, keys.jwks, { ...verifyOptions, algorithms: ASYMMETRIC })).payload;
+      } catch (err) {
+        if (isJwksOutage(err)) throw new AppError('auth_unavailable', 'Sign-in cannot be checked right now. Please try again in a moment.', {}, { cause: err });
+        throw err;
+      }
     }
     return undefined;
   } catch (err) {
-    // Expired, wrong audience, bad signature, unknown key: all just "not authenticated". A JWKS that
-    // cannot be fetched is an outage, not a bad token — let it surface as a 5xx.
-    if (err instanceof errors.JOSEError && !(err instanceof errors.JWKSTimeout)) return undefined;
+    // Expired, wrong audience, bad signature, unknown key: all just "not authenticated".
+    if (err instanceof errors.JOSEError) return undefined;
     throw err;
   }
+}
+
+/**
+ * A JWKS that cannot be fetched is an outage, not a bad token: 503 so that the caller retries instead of signing
+ * the user out. jose's remote JWKS (jose/dist/webapi/jwks/remote.js) throws JWKSTimeout, a bare JOSEError for a
+ * non-200 answer or a body that is not JSON, and fetch's own TypeError for a network failure. Every token problem
+ * is a JOSEError subclass (JWSSignatureVerificationFailed, JWTExpired, JWKSNoMatchingKey, …).
+ */
+function isJwksOutage(err: unknown): boolean {
+  if (err instanceof errors.JWKSTimeout) return true;
+  if (err instanceof errors.JOSEError) return err.code === errors.JOSEError.code;
+  return err instanceof TypeError || (err instanceof Error && err.name === 'AbortError');
 }
 
 /** A user access token: audience `authenticated`, a uuid `sub`, not expired. */

@@ -8,6 +8,8 @@ import Stripe from 'stripe';
 import { openPostgres } from '../../../src/adapters/db/postgres.ts';
 import { createStripeClient } from '../../../src/adapters/stripe/client.ts';
 import { ConfigError, parseConfig } from '../../../src/config/parse-config.ts';
+import type { Config } from '../../../src/config/types.ts';
+import { refusedPublicDefaults } from '../../../src/adapters/auth/jwt-keys.ts';
 import { createApp, type App } from '../../../src/http/app.ts';
 import { jsonResponse } from '../../../src/http/json.ts';
 import type { AppContext } from '../../../src/http/route.ts';
@@ -18,12 +20,14 @@ import { jsonLogger } from '../../../src/ports/logger.ts';
 type Env = Record<string, string | undefined>;
 
 declare const EdgeRuntime: { waitUntil(task: Promise<unknown>): void } | undefined;
+// The two Deno APIs used below, declared here so that Node-side tests (which import createFunctionApp) type-check.
+declare const Deno: { env: { toObject(): Env }; serve(handler: (request: Request) => Promise<Response>): unknown };
 
 export function createFunctionApp(name: string, env: Env): App {
   const logger = jsonLogger((line) => console.log(line), { function: name });
   const route = allRoutes().find((r) => r.name === name);
   if (!route) throw new Error(`no function named ${name}`);
-  let config;
+  let config: Config;
   let databaseUrl: string;
   try {
     config = parseConfig({ ...env, DATABASE_URL: env.DATABASE_URL || env.SUPABASE_DB_URL });
@@ -36,10 +40,17 @@ export function createFunctionApp(name: string, env: Env): App {
     ];
     if (problems.length > 0 || config.database.kind !== 'postgres') throw new ConfigError(problems);
     databaseUrl = config.database.url;
+    // Deployed, the public local secret and demo service-role key are refused whatever SUPABASE_URL says
+    // (self-hosted sets http://kong:8000); callers relying on them get 401, the operator this one line.
+    config = { ...config, auth: { ...config.auth, deployed: true } };
   } catch (err) {
     // A misconfigured function answers every request with a bare 500; the log names the variables (never values).
     logger.error('configuration invalid', { problems: err instanceof ConfigError ? err.problems : [String(err)] });
     return { fetch: async () => jsonResponse({ error: 'internal', message: 'This function is not configured. The operator has been told why in the logs.' }, 500) };
+  }
+  const refused = refusedPublicDefaults(config.auth);
+  if (refused.length > 0) {
+    logger.error('configuration insecure: public local Supabase defaults are refused', { variables: refused, fix: 'set the project\'s own JWT secret / keys (or SUPABASE_JWKS / SUPABASE_SECRET_KEYS)' });
   }
   const ctx: AppContext = {
     config,
