@@ -61,6 +61,20 @@ export async function ensureCycle(sql: Sql, c: CycleTerms): Promise<void> {
   );
 }
 
+/**
+ * Counts the organisation's calls recorded 'unbilled' (no cycle yet when they were reported) that ended inside
+ * the cycle of this period: `attach_unbilled_usage` in supabase/migrations/20261125000300_record_usage.sql.
+ * Returns how many it attached; 0 when there were none or the cycle does not exist.
+ */
+export async function attachUnbilledUsage(sql: Sql, subscriptionId: string, periodStart: Date): Promise<number> {
+  const rows = await sql.query<{ attached: number }>(
+    `select public.attach_unbilled_usage(c.id) as attached from billing_cycles c
+      where c.subscription_id = $1 and c.period_start = $2`,
+    [subscriptionId, periodStart],
+  );
+  return rows[0]?.attached ?? 0;
+}
+
 /** Closes the subscription's cycles that started before `periodStart` (every one when it is undefined). */
 export async function closeCyclesBefore(sql: Sql, subscriptionId: string, periodStart: Date | undefined): Promise<void> {
   await sql.query(

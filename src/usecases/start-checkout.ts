@@ -1,5 +1,6 @@
 /**
  * POST create-checkout-session: a Stripe Checkout Session that subscribes the user's organisation to a plan.
+ * Opening a new session expires the customer's previous open ones, so at most one can be paid.
  *
  * Order matters for "nothing half-written": everything that can refuse (organisation, plan, live subscription)
  * is checked before Stripe is called; the only row written is the organisation's Stripe customer id, and only
@@ -38,6 +39,7 @@ export async function startCheckout(ctx: AppContext, input: StartCheckoutInput):
   if (!setupFeePriceId) throw new Error('config.stripe.setupFeePriceId is not set (run `catalog sync`)');
 
   const customerId = await ensureCustomer(ctx, org);
+  await expireOpenSessions(ctx, customerId);
   const metadata = { org_id: org.id, plan_id: plan.id, billing_period: input.billingPeriod };
   let session: Stripe.Checkout.Session;
   try {
@@ -57,6 +59,28 @@ export async function startCheckout(ctx: AppContext, input: StartCheckoutInput):
   }
   if (!session.url) throw new Error(`checkout session ${session.id} has no url`);
   return { checkoutUrl: session.url, sessionId: session.id };
+}
+
+/**
+ * At most one payable session per customer: a user who opens Checkout twice (two tabs, a double click, the back
+ * button) and pays both would otherwise get two subscriptions and two invoices — the already_subscribed check
+ * runs only here, before any is paid. An expired session can no longer be completed
+ * (docs.stripe.com/api/checkout/sessions/expire). A session completed between the list and the expire is refused
+ * by Stripe (400): nothing to do then, and the webhook cancels a duplicate subscription (cancel-duplicate.ts).
+ */
+async function expireOpenSessions(ctx: AppContext, customerId: string): Promise<void> {
+  try {
+    const open = await ctx.stripe.checkout.sessions.list({ customer: customerId, status: 'open', limit: 100 });
+    for (const session of open.data) {
+      try {
+        await ctx.stripe.checkout.sessions.expire(session.id);
+      } catch (error) {
+        if ((error as { type?: string }).type !== 'StripeInvalidRequestError') throw error;
+      }
+    }
+  } catch (error) {
+    throw stripeUnavailable(error, 'expire the previous checkout');
+  }
 }
 
 /**

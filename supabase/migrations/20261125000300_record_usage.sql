@@ -39,7 +39,7 @@ as $$
 $$;
 
 -- The next cycle of an organisation whose renewal webhook has not arrived yet: a live subscription (the
--- statuses of `subscriptions_one_live_per_org`) that is not canceled and not ending by `p_at`, whose latest
+-- statuses of `subscriptions_one_live_per_org`) not ending by `p_at` (a scheduled cancellation later counts as live), whose latest
 -- cycle ended at or before `p_at`, and `p_at` inside the period that follows it. Returns that period's cycle id
 -- (inserted here, or by a concurrent twin or the webhook handler), or null when it opened nothing. The caller
 -- (record_usage) then looks for the cycle containing `p_at` again; none → the call stays unbilled.
@@ -81,7 +81,9 @@ begin
    where c.org_id = p_org_id
      and s.org_id = p_org_id
      and s.status in ('trialing', 'active', 'past_due', 'unpaid', 'paused')
-     and s.canceled_at is null
+     -- Not `canceled_at is null`: Stripe sets canceled_at when a cancellation is REQUESTED (cancel_at,
+     -- cancel_at_period_end), not when it takes effect (docs.stripe.com/api/subscriptions/object#subscription_object-canceled_at);
+     -- the status and cancel_at say whether the subscription still runs at p_at.
      and (s.cancel_at is null or s.cancel_at > p_at)
    order by c.period_start desc
    limit 1;
@@ -217,9 +219,67 @@ begin
 end
 $$;
 
+-- Calls recorded 'unbilled' because their cycle did not exist yet: a call ending after Checkout but before our
+-- first subscription webhook was handled (record_usage answered 409 no_active_subscription). When the webhook
+-- handler makes the cycle (sync-subscription's convergeCycles, right after ensureCycle) it calls this, and the
+-- organisation's unbilled calls ending inside the cycle's period are counted in it, as record_usage would have:
+-- linked, queued for Stripe ('pending', the customer to bill, due now) and their minutes added, overage
+-- recomputed with the same formula. Returns how many calls it attached (0 on a repeat: they are no longer unbilled).
+--
+-- One statement under the cycle's row lock (FOR UPDATE), the lock record_usage takes before counting, so
+-- minutes_used stays the sum of its calls (DESIGN §4 invariant 4). The update re-checks `stripe_status =
+-- 'unbilled' and billing_cycle_id is null` on each row it locks, so a call is never attached twice. A call still
+-- being inserted by a concurrent record_usage is invisible here; that call then finds the cycle itself.
+create or replace function public.attach_unbilled_usage(p_cycle_id uuid) returns integer
+  language plpgsql
+  set search_path = ''
+as $$
+declare
+  v_cycle public.billing_cycles%rowtype;
+  v_customer text;
+  v_calls integer;
+  v_minutes integer;
+begin
+  select c.* into v_cycle from public.billing_cycles c where c.id = p_cycle_id for update;
+  if v_cycle.id is null then
+    return 0;
+  end if;
+
+  select coalesce(s.stripe_customer_id, o.stripe_customer_id) into v_customer
+    from public.subscriptions s
+    join public.organisations o on o.id = s.org_id
+   where s.id = v_cycle.subscription_id;
+
+  with attached as (
+    update public.usage_records u
+       set billing_cycle_id = v_cycle.id,
+           stripe_status = 'pending',
+           stripe_customer_id = v_customer,
+           stripe_next_attempt_at = now()
+     where u.org_id = v_cycle.org_id
+       and u.stripe_status = 'unbilled'
+       and u.billing_cycle_id is null
+       and u.ended_at >= v_cycle.period_start and u.ended_at < v_cycle.period_end
+    returning u.billed_minutes
+  )
+  select count(*)::integer, coalesce(sum(a.billed_minutes), 0)::integer into v_calls, v_minutes from attached a;
+
+  if v_calls > 0 then
+    update public.billing_cycles c
+       set minutes_used = c.minutes_used + v_minutes,
+           overage_minutes = greatest(0, c.minutes_used + v_minutes - c.included_minutes),
+           overage_cost_cents = greatest(0, c.minutes_used + v_minutes - c.included_minutes) * c.overage_rate_cents
+     where c.id = v_cycle.id;
+  end if;
+  return v_calls;
+end
+$$;
+
 revoke all on function public.record_usage(uuid, text, numeric, integer, timestamptz) from public, anon, authenticated;
 grant execute on function public.record_usage(uuid, text, numeric, integer, timestamptz) to service_role;
 revoke all on function public.open_next_billing_cycle(uuid, timestamptz) from public, anon, authenticated;
 grant execute on function public.open_next_billing_cycle(uuid, timestamptz) to service_role;
 revoke all on function public.billing_cycle_json(public.billing_cycles) from public, anon, authenticated;
 grant execute on function public.billing_cycle_json(public.billing_cycles) to service_role;
+revoke all on function public.attach_unbilled_usage(uuid) from public, anon, authenticated;
+grant execute on function public.attach_unbilled_usage(uuid) to service_role;

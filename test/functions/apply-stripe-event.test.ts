@@ -2,7 +2,7 @@
  * The webhook pipeline on a scripted Stripe: events are hints, the re-read subscription is the truth, so any
  * order and any number of deliveries end in the same rows; a slow, older read never overwrites a newer one.
  */
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/ports/sql.ts';
 import { applyStripeEvent } from '../../src/usecases/apply-stripe-event.ts';
 import { event, fakeSubscription, priceIds, seedCatalog, testContext, type FakeSubscriptionInput } from '../support/billing-fixtures.ts';
@@ -15,6 +15,7 @@ const DEC = { start: '2026-12-01T00:00:00Z', end: '2027-01-01T00:00:00Z' };
 function fakeStripe() {
   const subs = new Map<string, FakeSubscriptionInput>();
   const updates: Array<{ id: string; params: unknown; key: string | undefined }> = [];
+  const cancels: Array<{ id: string; params: unknown; key: string | undefined }> = [];
   let beforeRetrieve: (id: string) => Promise<void> = async () => {};
   const stripe = {
     subscriptions: {
@@ -23,6 +24,13 @@ function fakeStripe() {
         await beforeRetrieve(id);
         if (!snapshot) throw Object.assign(new Error(`No such subscription: '${id}'`), { type: 'StripeInvalidRequestError', statusCode: 404 });
         return fakeSubscription(snapshot);
+      },
+      async cancel(id: string, params: unknown, opts?: { idempotencyKey?: string }) {
+        cancels.push({ id, params, key: opts?.idempotencyKey });
+        const s = subs.get(id)!;
+        s.status = 'canceled';
+        s.canceledAt = '2026-11-10T12:00:00Z';
+        return fakeSubscription(s);
       },
       async update(id: string, params: { items: Array<{ price: string }> }, opts?: { idempotencyKey?: string }) {
         updates.push({ id, params, key: opts?.idempotencyKey });
@@ -35,7 +43,7 @@ function fakeStripe() {
     },
     customers: { async retrieve(id: string) { return { id, object: 'customer', metadata: {} }; } },
   };
-  return { stripe, subs, updates, setBeforeRetrieve: (f: typeof beforeRetrieve) => { beforeRetrieve = f; } };
+  return { stripe, subs, updates, cancels, setBeforeRetrieve: (f: typeof beforeRetrieve) => { beforeRetrieve = f; } };
 }
 
 async function setup(sql: Sql) {
@@ -200,6 +208,41 @@ describeEachDatabase('apply Stripe events', (db) => {
     await applyStripeEvent(ctx, event('evt_2', 'customer.subscription.created', { id: 'sub_2', object: 'subscription' }));
     const rows = await snapshot(db.sql);
     expect(rows.subscriptions.map((r) => [r.stripe_subscription_id, r.status])).toEqual([['sub_1', 'canceled'], ['sub_2', 'active']]);
+  });
+
+  describe('two Checkout Sessions paid: two live subscriptions for one organisation', () => {
+    const created = (id: string) => event(`evt_${id}`, 'customer.subscription.created', { id, object: 'subscription' });
+
+    it('cancels the newer one at Stripe (no proration, once), names the invoice to refund, and processes the event', async () => {
+      const { fake, ctx, monthly } = await setup(db.sql);
+      fake.subs.set('sub_1', monthly({ created: '2026-11-01T00:00:00Z', latestInvoice: 'in_first' }));
+      fake.subs.set('sub_2', monthly({ id: 'sub_2', created: '2026-11-01T00:00:07Z', latestInvoice: 'in_second' }));
+      await applyStripeEvent(ctx, created('sub_1'));
+
+      expect(await applyStripeEvent(ctx, created('sub_2'))).toBe('applied');
+      expect(await applyStripeEvent(ctx, event('evt_sub_2_again', 'customer.subscription.updated', { id: 'sub_2', object: 'subscription' }))).toBe('applied');
+
+      expect(fake.cancels).toEqual([{ id: 'sub_2', params: { prorate: false }, key: 'cancel-duplicate-sub_2' }]);
+      const rows = await snapshot(db.sql);
+      expect(rows.subscriptions.map((r) => [r.stripe_subscription_id, r.status])).toEqual([['sub_1', 'active'], ['sub_2', 'canceled']]);
+      const errors = ctx.logger.lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'error');
+      expect(errors).toEqual([expect.objectContaining({ kept_subscription: 'sub_1', canceled_subscription: 'sub_2', invoice_to_refund: 'in_second' })]);
+      const processed = await db.sql.query('select id from stripe_events where processed_at is not null order by id');
+      expect(processed).toEqual([{ id: 'evt_sub_1' }, { id: 'evt_sub_2' }, { id: 'evt_sub_2_again' }]);
+    });
+
+    it('the newer one\'s events handled first: the stored newer one is canceled and the older one takes its place', async () => {
+      const { fake, ctx, monthly } = await setup(db.sql);
+      fake.subs.set('sub_1', monthly({ created: '2026-11-01T00:00:00Z', latestInvoice: 'in_first' }));
+      fake.subs.set('sub_2', monthly({ id: 'sub_2', created: '2026-11-01T00:00:07Z', latestInvoice: 'in_second' }));
+      await applyStripeEvent(ctx, created('sub_2'));
+
+      expect(await applyStripeEvent(ctx, created('sub_1'))).toBe('applied');
+
+      expect(fake.cancels.map((c) => c.id)).toEqual(['sub_2']);
+      const rows = await snapshot(db.sql);
+      expect(rows.subscriptions.map((r) => [r.stripe_subscription_id, r.status])).toEqual([['sub_1', 'active'], ['sub_2', 'canceled']]);
+    });
   });
 
   it('maps a subscription without metadata through the organisation that holds its customer', async () => {

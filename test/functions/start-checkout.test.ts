@@ -9,8 +9,8 @@ import type { Sql } from '../../src/ports/sql.ts';
 import { priceIds, seedCatalog, SETUP_FEE_PRICE, stripeError, testContext, type TestContext } from '../support/billing-fixtures.ts';
 import { createSubscriptionWithCycle, createUserAndOrganisation, describeEachDatabase } from '../support/database.ts';
 
-function fakeStripe(opts: { failSession?: boolean; failCustomer?: boolean } = {}) {
-  const calls = { customers: [] as Array<{ params: any; key?: string }>, sessions: [] as any[] };
+function fakeStripe(opts: { failSession?: boolean; failCustomer?: boolean; openSessions?: string[]; completedMeanwhile?: string[] } = {}) {
+  const calls = { customers: [] as Array<{ params: any; key?: string }>, sessions: [] as any[], listed: [] as any[], expired: [] as string[] };
   return {
     calls,
     stripe: {
@@ -21,11 +21,24 @@ function fakeStripe(opts: { failSession?: boolean; failCustomer?: boolean } = {}
           return { id: 'cus_new', object: 'customer' };
         },
       },
-      checkout: { sessions: { async create(params: unknown) {
-        calls.sessions.push(params);
-        if (opts.failSession) throw stripeError('StripeInvalidRequestError', 400, 'No such price');
-        return { id: 'cs_1', url: 'https://checkout.example/cs_1' };
-      } } },
+      checkout: { sessions: {
+        async create(params: unknown) {
+          calls.sessions.push(params);
+          if (opts.failSession) throw stripeError('StripeInvalidRequestError', 400, 'No such price');
+          return { id: 'cs_1', url: 'https://checkout.example/cs_1' };
+        },
+        async list(params: unknown) {
+          calls.listed.push(params);
+          return { object: 'list', has_more: false, data: (opts.openSessions ?? []).map((id) => ({ id, object: 'checkout.session', status: 'open' })) };
+        },
+        async expire(id: string) {
+          calls.expired.push(id);
+          if (opts.completedMeanwhile?.includes(id)) {
+            throw stripeError('StripeInvalidRequestError', 400, 'Only Checkout Sessions with a status of `open` can be expired.');
+          }
+          return { id, object: 'checkout.session', status: 'expired' };
+        },
+      } },
     },
   };
 }
@@ -74,6 +87,18 @@ describeEachDatabase('create-checkout-session', (db) => {
     });
   });
 
+  it('expires the customer\'s open sessions before opening a new one, so at most one can be paid', async () => {
+    const plans = await seedCatalog(db.sql);
+    const { userId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_existing' });
+    // The user opened Checkout in another tab (cs_old); cs_paid was completed while we were listing.
+    const fake = fakeStripe({ openSessions: ['cs_old', 'cs_paid'], completedMeanwhile: ['cs_paid'] });
+    const res = await checkout(testContext(db.sql, fake.stripe), userId, { plan_id: plans.starter, billing_period: 'monthly' });
+    expect(res.status).toBe(200);
+    expect(fake.calls.listed).toEqual([{ customer: 'cus_existing', status: 'open', limit: 100 }]);
+    expect(fake.calls.expired).toEqual(['cs_old', 'cs_paid']);
+    expect(fake.calls.sessions).toHaveLength(1);
+  });
+
   it('refuses a second subscription with 409 already_subscribed before calling Stripe', async () => {
     const plans = await seedCatalog(db.sql);
     const { userId, orgId } = await createUserAndOrganisation(db.sql);
@@ -104,7 +129,7 @@ describeEachDatabase('create-checkout-session', (db) => {
     const fake = fakeStripe();
     const res = await checkout(testContext(db.sql, fake.stripe), userId, body(plans, other.orgId));
     expect(res).toMatchObject({ status, body: { error: code } });
-    expect(fake.calls).toEqual({ customers: [], sessions: [] });
+    expect(fake.calls).toEqual({ customers: [], sessions: [], listed: [], expired: [] });
     expect(await customerOf(db.sql, orgId)).toBeNull();
   });
 

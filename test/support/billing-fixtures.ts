@@ -96,6 +96,9 @@ export interface FakeSubscriptionInput {
   cancelAtPeriodEnd?: boolean;
   cancelAt?: string | null;
   canceledAt?: string | null;
+  /** When Stripe created it (ISO); the duplicate-subscription rule cancels the newer one. */
+  created?: string;
+  latestInvoice?: string | null;
 }
 
 /** A Stripe.Subscription as the API (2026-10-28) returns it: periods on the items. */
@@ -109,6 +112,8 @@ export function fakeSubscription(s: FakeSubscriptionInput): Stripe.Subscription 
     cancel_at_period_end: s.cancelAtPeriodEnd ?? false,
     cancel_at: s.cancelAt ? unix(s.cancelAt) : null,
     canceled_at: s.canceledAt ? unix(s.canceledAt) : null,
+    created: s.created ? unix(s.created) : unix(s.items[0]?.start ?? '2026-11-01T00:00:00Z'),
+    latest_invoice: s.latestInvoice ?? null,
     items: {
       object: 'list',
       has_more: false,

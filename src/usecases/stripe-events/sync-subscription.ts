@@ -6,9 +6,10 @@
  */
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
-import { closeCyclesBefore, ensureCycle } from '../../repositories/billing-cycles.ts';
+import { attachUnbilledUsage, closeCyclesBefore, ensureCycle } from '../../repositories/billing-cycles.ts';
 import { BILLING_STATUSES, findByStripeId, findLiveSubscriptionsOf, upsertSubscription } from '../../repositories/subscriptions.ts';
 import { applyPlanChange } from './apply-plan-change.ts';
+import { cancelDuplicateSubscription } from './cancel-duplicate.ts';
 import { addMeteredItem, needsMeteredItem } from './ensure-metered-item.ts';
 import { mapSubscription, type MappedSubscription } from './map-subscription.ts';
 
@@ -48,13 +49,26 @@ async function syncConverged(ctx: AppContext, subscriptionId: string): Promise<S
     return await syncOnce(ctx, subscriptionId);
   } catch (error) {
     if (!isOneLivePerOrgViolation(error)) throw error;
-    // Our row of the organisation's previous subscription is stale (its cancellation event is still on its
-    // way): re-read those from Stripe too, then try once more. Still conflicting → 5xx, Stripe retries later.
-    const orgId = (await mapSubscription(ctx, (await read(ctx, subscriptionId)).sub))?.orgId;
-    const others = orgId ? await findLiveSubscriptionsOf(ctx.sql, orgId) : [];
-    for (const other of others) if (other.stripe_subscription_id !== subscriptionId) await syncOnce(ctx, other.stripe_subscription_id);
-    return syncOnce(ctx, subscriptionId);
   }
+  // Our row of the organisation's previous subscription is stale (its cancellation event is still on its
+  // way): re-read those from Stripe too, then try once more.
+  const incoming = (await read(ctx, subscriptionId)).sub;
+  const orgId = (await mapSubscription(ctx, incoming))?.orgId;
+  if (!orgId) return syncOnce(ctx, subscriptionId);
+  const others = (await findLiveSubscriptionsOf(ctx.sql, orgId)).filter((o) => o.stripe_subscription_id !== subscriptionId);
+  for (const other of others) await syncOnce(ctx, other.stripe_subscription_id);
+  try {
+    return await syncOnce(ctx, subscriptionId);
+  } catch (error) {
+    if (!isOneLivePerOrgViolation(error)) throw error;
+  }
+  // Still conflicting: the other, just re-read from Stripe, is live too — the organisation pays twice. Cancel
+  // the newer at Stripe (cancel-duplicate.ts), store it canceled, and converge this one once more.
+  const [stored] = (await findLiveSubscriptionsOf(ctx.sql, orgId)).filter((o) => o.stripe_subscription_id !== subscriptionId);
+  if (!stored) return syncOnce(ctx, subscriptionId);
+  const canceled = await cancelDuplicateSubscription(ctx, orgId, incoming, (await read(ctx, stored.stripe_subscription_id)).sub);
+  if (canceled !== subscriptionId) await syncOnce(ctx, canceled);
+  return syncOnce(ctx, subscriptionId);
 }
 
 const isOneLivePerOrgViolation = (error: unknown): boolean =>
@@ -101,7 +115,8 @@ async function syncOnce(ctx: AppContext, subscriptionId: string): Promise<Synced
 /**
  * The metered item's current period is the current cycle; every earlier one is closed. The current cycle may
  * exist already: record_usage opens it when a call after the renewal arrives before this webhook; ensureCycle
- * then keeps that row and its minutes, taking Stripe's period_end.
+ * then keeps that row and its minutes, taking Stripe's period_end. Calls of the period recorded unbilled before the
+ * cycle existed are then counted in it (attach_unbilled_usage).
  */
 async function convergeCycles(tx: AppContext['sql'], rowId: string, m: MappedSubscription, sub: Stripe.Subscription): Promise<void> {
   const metered = m.meteredItem;
@@ -121,5 +136,7 @@ async function convergeCycles(tx: AppContext['sql'], rowId: string, m: MappedSub
     overageRateCents: m.plan.overageRateCents,
     currency: m.plan.currency,
   });
+  // Calls that ended in this period before the cycle existed (reported between Checkout and this webhook).
+  await attachUnbilledUsage(tx, rowId, periodStart);
   await closeCyclesBefore(tx, rowId, periodStart);
 }
