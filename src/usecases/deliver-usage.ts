@@ -2,6 +2,8 @@
  * Delivers the meter-event outbox to Stripe (DESIGN.md §4 invariant 2; src/usecases/usage/README.md):
  * claim due rows (leased, SKIP LOCKED), send each as a meter event, settle it: 'sent', back to 'pending' later
  * (transient failure, exponential backoff with jitter), or 'failed' (Stripe refused it for good, error kept).
+ * A configuration error (bad key, missing meter) fails no row: the organisation's claimed rows go back to
+ * 'pending' with backoff and the lane stops; it is logged at error level once per pass.
  *
  * Stripe allows one concurrent meter-event request per customer and meter
  * (docs.stripe.com/billing/subscriptions/usage-based/recording-usage-api#rate-limits). So all sending goes through
@@ -23,13 +25,13 @@ import {
   type OutboxRow,
 } from '../repositories/usage-outbox.ts';
 import { retryDelayMs } from './usage/backoff.ts';
-import { sendMeterEvent } from './usage/send-meter-event.ts';
-import { describeStripeError, isDuplicateMeterEvent, isTransientStripeError } from './usage/stripe-errors.ts';
+import { OutsideStripeWindowError, sendMeterEvent } from './usage/send-meter-event.ts';
+import { describeStripeError, isDuplicateMeterEvent, isStripeConfigurationError, isTransientStripeError } from './usage/stripe-errors.ts';
 
 export interface DeliveryOptions {
-  /** Rows claimed at a time by a lane, and organisations per pass. */
+  /** Most rows claimed at a time by a lane (fewer when the lease could not cover them), and organisations per pass. */
   batchSize?: number;
-  /** How long a claimed row stays hidden from other deliverers (must exceed a request's timeout). */
+  /** How long a claimed batch stays hidden from other deliverers; raised if it could not cover even one row. */
   leaseSeconds?: number;
   /** Organisations served in parallel within a pass. */
   concurrency?: number;
@@ -46,10 +48,28 @@ export interface DrainResult {
 }
 
 type Tally = { sent: number; failed: number };
+/** One drain pass (or one inline attempt): whether its loud log of a configuration error is done. */
+type Pass = { configurationErrorLogged: boolean };
+type Outcome = 'sent' | 'failed' | 'retry' | 'configuration';
 type Settings = Required<Omit<DeliveryOptions, 'random'>> & Pick<DeliveryOptions, 'random'>;
 
-const DEFAULTS = { batchSize: 50, leaseSeconds: 60, concurrency: 4, timeoutMs: 20_000 } as const;
+const DEFAULTS = { batchSize: 50, leaseSeconds: 300, concurrency: 4, timeoutMs: 20_000 } as const;
 const INLINE_TIMEOUT_MS = 3_000;
+/** Slack in a lease for the database statements around the requests. */
+const LEASE_MARGIN_SECONDS = 10;
+
+/**
+ * How many rows a lane claims and for how long. The lease must outlast sending the whole claimed batch, or another
+ * deliverer would claim and send rows this lane has not reached yet. A row costs at most two requests (the
+ * timestamped one and the `-now` resend), each up to `timeoutMs`, with no SDK retries inside a lane. So the claim
+ * is cut to what the lease covers: 7 rows for the background deliverer (2 × 20 s each in 300 s), 48 inline (2 × 3 s).
+ */
+export function claimPlan(o: Pick<Settings, 'batchSize' | 'leaseSeconds' | 'timeoutMs'>): { limit: number; leaseSeconds: number } {
+  const rowSeconds = (2 * o.timeoutMs) / 1000;
+  const leaseSeconds = Math.max(o.leaseSeconds, Math.ceil(rowSeconds + LEASE_MARGIN_SECONDS));
+  const limit = Math.max(1, Math.min(o.batchSize, Math.floor((leaseSeconds - LEASE_MARGIN_SECONDS) / rowSeconds)));
+  return { limit, leaseSeconds };
+}
 
 interface Lane {
   done: Promise<Tally>;
@@ -64,11 +84,12 @@ const lanesByClient = new WeakMap<object, Map<string, Lane>>();
 export async function drainUsageOutbox(ctx: AppContext, opts: DeliveryOptions = {}): Promise<DrainResult> {
   const o: Settings = { ...DEFAULTS, ...opts };
   const tally: Tally = { sent: await settleZeroMinuteUsage(ctx.sql), failed: 0 };
+  const pass: Pass = { configurationErrorLogged: false };
   for (;;) {
     const orgIds = await listOrganisationsWithDueUsage(ctx.sql, o.batchSize);
     const queue = [...orgIds];
     const worker = async () => {
-      for (let orgId = queue.shift(); orgId; orgId = queue.shift()) add(tally, await deliverForOrganisation(ctx, orgId, o));
+      for (let orgId = queue.shift(); orgId; orgId = queue.shift()) add(tally, await deliverForOrganisation(ctx, orgId, o, pass));
     };
     await Promise.all(Array.from({ length: Math.min(o.concurrency, queue.length) }, worker));
     if (orgIds.length < o.batchSize) break;
@@ -76,13 +97,17 @@ export async function drainUsageOutbox(ctx: AppContext, opts: DeliveryOptions = 
   return { ...tally, pending: await countPendingUsage(ctx.sql) };
 }
 
-/** The inline attempt right after report-usage answered: the organisation's lane, short timeouts. */
+/**
+ * The inline attempt right after report-usage answered: the organisation's lane, short timeouts. It logs a
+ * configuration error as a warning only: one error line per reported call would bury the logs, and the drain
+ * passes (the deliverer, POST deliver-usage) log it loudly once a pass.
+ */
 export function deliverSoon(ctx: AppContext, orgId: string, opts: DeliveryOptions = {}): Promise<Tally> {
-  return deliverForOrganisation(ctx, orgId, { ...DEFAULTS, timeoutMs: INLINE_TIMEOUT_MS, ...opts });
+  return deliverForOrganisation(ctx, orgId, { ...DEFAULTS, timeoutMs: INLINE_TIMEOUT_MS, ...opts }, { configurationErrorLogged: true });
 }
 
 /** Joins the organisation's running lane, or starts one. */
-function deliverForOrganisation(ctx: AppContext, orgId: string, o: Settings): Promise<Tally> {
+function deliverForOrganisation(ctx: AppContext, orgId: string, o: Settings, pass: Pass): Promise<Tally> {
   let lanes = lanesByClient.get(ctx.stripe);
   if (!lanes) lanesByClient.set(ctx.stripe, (lanes = new Map()));
   const running = lanes.get(orgId);
@@ -92,19 +117,27 @@ function deliverForOrganisation(ctx: AppContext, orgId: string, o: Settings): Pr
   }
   const lane: Lane = { wanted: false, done: Promise.resolve({ sent: 0, failed: 0 }) };
   lanes.set(orgId, lane);
-  lane.done = runLane(ctx, orgId, o, lane).finally(() => {
+  lane.done = runLane(ctx, orgId, o, lane, pass).finally(() => {
     if (lanes.get(orgId) === lane) lanes.delete(orgId); // after a failure; a clean end removed it already
   });
   return lane.done;
 }
 
-async function runLane(ctx: AppContext, orgId: string, o: Settings, lane: Lane): Promise<Tally> {
+async function runLane(ctx: AppContext, orgId: string, o: Settings, lane: Lane, pass: Pass): Promise<Tally> {
   const lanes = lanesByClient.get(ctx.stripe)!;
   const tally: Tally = { sent: 0, failed: 0 };
   for (;;) {
-    const rows = await claimDueUsage(ctx.sql, { limit: o.batchSize, leaseSeconds: o.leaseSeconds, orgId });
-    for (const row of rows) {
-      const outcome = await deliverRow(ctx, row, o);
+    const rows = await claimDueUsage(ctx.sql, { ...claimPlan(o), orgId });
+    for (const [i, row] of rows.entries()) {
+      const outcome = await deliverRow(ctx, row, o, pass);
+      if (outcome === 'configuration') {
+        // Every other call would fail the same way: put the rest of the batch back (same backoff, no request).
+        for (const rest of rows.slice(i + 1)) {
+          await markUsageRetry(ctx.sql, rest.id, retryDelayMs(rest.stripe_attempts, o.random), 'not sent: Stripe configuration error (see the call before)');
+        }
+        lanes.delete(orgId);
+        return tally;
+      }
       if (outcome !== 'retry') tally[outcome]++;
     }
     if (rows.length > 0) continue;
@@ -118,7 +151,7 @@ async function runLane(ctx: AppContext, orgId: string, o: Settings, lane: Lane):
   }
 }
 
-async function deliverRow(ctx: AppContext, row: OutboxRow, o: DeliveryOptions): Promise<'sent' | 'failed' | 'retry'> {
+async function deliverRow(ctx: AppContext, row: OutboxRow, o: DeliveryOptions, pass: Pass): Promise<Outcome> {
   const customer = row.stripe_customer_id;
   if (!customer) {
     await markUsageFailed(ctx.sql, row.id, 'no Stripe customer for this organisation');
@@ -129,15 +162,36 @@ async function deliverRow(ctx: AppContext, row: OutboxRow, o: DeliveryOptions): 
     return 'sent';
   }
   try {
-    await sendMeterEvent(ctx.stripe, { ...row, stripe_customer_id: customer }, { timeoutMs: o.timeoutMs });
+    await sendMeterEvent(ctx.stripe, { ...row, stripe_customer_id: customer }, { timeoutMs: o.timeoutMs, now: ctx.clock.now() });
     await markUsageSent(ctx.sql, row.id);
     return 'sent';
   } catch (error) {
+    if (error instanceof OutsideStripeWindowError) {
+      // Never billed "now" in a later period: an operator bills it by hand (see send-meter-event.ts).
+      const description = `${error.message} (ended ${row.ended_at.toISOString()}; Stripe: ${describeStripeError(error.stripeError)})`;
+      ctx.logger.error('meter event too old for Stripe; an operator must bill it', { call_id: row.call_id, error: description });
+      await markUsageFailed(ctx.sql, row.id, description.slice(0, 500));
+      return 'failed';
+    }
     const description = describeStripeError(error);
     if (isDuplicateMeterEvent(error)) {
       // Stripe already holds an event with this identifier: ours, from an attempt whose answer was lost.
       await markUsageSent(ctx.sql, row.id);
       return 'sent';
+    }
+    if (isStripeConfigurationError(error)) {
+      // A bad or rotated key, a missing permission or meter: the call is fine, our setup is not. Never fail the
+      // row (that would drop billable usage); wait, with the same backoff, for an operator to fix the setup.
+      const delay = retryDelayMs(row.stripe_attempts, o.random);
+      const details = { call_id: row.call_id, attempts: row.stripe_attempts, delay_ms: delay, error: description };
+      if (!pass.configurationErrorLogged) {
+        pass.configurationErrorLogged = true;
+        ctx.logger.error('Stripe configuration error: meter events cannot be delivered; check the Stripe secret key and the meter. Calls stay pending.', details);
+      } else {
+        ctx.logger.warn('meter event delivery waits for the Stripe configuration to be fixed', details);
+      }
+      await markUsageRetry(ctx.sql, row.id, delay, `configuration: ${description}`);
+      return 'configuration';
     }
     if (isTransientStripeError(error)) {
       const delay = retryDelayMs(row.stripe_attempts, o.random);

@@ -44,6 +44,13 @@ describe('meter events and summaries', () => {
     await send('1', { timestamp: now + DAY - 60 });
   });
 
+  it('refuses an identifier longer than 100 characters, as Stripe does, and takes one of exactly 100', async () => {
+    const now = JAN_1_2027 + 40 * DAY;
+    await expect(send('1', { timestamp: now, identifier: 'x'.repeat(101) }))
+      .rejects.toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400, param: 'identifier' });
+    expect((await send('1', { timestamp: now, identifier: 'y'.repeat(100) })).identifier).toBe('y'.repeat(100));
+  });
+
   it('deduplicates an identifier and sums into minute-aligned, optionally hourly, summaries', async () => {
     const base = JAN_1_2027 + 41 * DAY - 6 * 3600;
     await send('5', { timestamp: base + 10, identifier: 'once' });

@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import type { Sql } from '../../src/ports/sql.ts';
 import { recordUsage } from '../../src/repositories/usage-ledger.ts';
-import { deliverSoon, drainUsageOutbox, startUsageDeliverer } from '../../src/usecases/deliver-usage.ts';
+import { claimPlan, deliverSoon, drainUsageOutbox, startUsageDeliverer } from '../../src/usecases/deliver-usage.ts';
 import { retryDelayMs } from '../../src/usecases/usage/backoff.ts';
 import { stripeError, testContext } from '../support/billing-fixtures.ts';
 import { createSubscriptionWithCycle, createUserAndOrganisation, describeEachDatabase, describePostgresOnly } from '../support/database.ts';
@@ -107,11 +107,63 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
   it('marks a call failed, keeping the error, when Stripe refuses it for good', async () => {
     const orgId = await subscribedOrg(db.sql);
     await recordUsage(db.sql, call(orgId, 'call-refused', 60));
-    const meter = fakeMeter(() => stripeError('StripeInvalidRequestError', 400, 'No active meter was found for event_name', { code: 'parameter_invalid' }));
+    const meter = fakeMeter(() => stripeError('StripeInvalidRequestError', 400, 'The value of `payload[value]` must be a whole number.', { code: 'parameter_invalid', param: 'payload[value]' }));
     expect(await drainUsageOutbox(testContext(db.sql, meter.stripe))).toEqual({ sent: 0, failed: 1, pending: 0 });
     const row = await statusOf(db.sql, 'call-refused');
     expect(row.stripe_status).toBe('failed');
-    expect(row.stripe_last_error).toContain('No active meter');
+    expect(row.stripe_last_error).toContain('must be a whole number');
+  });
+
+  it('a bad or rotated Stripe key fails no call: every call waits with backoff, one loud log a pass, all sent once fixed', async () => {
+    const a = await subscribedOrg(db.sql, 'cus_A');
+    const b = await subscribedOrg(db.sql, 'cus_B');
+    for (const [orgId, callId] of [[a, 'key-a1'], [a, 'key-a2'], [a, 'key-a3'], [b, 'key-b1']] as const) await recordUsage(db.sql, call(orgId, callId, 60));
+    let answer: Error | undefined = stripeError('StripeAuthenticationError', 401, 'Invalid API Key provided: sk_test_****abcd');
+    const meter = fakeMeter(() => answer);
+    const ctx = testContext(db.sql, meter.stripe);
+    const loud = () => ctx.logger.lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'error');
+
+    expect(await drainUsageOutbox(ctx)).toEqual({ sent: 0, failed: 0, pending: 4 });
+    expect(meter.sent).toHaveLength(2); // one request per organisation: the rest of a lane's batch waits unsent
+    for (const callId of ['key-a1', 'key-a2', 'key-a3', 'key-b1']) {
+      const row = await statusOf(db.sql, callId);
+      expect(row).toMatchObject({ stripe_status: 'pending', stripe_attempts: 1, due_later: true });
+      expect(row.stripe_last_error).toMatch(/configuration/i);
+    }
+    expect(loud()).toHaveLength(1);
+    expect(loud()[0]!.msg).toMatch(/Stripe configuration error/);
+
+    answer = stripeError('StripePermissionError', 403, 'The provided key does not have the required permissions for this endpoint.');
+    await makeDue(db.sql);
+    expect(await drainUsageOutbox(ctx)).toEqual({ sent: 0, failed: 0, pending: 4 });
+    expect(loud()).toHaveLength(2); // once more for the new pass, not once per call
+    expect(await statusOf(db.sql, 'key-b1')).toMatchObject({ stripe_status: 'pending', stripe_attempts: 2, due_later: true });
+
+    // The inline attempt after a new report only warns: an error line per reported call would bury the logs.
+    await recordUsage(db.sql, call(a, 'key-a4', 60));
+    await deliverSoon(ctx, a);
+    expect(loud()).toHaveLength(2);
+    expect(await statusOf(db.sql, 'key-a4')).toMatchObject({ stripe_status: 'pending', due_later: true });
+
+    answer = undefined; // the operator set the right key
+    await makeDue(db.sql);
+    expect(await drainUsageOutbox(ctx)).toEqual({ sent: 5, failed: 0, pending: 0 });
+  });
+
+  it('a meter Stripe does not know (resource_missing, or no active meter for the event name) fails no call either', async () => {
+    const orgId = await subscribedOrg(db.sql);
+    await recordUsage(db.sql, call(orgId, 'no-meter-1', 60));
+    await recordUsage(db.sql, call(orgId, 'no-meter-2', 60));
+    const answers = [
+      stripeError('StripeInvalidRequestError', 404, "No such billing.meter: 'mtr_gone'", { code: 'resource_missing', param: 'event_name' }),
+      stripeError('StripeInvalidRequestError', 400, 'No active meter was found for event_name `voice_call_minutes`.', { code: 'parameter_invalid' }),
+    ];
+    for (const answer of answers) {
+      const ctx = testContext(db.sql, fakeMeter(() => answer).stripe);
+      expect(await drainUsageOutbox(ctx)).toEqual({ sent: 0, failed: 0, pending: 2 });
+      expect(await statusOf(db.sql, 'no-meter-1')).toMatchObject({ stripe_status: 'pending', due_later: true });
+      await makeDue(db.sql);
+    }
   });
 
   it('resends without a timestamp when the end lies outside Stripe\'s window for the customer', async () => {
@@ -122,6 +174,30 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
     expect(await drainUsageOutbox(testContext(db.sql, meter.stripe))).toMatchObject({ sent: 1 });
     expect(meter.sent[1]).toMatchObject({ key: 'usage-call-old-now', params: { identifier: 'call-old' } });
     expect(meter.sent[1]!.params.timestamp).toBeUndefined();
+  });
+
+  it('a call older than Stripe\'s 35 days on our clock is not billed "now": it fails for an operator, unsent', async () => {
+    const orgId = await subscribedOrg(db.sql);
+    await recordUsage(db.sql, call(orgId, 'call-too-old', 60)); // ended 2026-11-10T10:00Z
+    await recordUsage(db.sql, call(orgId, 'call-34-days', 60));
+    const outOfRange = () => stripeError('StripeInvalidRequestError', 400, 'Timestamp must be within the past 35 days', { code: 'timestamp_out_of_range', param: 'timestamp' });
+    const meter = fakeMeter((params) => (params.timestamp !== undefined ? outOfRange() : undefined));
+
+    const day = 24 * 3_600_000;
+    await db.sql.query(`update usage_records set stripe_next_attempt_at = now() + interval '1 hour' where call_id = 'call-34-days'`);
+    const fortyDaysLater = testContext(db.sql, meter.stripe, new Date(Date.parse('2026-11-10T10:00:00Z') + 40 * day));
+    expect(await drainUsageOutbox(fortyDaysLater)).toEqual({ sent: 0, failed: 1, pending: 1 });
+    expect(meter.sent.map((s) => s.key)).toEqual(['usage-call-too-old']); // no "-now" resend
+    const row = await statusOf(db.sql, 'call-too-old');
+    expect(row.stripe_status).toBe('failed');
+    expect(row.stripe_last_error).toContain("ended_at is outside Stripe's 35-day window; bill it by hand");
+    expect(fortyDaysLater.logger.lines.some((l) => JSON.parse(l).level === 'error')).toBe(true);
+
+    // 34 days after its end on our clock, Stripe's refusal means the customer's (test) clock differs: resend as now.
+    await makeDue(db.sql);
+    const thirtyFourDaysLater = testContext(db.sql, meter.stripe, new Date(Date.parse('2026-11-10T10:00:00Z') + 34 * day));
+    expect(await drainUsageOutbox(thirtyFourDaysLater)).toEqual({ sent: 1, failed: 0, pending: 0 });
+    expect(meter.sent.map((s) => s.key).slice(1)).toEqual(['usage-call-34-days', 'usage-call-34-days-now']);
   });
 
   it('records zero-minute calls but never sends them', async () => {
@@ -182,6 +258,18 @@ describePostgresOnly('deliver usage: concurrent deliverers', (db) => {
     const [row] = await db.sql.query<{ n: number }>(`select count(*)::int as n from usage_records where stripe_status = 'sent'`);
     expect(row!.n).toBe(150);
   });
+});
+
+it('claims no more rows than the lease covers, and never a lease shorter than one row', () => {
+  // A row costs at most two requests (timestamped, then `-now`), each up to the timeout.
+  expect(claimPlan({ batchSize: 50, leaseSeconds: 300, timeoutMs: 20_000 })).toEqual({ limit: 7, leaseSeconds: 300 });
+  expect(claimPlan({ batchSize: 50, leaseSeconds: 300, timeoutMs: 3_000 })).toEqual({ limit: 48, leaseSeconds: 300 });
+  expect(claimPlan({ batchSize: 5, leaseSeconds: 300, timeoutMs: 3_000 })).toEqual({ limit: 5, leaseSeconds: 300 });
+  expect(claimPlan({ batchSize: 50, leaseSeconds: 60, timeoutMs: 40_000 })).toEqual({ limit: 1, leaseSeconds: 90 });
+  for (const o of [{ batchSize: 50, leaseSeconds: 60, timeoutMs: 20_000 }, { batchSize: 50, leaseSeconds: 300, timeoutMs: 20_000 }, { batchSize: 10, leaseSeconds: 1, timeoutMs: 3_000 }]) {
+    const plan = claimPlan(o);
+    expect(plan.limit * 2 * o.timeoutMs).toBeLessThanOrEqual(plan.leaseSeconds * 1000);
+  }
 });
 
 it('backs off exponentially with jitter, capped at an hour', () => {

@@ -90,6 +90,26 @@ describeEachDatabase('report-usage', (db) => {
     expect(await counts(db.sql)).toEqual({ calls: 0, minutes: 0 });
   });
 
+  it('in live mode refuses an ended_at more than 5 minutes after now with 400 invalid_request naming ended_at, writing nothing', async () => {
+    const orgId = await subscribed(db.sql);
+    const ctx = testContext(db.sql, silentMeter, new Date('2026-11-10T12:00:00Z'));
+    ctx.config.stripe.mode = 'live';
+    const res = await report(ctx, { org_id: orgId, call_id: 'from-the-future', call_duration_seconds: 60, ended_at: '2026-11-10T12:05:01Z' });
+    expect(res).toMatchObject({ status: 400, body: { error: 'invalid_request', field: 'ended_at' } });
+    expect(await counts(db.sql)).toEqual({ calls: 0, minutes: 0 });
+    expect((await report(ctx, { org_id: orgId, call_id: 'clock-skew', call_duration_seconds: 60, ended_at: '2026-11-10T12:05:00Z' })).status).toBe(200);
+    expect((await report(ctx, { org_id: orgId, call_id: 'ended-now', call_duration_seconds: 60 })).status).toBe(200);
+    expect(await counts(db.sql)).toEqual({ calls: 2, minutes: 2 });
+  });
+
+  it('in test mode takes an ended_at ahead of our clock: the customer may live on a Stripe test clock', async () => {
+    const orgId = await subscribed(db.sql);
+    const ctx = testContext(db.sql, silentMeter, new Date('2026-11-10T12:00:00Z'));
+    ctx.config.stripe.mode = 'test';
+    const res = await report(ctx, { org_id: orgId, call_id: 'test-clock-call', call_duration_seconds: 60, ended_at: '2026-11-20T09:00:00Z' });
+    expect(res.status).toBe(200);
+  });
+
   it.each([
     ['an empty object', undefined, 'org_id'],
     ['org_id not a uuid', { org_id: 'acme', call_id: 'c', call_duration_seconds: 1 }, 'org_id'],

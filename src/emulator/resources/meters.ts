@@ -1,7 +1,8 @@
 /**
  * Billing meters, meter events and event summaries (docs.stripe.com/api/billing/meter,
  * docs.stripe.com/billing/subscriptions/usage-based/recording-usage-api).
- * - `identifier` is deduplicated for at least 24 hours (wall clock): a repeat is a 400.
+ * - `identifier` is at most 100 characters (docs.stripe.com/api/billing/meter-event/create) and deduplicated for
+ *   at least 24 hours (wall clock): a longer one or a repeat is a 400.
  * - `timestamp` must lie within the past 35 days and at most 5 minutes ahead, measured on the customer's
  *   clock, i.e. the test clock's frozen time when the customer is on one.
  * - Usage for a customer without a metered subscription item is accepted and simply never billed.
@@ -18,6 +19,7 @@ import { usageTotal } from '../billing/usage.ts';
 const DEDUP_MS = 24 * 3600 * 1000;
 const PAST_WINDOW_S = 35 * 86400;
 const FUTURE_WINDOW_S = 5 * 60;
+const MAX_IDENTIFIER_LENGTH = 100;
 
 function getMeter(emu: Emu, id: string): Obj {
   const m = emu.store.get('billing.meter', id);
@@ -96,6 +98,9 @@ function createMeterEvent(emu: Emu, p: Obj): Obj {
     throw invalidParam('timestamp', 'Timestamp must be within the past 35 days and no more than 5 minutes in the future.', 'timestamp_out_of_range');
   }
   const identifier = str(p, 'identifier') ?? newId('mev');
+  if (identifier.length > MAX_IDENTIFIER_LENGTH) {
+    throw invalidParam('identifier', `Invalid identifier: must be at most ${MAX_IDENTIFIER_LENGTH} characters long.`);
+  }
   const seen = emu.store.state.identifiers[identifier];
   if (seen !== undefined && Date.now() - seen < DEDUP_MS) {
     throw invalidRequest(`An event with identifier \`${identifier}\` already exists. Meter event identifiers must be unique within 24 hours.`, 'identifier');

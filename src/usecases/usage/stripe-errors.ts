@@ -10,6 +10,7 @@ interface StripeLikeError {
   type?: string;
   statusCode?: number;
   code?: string;
+  param?: string;
   message?: string;
 }
 
@@ -26,6 +27,21 @@ export function isTransientStripeError(error: unknown): boolean {
   if (type === 'StripeConnectionError' || type === 'StripeAPIError' || type === 'StripeRateLimitError') return true;
   if (statusCode === undefined) return !isStripeError(error); // a bare network/timeout error
   return statusCode === 409 || statusCode === 429 || statusCode >= 500;
+}
+
+/**
+ * Our Stripe setup is wrong, not the call: a bad or rotated secret key (401 StripeAuthenticationError), a restricted
+ * key without the permission (403 StripePermissionError), or a meter / event name Stripe does not know
+ * (docs.stripe.com/error-codes/resource-missing). Every call would fail the same way until an operator fixes the
+ * configuration, so the meter-event outbox keeps such rows pending (with backoff) instead of failing them.
+ */
+export function isStripeConfigurationError(error: unknown): boolean {
+  const { type, statusCode, code, param, message } = asStripeError(error);
+  if (type === 'StripeAuthenticationError' || type === 'StripePermissionError') return true;
+  if (isStripeError(error) && (statusCode === 401 || statusCode === 403)) return true;
+  if (param === 'event_name') return true; // the meter's event name is ours, the same for every call
+  const text = typeof message === 'string' ? message : '';
+  return (code === 'resource_missing' && /meter|event_name/i.test(text)) || /no active meter/i.test(text);
 }
 
 /**
