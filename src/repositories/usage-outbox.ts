@@ -4,6 +4,8 @@
  * is claiming right now, and pushing `stripe_next_attempt_at` forward by a lease hides them from every other
  * deliverer until the lease runs out — so two deliverers never send the same row at the same time, and a
  * deliverer that dies mid-send only delays the row by one lease. See src/usecases/usage/README.md.
+ * A row recorded without a Stripe customer (an adopted database; the organisation got its customer later) gets
+ * it in the claim: the cycle's subscription's customer, else the organisation's, stored on the row.
  */
 import type { Sql } from '../ports/sql.ts';
 
@@ -15,6 +17,9 @@ export interface OutboxRow {
   stripe_customer_id: string | null;
   /** Attempts including the one this claim starts. */
   stripe_attempts: number;
+  stripe_last_error: string | null;
+  /** Which idempotency key the next attempt uses (usage/idempotency-key.ts); 0 = `usage-<identifier>`. */
+  stripe_key_generation: number;
 }
 
 export async function claimDueUsage(
@@ -32,15 +37,22 @@ export async function claimDueUsage(
      )
      update usage_records u
         set stripe_next_attempt_at = now() + make_interval(secs => $2::double precision),
-            stripe_attempts = u.stripe_attempts + 1
+            stripe_attempts = u.stripe_attempts + 1,
+            stripe_customer_id = coalesce(
+              u.stripe_customer_id,
+              (select s.stripe_customer_id from billing_cycles c join subscriptions s on s.id = c.subscription_id
+                where c.id = u.billing_cycle_id),
+              (select o.stripe_customer_id from organisations o where o.id = u.org_id))
        from due where u.id = due.id
-     returning u.id, u.call_id, u.billed_minutes, u.ended_at, u.stripe_customer_id, u.stripe_attempts`,
+     returning u.id, u.call_id, u.billed_minutes, u.ended_at, u.stripe_customer_id, u.stripe_attempts, u.stripe_last_error,
+               u.stripe_key_generation`,
     [opts.limit, opts.leaseSeconds, opts.callId ?? null, opts.orgId ?? null],
   );
   return rows.map((r) => ({
     ...r,
     billed_minutes: Number(r.billed_minutes),
     stripe_attempts: Number(r.stripe_attempts),
+    stripe_key_generation: Number(r.stripe_key_generation),
     ended_at: new Date(r.ended_at),
   }));
 }
@@ -65,12 +77,14 @@ export async function markUsageSent(sql: Sql, id: string): Promise<void> {
   );
 }
 
-export async function markUsageRetry(sql: Sql, id: string, delayMs: number, error: string): Promise<void> {
+/** Keeps the row pending until `delayMs` from now; `keyGeneration` (when given) is the next attempt's key. */
+export async function markUsageRetry(sql: Sql, id: string, delayMs: number, error: string, keyGeneration?: number): Promise<void> {
   await sql.query(
     `update usage_records
-        set stripe_next_attempt_at = now() + make_interval(secs => $2::double precision), stripe_last_error = $3
+        set stripe_next_attempt_at = now() + make_interval(secs => $2::double precision), stripe_last_error = $3,
+            stripe_key_generation = coalesce($4, stripe_key_generation)
       where id = $1 and stripe_status = 'pending'`,
-    [id, delayMs / 1000, error],
+    [id, delayMs / 1000, error.slice(0, 500), keyGeneration ?? null],
   );
 }
 

@@ -25,6 +25,7 @@ import {
   type OutboxRow,
 } from '../repositories/usage-outbox.ts';
 import { retryDelayMs } from './usage/backoff.ts';
+import { nextKeyGeneration } from './usage/idempotency-key.ts';
 import { OutsideStripeWindowError, sendMeterEvent } from './usage/send-meter-event.ts';
 import { describeStripeError, isDuplicateMeterEvent, isStripeConfigurationError, isTransientStripeError } from './usage/stripe-errors.ts';
 
@@ -133,7 +134,8 @@ async function runLane(ctx: AppContext, orgId: string, o: Settings, lane: Lane, 
       if (outcome === 'configuration') {
         // Every other call would fail the same way: put the rest of the batch back (same backoff, no request).
         for (const rest of rows.slice(i + 1)) {
-          await markUsageRetry(ctx.sql, rest.id, retryDelayMs(rest.stripe_attempts, o.random), 'not sent: Stripe configuration error (see the call before)');
+          const note = 'not sent: Stripe configuration error (see the call before)';
+          await markUsageRetry(ctx.sql, rest.id, retryDelayMs(rest.stripe_attempts, o.random), note);
         }
         lanes.delete(orgId);
         return tally;
@@ -152,17 +154,22 @@ async function runLane(ctx: AppContext, orgId: string, o: Settings, lane: Lane, 
 }
 
 async function deliverRow(ctx: AppContext, row: OutboxRow, o: DeliveryOptions, pass: Pass): Promise<Outcome> {
-  const customer = row.stripe_customer_id;
-  if (!customer) {
-    await markUsageFailed(ctx.sql, row.id, 'no Stripe customer for this organisation');
-    return 'failed';
-  }
   if (row.billed_minutes === 0) {
     await markUsageSent(ctx.sql, row.id); // nothing to bill: see settleZeroMinuteUsage
     return 'sent';
   }
+  const keyGeneration = row.stripe_key_generation;
+  // The claim looked the customer up again (subscription, else organisation). Still none: the organisation gets
+  // one at checkout, so the call waits (billable usage is never dropped), it does not fail.
+  const customer = row.stripe_customer_id;
+  if (!customer) {
+    const delay = retryDelayMs(row.stripe_attempts, o.random);
+    ctx.logger.warn('meter event waits: no Stripe customer for this organisation yet', { call_id: row.call_id, attempts: row.stripe_attempts, delay_ms: delay });
+    await markUsageRetry(ctx.sql, row.id, delay, 'not sent: no Stripe customer for this organisation yet');
+    return 'retry';
+  }
   try {
-    await sendMeterEvent(ctx.stripe, { ...row, stripe_customer_id: customer }, { timeoutMs: o.timeoutMs, now: ctx.clock.now() });
+    await sendMeterEvent(ctx.stripe, { ...row, stripe_customer_id: customer }, { timeoutMs: o.timeoutMs, now: ctx.clock.now(), keyGeneration });
     await markUsageSent(ctx.sql, row.id);
     return 'sent';
   } catch (error) {
@@ -195,8 +202,10 @@ async function deliverRow(ctx: AppContext, row: OutboxRow, o: DeliveryOptions, p
     }
     if (isTransientStripeError(error)) {
       const delay = retryDelayMs(row.stripe_attempts, o.random);
+      // A received 5xx/429 was saved under the key: the next attempt takes a fresh one (usage/idempotency-key.ts).
+      const next = nextKeyGeneration(keyGeneration, row.stripe_attempts, error);
       ctx.logger.warn('meter event delivery will be retried', { call_id: row.call_id, attempts: row.stripe_attempts, delay_ms: delay, error: description });
-      await markUsageRetry(ctx.sql, row.id, delay, description);
+      await markUsageRetry(ctx.sql, row.id, delay, description, next);
       return 'retry';
     }
     ctx.logger.error('meter event refused by Stripe', { call_id: row.call_id, error: description });

@@ -139,6 +139,7 @@ alter table public.usage_records
   add column if not exists stripe_attempts integer not null default 0,
   add column if not exists stripe_next_attempt_at timestamptz,
   add column if not exists stripe_last_error text,
+  add column if not exists stripe_key_generation integer not null default 0,
   add column if not exists stripe_sent_at timestamptz,
   add column if not exists created_at timestamptz not null default now();
 
@@ -310,7 +311,9 @@ alter table public.usage_records
   drop constraint if exists usage_records_stripe_status_check,
   add constraint usage_records_stripe_status_check check (stripe_status in ('pending', 'sent', 'failed', 'unbilled')),
   drop constraint if exists usage_records_stripe_attempts_check,
-  add constraint usage_records_stripe_attempts_check check (stripe_attempts >= 0);
+  add constraint usage_records_stripe_attempts_check check (stripe_attempts >= 0),
+  drop constraint if exists usage_records_stripe_key_generation_check,
+  add constraint usage_records_stripe_key_generation_check check (stripe_key_generation >= 0);
 
 alter table public.stripe_events
   alter column type set not null,

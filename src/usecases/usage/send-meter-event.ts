@@ -2,7 +2,9 @@
  * One call's minutes as one Stripe meter event (docs.stripe.com/api/billing/meter-event/create):
  * - `identifier` = the call's meter identifier (the call_id itself, or a hash of it when Stripe could not take
  *   it: see meter-identifier.ts): Stripe deduplicates it (≥ 24 h), so a resend after a lost answer counts nothing
- *   twice; the idempotency key `usage-<identifier>` makes the SDK's own retries replay the first answer.
+ *   twice; the idempotency key `usage-<identifier>` makes the SDK's own retries replay the first answer. After
+ *   Stripe ANSWERED 5xx/429 the deliverer moves to a fresh key generation (`usage-<identifier>-a<n>`), because
+ *   Stripe replays a saved 500 under the old key for 24 h: see idempotency-key.ts.
  * - `value` a whole number as a string; `stripe_customer_id` the payload key our meter maps customers by.
  * - `timestamp` = the call's end, so usage lands in the period it belongs to. Stripe accepts only the past
  *   35 days to 5 minutes ahead, measured on the customer's clock (a test clock's frozen time in test mode), which
@@ -16,6 +18,7 @@
 import type Stripe from 'stripe';
 import { METER } from '../../domain/catalog.ts';
 import type { OutboxRow } from '../../repositories/usage-outbox.ts';
+import { keyStem } from './idempotency-key.ts';
 import { meterIdentifier } from './meter-identifier.ts';
 
 export interface SendOptions {
@@ -23,6 +26,8 @@ export interface SendOptions {
   timeoutMs?: number | undefined;
   /** Our clock's now (ctx.clock), to tell a test clock's skew from a call older than Stripe's window. */
   now: Date;
+  /** The idempotency-key generation of this attempt (0 = `usage-<identifier>`): see idempotency-key.ts. */
+  keyGeneration?: number;
 }
 
 /** How far back Stripe takes a meter event's timestamp. */
@@ -38,6 +43,7 @@ export class OutsideStripeWindowError extends Error {
 
 export async function sendMeterEvent(stripe: Stripe, row: OutboxRow & { stripe_customer_id: string }, opts: SendOptions): Promise<void> {
   const identifier = await meterIdentifier(row.call_id);
+  const stem = keyStem(identifier, opts.keyGeneration ?? 0);
   const base = {
     event_name: METER.eventName,
     payload: { stripe_customer_id: row.stripe_customer_id, value: String(row.billed_minutes) },
@@ -50,12 +56,12 @@ export async function sendMeterEvent(stripe: Stripe, row: OutboxRow & { stripe_c
   try {
     await stripe.billing.meterEvents.create(
       { ...base, timestamp: Math.floor(row.ended_at.getTime() / 1000) },
-      requestOptions(`usage-${identifier}`),
+      requestOptions(stem),
     );
   } catch (error) {
     if (!isTimestampOutOfRange(error)) throw error;
     if (opts.now.getTime() - row.ended_at.getTime() >= STRIPE_PAST_WINDOW_MS) throw new OutsideStripeWindowError(error);
-    await stripe.billing.meterEvents.create(base, requestOptions(`usage-${identifier}-now`));
+    await stripe.billing.meterEvents.create(base, requestOptions(`${stem}-now`));
   }
 }
 
