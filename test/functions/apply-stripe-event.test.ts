@@ -190,7 +190,7 @@ describeEachDatabase('apply Stripe events', (db) => {
       applyStripeEvent(ctx, subEvent('evt_2', 'customer.subscription.created')),
     ]);
     await applyStripeEvent(ctx, subEvent('evt_3', 'customer.subscription.updated'));
-    expect(new Set(fake.updates.map((u) => u.key))).toEqual(new Set(['add-metered-sub_1']));
+    expect(new Set(fake.updates.map((u) => u.key))).toEqual(new Set(['add-metered-sub_1-price_growth_metered']));
     expect(fake.updates[0]!.params).toEqual({ items: [{ price: priceIds('growth').metered }], proration_behavior: 'none' });
     expect(fake.subs.get('sub_1')!.items.filter((i) => i.metered)).toHaveLength(1);
     const rows = await snapshot(db.sql);

@@ -5,7 +5,7 @@
  * ends in the same rows.
  */
 import type Stripe from 'stripe';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/ports/sql.ts';
 import { recordUsage } from '../../src/repositories/usage-ledger.ts';
 import { applyStripeEvent } from '../../src/usecases/apply-stripe-event.ts';
@@ -15,7 +15,12 @@ import { createUserAndOrganisation, describeEachDatabase, describePostgresOnly }
 const OCT = { start: '2026-10-01T00:00:00Z', end: '2026-11-01T00:00:00Z' };
 const NOV = { start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z' };
 const CHANGE = '2026-11-16T00:00:00Z';
+const SECOND_CHANGE = '2026-11-20T00:00:00Z';
+const CHANGE_ISO = '2026-11-16T00:00:00.000Z';
+const SECOND_CHANGE_ISO = '2026-11-20T00:00:00.000Z';
+const NOV_END_ISO = '2026-12-01T00:00:00.000Z';
 const unix = (iso: string) => Date.parse(iso) / 1000;
+type Code = 'starter' | 'growth' | 'enterprise';
 
 async function setup(sql: Sql) {
   const plans = await seedCatalog(sql);
@@ -27,7 +32,7 @@ async function setup(sql: Sql) {
   };
   const ctx = testContext(sql, stripe);
   /** Stripe's state: this plan's monthly flat and metered prices, in place on the same two items. */
-  const onPlan = (code: 'starter' | 'growth', period = NOV) => {
+  const onPlan = (code: Code, period = NOV) => {
     current.sub = {
       id: 'sub_1', customer: 'cus_1', metadata: { org_id: orgId },
       items: [
@@ -37,7 +42,7 @@ async function setup(sql: Sql) {
     };
   };
   /** `customer.subscription.updated` as Stripe sends it; with `meteredFrom`, the metered item's price was that one. */
-  const updated = (id: string, at: string, meteredFrom?: 'starter' | 'growth'): Stripe.Event => {
+  const updated = (id: string, at: string, meteredFrom?: Code): Stripe.Event => {
     const sub = fakeSubscription(structuredClone(current.sub!));
     const e = event(id, 'customer.subscription.updated', sub, unix(at));
     if (meteredFrom) {
@@ -121,6 +126,46 @@ describeEachDatabase('a plan change mid-period', (db) => {
       ['2026-11-01T00:00:00.000Z', 'closed', 800, 500],
       ['2026-11-16T00:00:00.000Z', 'active', 50, 1_000],
     ]);
+  });
+
+  describe('two changes in one period: Starter → Growth on the 16th, Growth → Enterprise on the 20th', () => {
+    /** Each event carries the subscription as of its own moment; Stripe is on Enterprise when they are handled. */
+    async function twoChanges(sql: Sql) {
+      const s = await starterCustomerThenGrowth(sql);
+      const toGrowth = s.updated('evt_to_growth', CHANGE, 'starter');
+      s.onPlan('enterprise', NOV);
+      const toEnterprise = s.updated('evt_to_enterprise', SECOND_CHANGE, 'growth');
+      await s.call('nov-3', 100, '2026-11-21T10:00:00Z'); // counted on Starter's cycle until the splits
+      return { ...s, toGrowth, toEnterprise };
+    }
+    const shape = async (sql: Sql) => (await cycles(sql)).map((c) => [c.period_start.toISOString(), c.period_end.toISOString(), c.status, c.minutes_used, c.included_minutes]);
+
+    it('the first change handled after Stripe moved on still splits with ITS plan\'s terms (Growth, not Enterprise)', async () => {
+      const { ctx, toGrowth, toEnterprise } = await twoChanges(db.sql);
+      await applyStripeEvent(ctx, toGrowth);
+      expect((await shape(db.sql)).slice(1)).toEqual([
+        ['2026-11-01T00:00:00.000Z', CHANGE_ISO, 'closed', 800, 500],
+        [CHANGE_ISO, NOV_END_ISO, 'active', 150, 1_000],
+      ]);
+      await applyStripeEvent(ctx, toEnterprise);
+      expect((await shape(db.sql)).slice(1)).toEqual([
+        ['2026-11-01T00:00:00.000Z', CHANGE_ISO, 'closed', 800, 500],
+        [CHANGE_ISO, SECOND_CHANGE_ISO, 'closed', 50, 1_000],
+        [SECOND_CHANGE_ISO, NOV_END_ISO, 'active', 100, 2_000],
+      ]);
+    });
+
+    it('handled in reverse order: the later change splits exactly, the earlier one then finds its part closed (known gap)', async () => {
+      const { ctx, toGrowth, toEnterprise } = await twoChanges(db.sql);
+      await applyStripeEvent(ctx, toEnterprise);
+      await applyStripeEvent(ctx, toGrowth);
+      // Stripe bills 16th–20th through Growth's price; split-cycle.ts never re-splits a closed part, so those
+      // 50 minutes stay on Starter's terms here (documented in apply-plan-change.ts).
+      expect((await shape(db.sql)).slice(1)).toEqual([
+        ['2026-11-01T00:00:00.000Z', SECOND_CHANGE_ISO, 'closed', 850, 500],
+        [SECOND_CHANGE_ISO, NOV_END_ISO, 'active', 100, 2_000],
+      ]);
+    });
   });
 
   it('a change reported after the renewal touches no closed cycle', async () => {

@@ -1,48 +1,77 @@
 /**
  * A plan change mid-period (an operator in the Dashboard, or the billing portal, replacing the items' prices):
  * the current cycle is split at the moment of the change, the part after it taking the terms of the NEW metered
- * price (repositories/split-cycle.ts quotes Stripe's rule). The moment is the `customer.subscription.updated`
- * event that reports the metered price's replacement (its `created`); the terms come from Stripe's current metered
- * price, re-read.
+ * price (repositories/split-cycle.ts quotes Stripe's rule). Moment AND terms come from the
+ * `customer.subscription.updated` event that reports the metered price's replacement: its `created`, and the
+ * metered price its own `data.object` (the subscription as of that event) carries — not the price Stripe has now,
+ * which a later change may have replaced again: a change handled late still splits with its own plan's terms.
+ * The terms are our plan's for that price (billing_plans mirrors the tiers `catalog sync` gave that price:
+ * first tier free up to the included minutes, then the overage rate), so no extra Stripe read is needed.
  * Other events that see the new prices first leave the cycle alone: Stripe delivers the change's own event too.
  * Redelivery is a no-op (the cycle containing the change already carries these terms); a change older than the
  * current cycle touches nothing (closed cycles never change).
+ *
+ * Left inexact (needs split-cycle.ts): two changes in one period handled in REVERSE order. The later one splits
+ * first; the earlier one's moment then lies in the closed part before it, which is never split again, so the
+ * minutes between the two changes keep the first plan's terms there (Stripe bills them through the middle price).
  */
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
 import { splitCycleAtPlanChange } from '../../repositories/split-cycle.ts';
 import { findPlanByPriceIds } from './plan-prices.ts';
 
-type ItemLike = { id: string; price?: { id: string; recurring?: { usage_type?: string } | null } | string };
+type ItemLike = {
+  id: string;
+  current_period_end?: number;
+  price?: { id: string; recurring?: { usage_type?: string } | null } | string;
+};
 const priceIdOf = (item: ItemLike) => (typeof item.price === 'string' ? item.price : item.price?.id);
+const isMeteredItem = (item: ItemLike) => typeof item.price !== 'string' && item.price?.recurring?.usage_type === 'metered';
+
+export interface MeteredPriceChange {
+  /** The event's `created`: the boundary between the two prices' usage windows. */
+  at: Date;
+  /** The metered price the subscription carried as of that event. */
+  meteredPriceId: string;
+  /** That item's period end as of the event, when the event carries it. */
+  periodEnd: Date | undefined;
+}
 
 /**
- * When this event reports that a METERED price was replaced or removed: a `customer.subscription.updated` whose
+ * When this event reports that a METERED price was replaced: a `customer.subscription.updated` whose
  * `previous_attributes.items` holds a metered item whose price the event's subscription no longer has on that
- * item. Other item changes (the yearly plan's metered item being added, a quantity) are no plan change.
+ * item, and whose subscription carries a (new) metered price. Other item changes (the yearly plan's metered item
+ * being added, a quantity) are no plan change.
  */
-export function meteredPriceChangedAt(event: Stripe.Event): Date | undefined {
+export function meteredPriceChange(event: Stripe.Event): MeteredPriceChange | undefined {
   if (event.type !== 'customer.subscription.updated') return undefined;
   const previous = (event.data.previous_attributes as { items?: { data?: ItemLike[] } } | undefined)?.items?.data ?? [];
   const now = (event.data.object as { items?: { data?: ItemLike[] } }).items?.data ?? [];
-  const replaced = previous.some((old) => {
-    if (typeof old.price === 'string' || old.price?.recurring?.usage_type !== 'metered') return false;
-    return priceIdOf(now.find((item) => item.id === old.id) ?? { id: old.id }) !== old.price.id;
+  const replaced = previous.find((old) => {
+    if (!isMeteredItem(old)) return false;
+    return priceIdOf(now.find((item) => item.id === old.id) ?? { id: old.id }) !== priceIdOf(old);
   });
-  return replaced ? new Date(event.created * 1000) : undefined;
+  if (!replaced) return undefined;
+  // The same item re-priced, else (the old item deleted, another added) the metered item the event carries.
+  const successor = [now.find((item) => item.id === replaced.id), ...now.filter(isMeteredItem)].find((item) => item && isMeteredItem(item));
+  const meteredPriceId = successor && priceIdOf(successor);
+  if (!meteredPriceId) return undefined;
+  const periodEnd = successor.current_period_end ? new Date(successor.current_period_end * 1000) : undefined;
+  return { at: new Date(event.created * 1000), meteredPriceId, periodEnd };
 }
 
-export async function applyPlanChange(ctx: AppContext, rowId: string, metered: Stripe.SubscriptionItem, changedAt: Date): Promise<void> {
-  const terms = await findPlanByPriceIds(ctx.sql, [metered.price.id]);
+/** `currentPeriodEnd`: the re-read metered item's, when the event does not carry its own. */
+export async function applyPlanChange(ctx: AppContext, rowId: string, change: MeteredPriceChange, currentPeriodEnd: Date): Promise<void> {
+  const terms = await findPlanByPriceIds(ctx.sql, [change.meteredPriceId]);
   if (!terms) return; // a metered price of none of our plans: keep the terms we have
   const split = await ctx.sql.transaction((tx) =>
     splitCycleAtPlanChange(tx, {
       subscriptionId: rowId,
-      changedAt,
-      periodEnd: new Date(metered.current_period_end * 1000),
+      changedAt: change.at,
+      periodEnd: change.periodEnd ?? currentPeriodEnd,
       includedMinutes: terms.includedMinutes,
       overageRateCents: terms.overageRateCents,
     }),
   );
-  if (split) ctx.logger.info('billing cycle split at a plan change', { subscription: rowId, plan: terms.id, changed_at: changedAt.toISOString() });
+  if (split) ctx.logger.info('billing cycle split at a plan change', { subscription: rowId, plan: terms.id, changed_at: change.at.toISOString() });
 }

@@ -6,7 +6,7 @@
  */
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
-import { meteredPriceChangedAt } from './apply-plan-change.ts';
+import { meteredPriceChange } from './apply-plan-change.ts';
 import { idOf } from './map-subscription.ts';
 import { recordInvoiceOnCycle } from './record-invoice.ts';
 import { syncSubscription } from './sync-subscription.ts';
@@ -14,7 +14,7 @@ import { syncSubscription } from './sync-subscription.ts';
 export type EventHandler = (ctx: AppContext, event: Stripe.Event) => Promise<void>;
 
 const onSubscription: EventHandler = async (ctx, event) => {
-  await syncSubscription(ctx, (event.data.object as Stripe.Subscription).id, { meteredPriceChangedAt: meteredPriceChangedAt(event) });
+  await syncSubscription(ctx, (event.data.object as Stripe.Subscription).id, { meteredPriceChange: meteredPriceChange(event) });
 };
 
 const onCheckoutCompleted: EventHandler = async (ctx, event) => {

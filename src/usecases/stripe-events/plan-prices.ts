@@ -69,15 +69,27 @@ export async function findPlanById(sql: Sql, planId: string): Promise<PlanTerms 
   return rows[0] ? toTerms(rows[0]) : undefined;
 }
 
-/** The plan one of these prices belongs to (flat monthly, flat yearly or metered), active or not. */
+/**
+ * The plan one of these prices belongs to (flat monthly, flat yearly or metered), active or not. A FLAT price
+ * decides first: while a plan change is half done (the flat price already replaced, the metered one not yet —
+ * ensure-metered-item.ts replaces it) the subscription carries two plans' prices, and the flat item is what the
+ * customer bought.
+ */
 export async function findPlanByPriceIds(sql: Sql, priceIds: string[]): Promise<PlanTerms | undefined> {
   if (priceIds.length === 0) return undefined;
   const rows = await sql.query<PlanRow>(
     `select ${COLUMNS} from billing_plans
      where stripe_price_id = any($1::text[]) or stripe_yearly_price_id = any($1::text[])
         or stripe_metered_price_id = any($1::text[])
-     order by active desc limit 1`,
+     order by (coalesce(stripe_price_id = any($1::text[]), false) or coalesce(stripe_yearly_price_id = any($1::text[]), false)) desc,
+       active desc limit 1`,
     [priceIds],
   );
   return rows[0] ? toTerms(rows[0]) : undefined;
+}
+
+/** Whether this price is the metered price of one of our plans (usage of our meter). */
+export async function isPlanMeteredPrice(sql: Sql, priceId: string): Promise<boolean> {
+  const rows = await sql.query<{ id: string }>('select id from billing_plans where stripe_metered_price_id = $1 limit 1', [priceId]);
+  return rows.length > 0;
 }

@@ -8,9 +8,9 @@ import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
 import { attachUnbilledUsage, closeCyclesBefore, ensureCycle } from '../../repositories/billing-cycles.ts';
 import { BILLING_STATUSES, findByStripeId, findLiveSubscriptionsOf, upsertSubscription } from '../../repositories/subscriptions.ts';
-import { applyPlanChange } from './apply-plan-change.ts';
+import { applyPlanChange, type MeteredPriceChange } from './apply-plan-change.ts';
 import { cancelDuplicateSubscription } from './cancel-duplicate.ts';
-import { addMeteredItem, needsMeteredItem } from './ensure-metered-item.ts';
+import { applyMeteredItemFix, meteredItemFix } from './ensure-metered-item.ts';
 import { mapSubscription, type MappedSubscription } from './map-subscription.ts';
 
 export interface SyncedSubscription {
@@ -30,16 +30,16 @@ async function read(ctx: AppContext, id: string): Promise<{ sub: Stripe.Subscrip
 }
 
 export interface SyncOptions {
-  /** The event reports that the metered price was replaced at this moment: the cycle splits there. */
-  meteredPriceChangedAt?: Date | undefined;
+  /** The event reports that the metered price was replaced (when, and by which price): the cycle splits there. */
+  meteredPriceChange?: MeteredPriceChange | undefined;
 }
 
 export async function syncSubscription(ctx: AppContext, subscriptionId: string, opts: SyncOptions = {}): Promise<SyncedSubscription | undefined> {
   const synced = await syncConverged(ctx, subscriptionId);
   const metered = synced?.mapped.meteredItem;
   // Also when the "newer wins" guard kept a later read: that read's handler may not know the change's moment.
-  if (synced && metered && opts.meteredPriceChangedAt && isBilling(synced.subscription.status)) {
-    await applyPlanChange(ctx, synced.rowId, metered, opts.meteredPriceChangedAt);
+  if (synced && metered && opts.meteredPriceChange && isBilling(synced.subscription.status)) {
+    await applyPlanChange(ctx, synced.rowId, opts.meteredPriceChange, new Date(metered.current_period_end * 1000));
   }
   return synced;
 }
@@ -82,8 +82,9 @@ async function syncOnce(ctx: AppContext, subscriptionId: string): Promise<Synced
     ctx.logger.warn('subscription not ours: no organisation or plan matches', { subscription: sub.id });
     return undefined;
   }
-  if (needsMeteredItem(sub, mapped, isBilling(sub.status))) {
-    await addMeteredItem(ctx, sub, mapped.plan.stripeMeteredPriceId!);
+  const fix = await meteredItemFix(ctx, sub, mapped, isBilling(sub.status));
+  if (fix) {
+    await applyMeteredItemFix(ctx, sub, fix);
     ({ sub, readAt } = await read(ctx, subscriptionId)); // the update's answer may be a replayed, older one
     mapped = (await mapSubscription(ctx, sub)) ?? mapped;
   }
