@@ -5,6 +5,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   start: { summary: 'run the whole local stack (database, Stripe emulator, functions, pages)', load: async () => (await import('./commands/start.ts')).command },
   migrate: { summary: 'apply pending database migrations (PGlite or DATABASE_URL)', load: async () => (await import('./commands/migrate.ts')).command },
   catalog: { summary: 'catalog sync [--dry-run] [--live]: make a Stripe account hold the plans', load: async () => (await import('./commands/catalog.ts')).command },
+  'stripe-events': { summary: 'stripe-events replay --since <date|Nd> [--dry-run] [--live]: apply missed webhooks', load: async () => (await import('./commands/stripe-events.ts')).command },
   'stripe-emulator': { summary: 'run the local Stripe emulator on its own [--port N]', load: async () => (await import('./commands/stripe-emulator.ts')).command },
 };
 

@@ -1,0 +1,86 @@
+/** `aisyst-billing stripe-events replay` as an operator runs it: its help, its refusals, and its --since. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Stripe from 'stripe';
+import { describe, expect, it } from 'vitest';
+import { parseSince } from '../../src/cli/commands/stripe-events.ts';
+import { startStripeEmulator } from '../../src/emulator/index.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const exec = promisify(execFile);
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+describe('aisyst-billing stripe-events replay', () => {
+  it('explains itself with --help, and is listed in the command overview', async () => {
+    const help = await cli(['stripe-events', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('usage: aisyst-billing stripe-events replay --since <ISO date|Nd> [--dry-run] [--live]');
+    const overview = await cli(['--help']);
+    expect(overview.out).toMatch(/stripe-events\s+stripe-events replay/);
+  });
+
+  it('refuses a live key without --live, before touching anything', async () => {
+    const res = await cli(['stripe-events', 'replay', '--since', '3d'], {
+      STRIPE_SECRET_KEY: 'sk_live_notreal', STRIPE_API_BASE: 'http://127.0.0.1:1', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+    });
+    expect(res.code).toBe(1);
+    expect(res.out).toMatch(/live key.*--live/);
+  });
+
+  it('prints a table of what it applied, then finds it all processed (emulator + PGlite)', async () => {
+    const emulator = await startStripeEmulator({ port: 0 });
+    const dir = await mkdtemp(join(tmpdir(), 'aisyst-replay-cli-'));
+    try {
+      const env = { STRIPE_API_BASE: emulator.url, PGLITE_DIR: join(dir, 'pglite') };
+      expect((await cli(['migrate'], env)).code).toBe(0);
+      const base = new URL(emulator.url);
+      const stripe = new Stripe('sk_test_local', { host: base.hostname, port: base.port, protocol: 'http' });
+      await stripe.products.create({ name: 'Not ours' }); // an event we do not act on
+
+      const dry = await cli(['stripe-events', 'replay', '--since', '1d', '--dry-run'], env);
+      expect(dry.code).toBe(0);
+      expect(dry.out).toMatch(/dry run, nothing changed/);
+      const first = await cli(['stripe-events', 'replay', '--since', '1d'], env);
+      expect(first.code).toBe(0);
+      expect(first.out).toMatch(/created\s+type\s+id\s+status/);
+      expect(first.out).toMatch(/product\.created\s+evt_\w+\s+ignored/);
+      const second = await cli(['stripe-events', 'replay', '--since', '1d'], env);
+      expect(second.code).toBe(0);
+      expect(second.out).toMatch(/product\.created\s+evt_\w+\s+already-processed/);
+      expect(second.out).toMatch(/0 applied, \d+ already processed, 0 ignored, 0 failed/);
+    } finally {
+      await emulator.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('explains usage errors', async () => {
+    const missing = await cli(['stripe-events', 'replay']);
+    expect(missing.code).toBe(2);
+    expect(missing.out).toContain('--since is required');
+    const wrong = await cli(['stripe-events', 'resend', '--since', '3d']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.out).toContain("unknown subcommand 'resend'");
+  });
+
+  it('reads --since as an ISO date or a number of days back', () => {
+    const now = new Date('2026-11-25T12:00:00Z');
+    expect(parseSince('3d', now)).toEqual(new Date('2026-11-22T12:00:00Z'));
+    expect(parseSince('2026-11-20', now)).toEqual(new Date('2026-11-20T00:00:00Z'));
+    expect(parseSince('2026-11-20T08:00:00Z', now)).toEqual(new Date('2026-11-20T08:00:00Z'));
+    expect(parseSince('yesterday', now)).toMatch(/neither an ISO date nor Nd/);
+    expect(parseSince('2026-12-01', now)).toMatch(/in the future/);
+  });
+});
