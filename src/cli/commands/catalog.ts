@@ -3,15 +3,14 @@
  * STRIPE_API_BASE, test or live key) hold the plan catalog and writes the price ids into billing_plans.
  */
 import type { Command } from '../command.ts';
+import { configForStripeCommand } from '../stripe-command-config.ts';
 import { ensureAuthStub } from '../../adapters/db/auth-stub.ts';
 import { migrate } from '../../adapters/db/migrate.ts';
 import { openDatabase } from '../../adapters/db/open-database.ts';
 import { createStripeClient } from '../../adapters/stripe/client.ts';
-import { readEnv } from '../../config/dotenv.ts';
-import { ConfigError, parseConfig } from '../../config/parse-config.ts';
 import { silentLogger } from '../../ports/logger.ts';
 import { seedPlans } from '../../usecases/seed-plans.ts';
-import { LiveModeRefusedError, formatCatalogRows, syncCatalog } from '../../usecases/sync-catalog.ts';
+import { formatCatalogRows, syncCatalog } from '../../usecases/sync-catalog.ts';
 
 const HELP = `usage: aisyst-billing catalog sync [--dry-run] [--live]
 
@@ -40,24 +39,11 @@ export const command: Command = {
       return 2;
     }
     const dryRun = flags.includes('--dry-run');
-    let config;
-    try {
-      config = parseConfig(await readEnv(process.cwd(), processEnv));
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        console.error(err.message);
-        return 1;
-      }
-      throw err;
-    }
-    if (config.stripe.mode === 'emulator' && !config.stripe.apiBase) {
-      console.error('aisyst-billing catalog sync: no Stripe configured. Set STRIPE_SECRET_KEY, or STRIPE_API_BASE to a running emulator (npm start syncs its own emulator).');
-      return 1;
-    }
-    if (config.stripe.mode === 'live' && !flags.includes('--live')) {
-      console.error(`aisyst-billing catalog sync: ${new LiveModeRefusedError().message}`);
-      return 1;
-    }
+    const config = await configForStripeCommand('catalog sync', processEnv, {
+      live: flags.includes('--live'),
+      whatLiveChanges: 'catalog sync changes real products and prices',
+    });
+    if (typeof config === 'number') return config;
     const stripe = createStripeClient(config);
     const sql = await openDatabase(config.database);
     try {

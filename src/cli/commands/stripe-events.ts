@@ -3,10 +3,9 @@
  * never processed (Stripe gives up retrying a webhook after 3 days), through the same pipeline as the webhook.
  */
 import type { Command } from '../command.ts';
+import { configForStripeCommand } from '../stripe-command-config.ts';
 import { openDatabase } from '../../adapters/db/open-database.ts';
 import { createStripeClient } from '../../adapters/stripe/client.ts';
-import { readEnv } from '../../config/dotenv.ts';
-import { ConfigError, parseConfig } from '../../config/parse-config.ts';
 import type { AppContext } from '../../http/route.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { jsonLogger } from '../../ports/logger.ts';
@@ -60,24 +59,11 @@ export const command: Command = {
     if (typeof since === 'string') return usageError(since);
     const dryRun = flags.has('--dry-run');
 
-    let config;
-    try {
-      config = parseConfig(await readEnv(process.cwd(), processEnv));
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        console.error(err.message);
-        return 1;
-      }
-      throw err;
-    }
-    if (config.stripe.mode === 'emulator' && !config.stripe.apiBase) {
-      console.error('aisyst-billing stripe-events replay: no Stripe configured. Set STRIPE_SECRET_KEY, or STRIPE_API_BASE to a running emulator.');
-      return 1;
-    }
-    if (config.stripe.mode === 'live' && !flags.has('--live')) {
-      console.error('aisyst-billing stripe-events replay: STRIPE_SECRET_KEY is a live key: replaying changes real billing rows only with --live.');
-      return 1;
-    }
+    const config = await configForStripeCommand('stripe-events replay', processEnv, {
+      live: flags.has('--live'),
+      whatLiveChanges: 'replaying changes real billing rows',
+    });
+    if (typeof config === 'number') return config;
     if (now.getTime() - since.getTime() > STRIPE_EVENT_RETENTION_DAYS * 86_400_000) {
       console.error(`note: Stripe keeps events for ${STRIPE_EVENT_RETENTION_DAYS} days; older ones cannot be replayed.`);
     }
