@@ -3,6 +3,7 @@
  * Objects are kept in Stripe's shape per kind (insertion-ordered: lists are newest first by reversal);
  * derived parts (a subscription's `items`, an invoice's `lines`) are rendered on read (render.ts).
  */
+import { notFound } from './errors.ts';
 import { kindOfId } from './ids.ts';
 import type { Task } from './billing/scheduler.ts';
 
@@ -46,6 +47,13 @@ export class Store {
 
   get(kind: string, id: string): Obj | undefined {
     return this.state.objects[kind]?.[id];
+  }
+
+  /** The object, or Stripe's 404 `resource_missing` (naming `param` when the id came from a parameter). */
+  require(kind: string, id: string, param?: string): Obj {
+    const obj = this.get(kind, id);
+    if (!obj) throw notFound(kind, id, param);
+    return obj;
   }
 
   byId(id: string): Obj | undefined {

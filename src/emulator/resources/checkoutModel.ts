@@ -1,7 +1,7 @@
 /** Checkout Session objects and their `line_items` (docs.stripe.com/api/checkout/sessions/object). */
 import type Stripe from 'stripe';
 import type { Emu } from '../emu.ts';
-import { invalidParam, missingParam, notFound } from '../errors.ts';
+import { invalidParam, missingParam } from '../errors.ts';
 import type { FormValue, Params } from '../form.ts';
 import { newId } from '../ids.ts';
 import { int, mergeMetadata, obj, str } from '../params.ts';
@@ -17,8 +17,7 @@ function lineItems(emu: Emu, raw: FormValue | undefined, mode: string): Obj[] {
     const li = r as Params;
     const priceId = li.price as string | undefined;
     if (!priceId) throw missingParam(`line_items[${i}][price]`);
-    const price = emu.store.get('price', priceId);
-    if (!price) throw notFound('price', priceId, `line_items[${i}][price]`);
+    const price = emu.store.require('price', priceId, `line_items[${i}][price]`);
     if (!price.active) throw invalidParam(`line_items[${i}][price]`, `The price \`${priceId}\` is not available to be purchased because it is not active.`);
     const metered = price.recurring?.usage_type === 'metered';
     const quantity = int(li.quantity, `line_items[${i}][quantity]`);
@@ -81,9 +80,7 @@ export function createSession(emu: Emu, p: Params): Obj {
 }
 
 export function getSession(emu: Emu, id: string): Obj {
-  const s = emu.store.get('checkout.session', id);
-  if (!s) throw notFound('checkout.session', id);
-  return s;
+  return emu.store.require('checkout.session', id);
 }
 
 /** Lazily expires open sessions whose `expires_at` has passed on the customer's clock. */

@@ -57,9 +57,7 @@ export const customerRoutes: Route[] = [
     return createCustomer(emu, req.params);
   } },
   { method: 'GET', pattern: '/v1/customers/:id', api: (req, emu) => {
-    const c = emu.store.get('customer', req.path_params.id as string);
-    if (!c) throw notFound('customer', req.path_params.id as string);
-    return c;
+    return emu.store.require('customer', req.path_params.id as string);
   } },
   { method: 'POST', pattern: '/v1/customers/:id', api: (req, emu) => {
     allowOnly(req.params, FIELDS.filter((f) => f !== 'test_clock'));

@@ -11,9 +11,7 @@ import { newWebhookSecret } from '../webhooks/sign.ts';
 
 export const eventRoutes: Route[] = [
   { method: 'GET', pattern: '/v1/events/:id', api: (req, emu) => {
-    const e = emu.store.get('event', req.path_params.id as string);
-    if (!e) throw notFound('event', req.path_params.id as string);
-    return e;
+    return emu.store.require('event', req.path_params.id as string);
   } },
   { method: 'GET', pattern: '/v1/events', api: (req, emu) => {
     const q = req.params;
@@ -41,15 +39,12 @@ export const eventRoutes: Route[] = [
     return { ...endpoint, secret };
   } },
   { method: 'GET', pattern: '/v1/webhook_endpoints/:id', api: (req, emu) => {
-    const e = emu.store.get('webhook_endpoint', req.path_params.id as string);
-    if (!e) throw notFound('webhook_endpoint', req.path_params.id as string);
-    return e;
+    return emu.store.require('webhook_endpoint', req.path_params.id as string);
   } },
   { method: 'GET', pattern: '/v1/webhook_endpoints', api: (_req, emu) => emu.store.all('webhook_endpoint') },
   { method: 'POST', pattern: '/v1/webhook_endpoints/:id', api: (req, emu) => {
     allowOnly(req.params, ['url', 'enabled_events', 'description', 'metadata', 'disabled']);
-    const e = emu.store.get('webhook_endpoint', req.path_params.id as string);
-    if (!e) throw notFound('webhook_endpoint', req.path_params.id as string);
+    const e = emu.store.require('webhook_endpoint', req.path_params.id as string);
     if (req.params.url !== undefined) e.url = str(req.params, 'url');
     const events = arr(req.params, 'enabled_events');
     if (events) e.enabled_events = events.map(String);

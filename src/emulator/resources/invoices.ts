@@ -1,6 +1,6 @@
 /** Invoices (docs.stripe.com/api/invoices): retrieve, list, lines, pay, finalize, void, and upcoming-free manual invoices. */
 import type { Emu } from '../emu.ts';
-import { cardDeclined, invalidRequest, notFound } from '../errors.ts';
+import { cardDeclined, invalidRequest } from '../errors.ts';
 import { allowOnly, bool, str } from '../params.ts';
 import type { Route } from '../router.ts';
 import type { Obj } from '../store.ts';
@@ -9,9 +9,7 @@ import { linesOf } from '../billing/lines.ts';
 import { paymentMethodFromToken } from './paymentMethods.ts';
 
 export function getInvoice(emu: Emu, id: string): Obj {
-  const inv = emu.store.get('invoice', id);
-  if (!inv) throw notFound('invoice', id);
-  return inv;
+  return emu.store.require('invoice', id);
 }
 
 export const invoiceRoutes: Route[] = [

@@ -9,7 +9,7 @@
  */
 import type Stripe from 'stripe';
 import type { Emu } from '../emu.ts';
-import { invalidParam, invalidRequest, missingParam, notFound } from '../errors.ts';
+import { invalidParam, invalidRequest, missingParam } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { allowOnly, int, obj, requiredStr, str } from '../params.ts';
 import type { Route } from '../router.ts';
@@ -22,9 +22,7 @@ const FUTURE_WINDOW_S = 5 * 60;
 const MAX_IDENTIFIER_LENGTH = 100;
 
 function getMeter(emu: Emu, id: string): Obj {
-  const m = emu.store.get('billing.meter', id);
-  if (!m) throw notFound('billing.meter', id);
-  return m;
+  return emu.store.require('billing.meter', id);
 }
 
 export const meterRoutes: Route[] = [

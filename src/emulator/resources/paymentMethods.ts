@@ -4,7 +4,7 @@
  */
 import type Stripe from 'stripe';
 import type { Emu } from '../emu.ts';
-import { invalidParam, notFound } from '../errors.ts';
+import { invalidParam } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { allowOnly, requiredStr } from '../params.ts';
 import type { Route } from '../router.ts';
@@ -52,9 +52,7 @@ export function paymentMethodFromToken(emu: Emu, token: string, customer: string
 
 export const paymentMethodRoutes: Route[] = [
   { method: 'GET', pattern: '/v1/payment_methods/:id', api: (req, emu) => {
-    const pm = emu.store.get('payment_method', req.path_params.id as string);
-    if (!pm) throw notFound('payment_method', req.path_params.id as string);
-    return pm;
+    return emu.store.require('payment_method', req.path_params.id as string);
   } },
   { method: 'POST', pattern: '/v1/payment_methods/:id/attach', api: (req, emu) => {
     allowOnly(req.params, ['customer']);
@@ -63,8 +61,7 @@ export const paymentMethodRoutes: Route[] = [
     return paymentMethodFromToken(emu, id, customer.id, 'id');
   } },
   { method: 'POST', pattern: '/v1/payment_methods/:id/detach', api: (req, emu) => {
-    const pm = emu.store.get('payment_method', req.path_params.id as string);
-    if (!pm) throw notFound('payment_method', req.path_params.id as string);
+    const pm = emu.store.require('payment_method', req.path_params.id as string);
     const previous = pm.customer;
     pm.customer = null;
     emu.store.changed();

@@ -15,9 +15,7 @@ import type { Obj } from '../store.ts';
 const FIELDS = ['currency', 'product', 'product_data', 'unit_amount', 'unit_amount_decimal', 'recurring', 'billing_scheme', 'tiers_mode', 'tiers', 'lookup_key', 'transfer_lookup_key', 'nickname', 'metadata', 'active', 'tax_behavior'];
 
 export function getPrice(emu: Emu, id: string, param = 'price'): Obj {
-  const p = emu.store.get('price', id);
-  if (!p) throw notFound('price', id, param);
-  return p;
+  return emu.store.require('price', id, param);
 }
 
 function parseTiers(raw: FormValue | undefined): Obj[] {

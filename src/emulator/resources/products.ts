@@ -1,6 +1,6 @@
 /** Products (docs.stripe.com/api/products). */
 import type Stripe from 'stripe';
-import { notFound } from '../errors.ts';
+
 import { newId } from '../ids.ts';
 import { allowOnly, bool, mergeMetadata, requiredStr, str } from '../params.ts';
 import type { Route } from '../router.ts';
@@ -24,14 +24,11 @@ export const productRoutes: Route[] = [
     return stored;
   } },
   { method: 'GET', pattern: '/v1/products/:id', api: (req, emu) => {
-    const p = emu.store.get('product', req.path_params.id as string);
-    if (!p) throw notFound('product', req.path_params.id as string);
-    return p;
+    return emu.store.require('product', req.path_params.id as string);
   } },
   { method: 'POST', pattern: '/v1/products/:id', api: (req, emu) => {
     allowOnly(req.params, FIELDS.filter((f) => f !== 'id').concat('default_price'));
-    const product = emu.store.get('product', req.path_params.id as string);
-    if (!product) throw notFound('product', req.path_params.id as string);
+    const product = emu.store.require('product', req.path_params.id as string);
     const p = req.params;
     const previous: Obj = {};
     const set = (k: string, v: unknown) => {

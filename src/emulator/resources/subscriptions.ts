@@ -17,9 +17,7 @@ import { getCustomer } from './customers.ts';
 import { paymentMethodFromToken } from './paymentMethods.ts';
 
 export function getSubscription(emu: Emu, id: string, param = 'id'): Obj {
-  const s = emu.store.get('subscription', id);
-  if (!s) throw notFound('subscription', id, param);
-  return s;
+  return emu.store.require('subscription', id, param);
 }
 
 function resolveCancelAt(emu: Emu, sub: Obj, value: FormValue | undefined): number | null | undefined {

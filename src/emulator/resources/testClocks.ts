@@ -5,7 +5,7 @@
  */
 import type Stripe from 'stripe';
 import type { Emu } from '../emu.ts';
-import { invalidParam, invalidRequest, notFound } from '../errors.ts';
+import { invalidParam, invalidRequest } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { allowOnly, int, str } from '../params.ts';
 import type { Route } from '../router.ts';
@@ -14,9 +14,7 @@ import { addIntervals, type Interval } from '../billing/periods.ts';
 import { itemsOf, priceOf } from '../billing/subscriptionModel.ts';
 
 function getClock(emu: Emu, id: string): Obj {
-  const c = emu.store.get('test_helpers.test_clock', id);
-  if (!c) throw notFound('test_helpers.test_clock', id);
-  return c;
+  return emu.store.require('test_helpers.test_clock', id);
 }
 
 /** After a restart from a state file, finishes advances that were cut short. */
