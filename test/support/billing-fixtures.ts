@@ -11,6 +11,7 @@ import { manualClock } from '../../src/ports/clock.ts';
 import { memoryLogger } from '../../src/ports/logger.ts';
 import type { Sql } from '../../src/ports/sql.ts';
 import { seedPlans } from '../../src/usecases/seed-plans.ts';
+import { trackBackgroundWork } from './background-work.ts';
 
 export const WEBHOOK_SECRET = 'whsec_test_billing_fixtures';
 export const SETUP_FEE_PRICE = 'price_setup_fee';
@@ -49,7 +50,10 @@ export function testContext(sql: Sql, stripe: unknown, at = new Date('2026-11-10
     clock: manualClock(at),
     logger: memoryLogger(),
     pending,
-    waitUntil: (task) => void pending.push(task),
+    waitUntil: (task) => {
+      pending.push(task);
+      trackBackgroundWork(task);
+    },
     settle: async () => {
       while (pending.length) await Promise.allSettled(pending.splice(0));
     },

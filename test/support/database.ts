@@ -22,6 +22,7 @@ import { listMigrations, migrate } from '../../src/adapters/db/migrate.ts';
 import { openPglite } from '../../src/adapters/db/pglite.ts';
 import { openPostgres } from '../../src/adapters/db/postgres.ts';
 import type { Sql } from '../../src/ports/sql.ts';
+import { settleBackgroundWork } from './background-work.ts';
 
 export type Dialect = Sql['dialect'];
 
@@ -111,6 +112,7 @@ function pgliteSuite(): TestDatabase {
     current = await openPglite({ loadDataDir: await migratedPgliteTemplate() });
   });
   afterEach(async () => {
+    await settleBackgroundWork();
     await Promise.all(extra.splice(0).map((s) => s.close()));
     await current?.close();
     current = undefined;
@@ -154,6 +156,7 @@ function postgresSuite(adminUrl: string): TestDatabase {
     await drop?.();
   });
   afterEach(async () => {
+    await settleBackgroundWork();
     for (const cleanup of perTest.splice(0)) await cleanup();
     if (main) await truncateAll(main);
   });
