@@ -1,9 +1,9 @@
 /**
  * A yearly plan's monthly metered item follows the flat item the customer bought. When an operator replaces only
  * the yearly flat price (Starter yearly → Growth yearly), the handler re-prices the old plan's metered item to the
- * new plan's metered price — once, under a key of its own (the key that added Starter's item must never be reused
- * with other params: Stripe would answer 400 idempotency_error for 24 h) — and a subscription mixing two plans'
- * prices belongs to the plan of its FLAT price.
+ * new plan's metered price under a key of its own, scoped to the event being applied (a key reused with other
+ * params is a 400 idempotency_error for 24 h; reused with the same params, a stale replay) — and a subscription
+ * mixing two plans' prices belongs to the plan of its FLAT price.
  */
 import { expect, it } from 'vitest';
 import type { Sql } from '../../src/ports/sql.ts';
@@ -66,7 +66,7 @@ async function yearlyStarterCustomer(sql: Sql) {
 const subscriptionRow = (sql: Sql) => sql.query<{ plan_id: string; billing_period: string }>('select plan_id, billing_period from subscriptions');
 
 describeEachDatabase('a yearly plan change and its metered item', (db) => {
-  it('Starter yearly → Growth yearly: Starter\'s metered item is re-priced to Growth\'s once, under a new key', async () => {
+  it('Starter yearly → Growth yearly: Starter\'s metered item is re-priced to Growth\'s under the applying event\'s own key', async () => {
     const { plans, fake, ctx, sub } = await yearlyStarterCustomer(db.sql);
     expect(fake.updates.map((u) => u.key)).toEqual(['add-metered-sub_1-price_starter_metered']);
     const meteredItemId = fakeSubscription(sub()).items.data[1]!.id;
@@ -76,15 +76,32 @@ describeEachDatabase('a yearly plan change and its metered item', (db) => {
     await Promise.all([applyStripeEvent(ctx, flatSwap('evt_flat')), applyStripeEvent(ctx, flatSwap('evt_flat_copy'))]);
     await applyStripeEvent(ctx, flatSwap('evt_flat_later'));
 
+    // Each event that saw the mismatch asks for the same target under a key of its own; the last saw none.
     const replacements = fake.updates.slice(1);
-    expect(new Set(replacements.map((u) => u.key))).toEqual(new Set([`replace-metered-sub_1-${meteredItemId}-price_starter_metered-price_growth_metered`]));
-    expect(replacements[0]!.params).toEqual({ items: [{ id: meteredItemId, price: priceIds('growth').metered }], proration_behavior: 'create_prorations' });
+    const key = (evt: string) => `replace-metered-sub_1-${meteredItemId}-price_starter_metered-price_growth_metered-${evt}`;
+    expect(replacements.length).toBeGreaterThanOrEqual(1);
+    for (const r of replacements) {
+      expect([key('evt_flat'), key('evt_flat_copy')]).toContain(r.key);
+      expect(r.params).toEqual({ items: [{ id: meteredItemId, price: priceIds('growth').metered }], proration_behavior: 'create_prorations' });
+    }
     const items = fakeSubscription(sub()).items.data;
     expect(items.map((i) => [i.id, i.price.id])).toEqual([
       ['si_sub_1_0', priceIds('growth').yearly],
       [meteredItemId, priceIds('growth').metered], // the old plan's metered item is gone: one metered item, Growth's
     ]);
     expect(await subscriptionRow(db.sql)).toEqual([{ plan_id: plans.growth, billing_period: 'yearly' }]);
+  });
+
+  it('flipped back and forth within a day (Starter → Growth → Starter → Growth), the metered item follows every flip', async () => {
+    const { fake, ctx, sub } = await yearlyStarterCustomer(db.sql);
+    const meteredPrice = () => fakeSubscription(sub()).items.data[1]!.price.id;
+    const flips = ['growth', 'starter', 'growth'] as const;
+    for (const [n, plan] of flips.entries()) {
+      sub().items[0]!.price = priceIds(plan).yearly;
+      await applyStripeEvent(ctx, event(`evt_flip_${n}`, 'customer.subscription.updated', { id: 'sub_1', object: 'subscription' }, unix(NOV.start) + 3600 * (n + 1)));
+      expect(meteredPrice()).toBe(priceIds(plan).metered); // a reused key would replay the first flip's answer
+    }
+    expect(new Set(fake.updates.map((u) => u.key)).size).toBe(fake.updates.length);
   });
 
   it('the re-pricing\'s own event splits the month at its moment with Growth\'s terms', async () => {

@@ -16,10 +16,17 @@
  * Only the metered item changes, and metered items never prorate themselves, so nothing else is invoiced.
  *
  * Idempotent twice over: we act only when the plan's metered price is missing (re-read state), and each key
- * names the exact operation (subscription, item, prices), so concurrent deliveries act once and a later, different
- * change never reuses an earlier key (Stripe answers a key reused with other params with a 400 idempotency_error
- * for 24 h: docs.stripe.com/api/idempotent_requests). Left: flipping the same item A → B → A → B within 24 h
- * replays the first A → B answer and leaves the item on A until the key expires.
+ * names the exact operation, so a later, different change never reuses an earlier key (Stripe answers a key reused
+ * with other params with a 400 idempotency_error, and replays the first answer to the same params, for 24 h:
+ * docs.stripe.com/api/idempotent_requests).
+ * - Adding is once in a subscription's life: keyed by subscription and price (Stripe also refuses a second item
+ *   of the same price).
+ * - Re-pricing is keyed by the EVENT being applied as well: a flip back and forth within 24 h (A → B → A → B)
+ *   would otherwise reuse the first A → B key and get its stale answer, leaving the item on A. A redelivery of
+ *   the same event shares the key and acts once; two different events that both see the mismatch each ask for
+ *   the same target price, and the second request changes nothing at Stripe (same price, nothing to prorate).
+ *   A handler that acted on a stale read is corrected by the `customer.subscription.updated` its own update
+ *   causes: that event re-reads, sees the mismatch, and fixes it under its own key.
  */
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
@@ -42,7 +49,7 @@ export async function meteredItemFix(ctx: AppContext, sub: Stripe.Subscription, 
   return mapped.billingPeriod === 'yearly' ? { kind: 'add', price: metered } : undefined;
 }
 
-export async function applyMeteredItemFix(ctx: AppContext, sub: Stripe.Subscription, fix: MeteredItemFix): Promise<void> {
+export async function applyMeteredItemFix(ctx: AppContext, sub: Stripe.Subscription, fix: MeteredItemFix, eventId: string): Promise<void> {
   if (fix.kind === 'add') {
     await ctx.stripe.subscriptions.update(
       sub.id,
@@ -54,7 +61,7 @@ export async function applyMeteredItemFix(ctx: AppContext, sub: Stripe.Subscript
   await ctx.stripe.subscriptions.update(
     sub.id,
     { items: [{ id: fix.itemId, price: fix.price }], proration_behavior: 'create_prorations' },
-    { idempotencyKey: `replace-metered-${sub.id}-${fix.itemId}-${fix.from}-${fix.price}` },
+    { idempotencyKey: `replace-metered-${sub.id}-${fix.itemId}-${fix.from}-${fix.price}-${eventId}` },
   );
-  ctx.logger.info('metered item re-priced to the plan of the flat item', { subscription: sub.id, item: fix.itemId, from: fix.from, to: fix.price });
+  ctx.logger.info('metered item re-priced to the plan of the flat item', { subscription: sub.id, item: fix.itemId, from: fix.from, to: fix.price, event: eventId });
 }

@@ -14,20 +14,20 @@ import { syncSubscription } from './sync-subscription.ts';
 export type EventHandler = (ctx: AppContext, event: Stripe.Event) => Promise<void>;
 
 const onSubscription: EventHandler = async (ctx, event) => {
-  await syncSubscription(ctx, (event.data.object as Stripe.Subscription).id, { meteredPriceChange: meteredPriceChange(event) });
+  await syncSubscription(ctx, (event.data.object as Stripe.Subscription).id, { eventId: event.id, meteredPriceChange: meteredPriceChange(event) });
 };
 
 const onCheckoutCompleted: EventHandler = async (ctx, event) => {
   const session = event.data.object as Stripe.Checkout.Session;
   const subscriptionId = session.mode === 'subscription' ? idOf(session.subscription) : undefined;
-  if (subscriptionId) await syncSubscription(ctx, subscriptionId);
+  if (subscriptionId) await syncSubscription(ctx, subscriptionId, { eventId: event.id });
 };
 
 const onInvoice: EventHandler = async (ctx, event) => {
   const invoice = event.data.object as Stripe.Invoice;
   const subscriptionId = idOf(invoice.parent?.subscription_details?.subscription);
   if (!subscriptionId) return; // a one-off invoice: nothing of ours to converge
-  const synced = await syncSubscription(ctx, subscriptionId);
+  const synced = await syncSubscription(ctx, subscriptionId, { eventId: event.id });
   if (synced) await recordInvoiceOnCycle(ctx, invoice, synced);
 };
 

@@ -30,12 +30,14 @@ async function read(ctx: AppContext, id: string): Promise<{ sub: Stripe.Subscrip
 }
 
 export interface SyncOptions {
+  /** The id of the event being applied: it scopes the idempotency key of any fix we make at Stripe (ensure-metered-item.ts). */
+  eventId: string;
   /** The event reports that the metered price was replaced (when, and by which price): the cycle splits there. */
   meteredPriceChange?: MeteredPriceChange | undefined;
 }
 
-export async function syncSubscription(ctx: AppContext, subscriptionId: string, opts: SyncOptions = {}): Promise<SyncedSubscription | undefined> {
-  const synced = await syncConverged(ctx, subscriptionId);
+export async function syncSubscription(ctx: AppContext, subscriptionId: string, opts: SyncOptions): Promise<SyncedSubscription | undefined> {
+  const synced = await syncConverged(ctx, subscriptionId, opts.eventId);
   const metered = synced?.mapped.meteredItem;
   // Also when the "newer wins" guard kept a later read: that read's handler may not know the change's moment.
   if (synced && metered && opts.meteredPriceChange && isBilling(synced.subscription.status)) {
@@ -44,9 +46,9 @@ export async function syncSubscription(ctx: AppContext, subscriptionId: string, 
   return synced;
 }
 
-async function syncConverged(ctx: AppContext, subscriptionId: string): Promise<SyncedSubscription | undefined> {
+async function syncConverged(ctx: AppContext, subscriptionId: string, eventId: string): Promise<SyncedSubscription | undefined> {
   try {
-    return await syncOnce(ctx, subscriptionId);
+    return await syncOnce(ctx, subscriptionId, eventId);
   } catch (error) {
     if (!isOneLivePerOrgViolation(error)) throw error;
   }
@@ -54,28 +56,28 @@ async function syncConverged(ctx: AppContext, subscriptionId: string): Promise<S
   // way): re-read those from Stripe too, then try once more.
   const incoming = (await read(ctx, subscriptionId)).sub;
   const orgId = (await mapSubscription(ctx, incoming))?.orgId;
-  if (!orgId) return syncOnce(ctx, subscriptionId);
+  if (!orgId) return syncOnce(ctx, subscriptionId, eventId);
   const others = (await findLiveSubscriptionsOf(ctx.sql, orgId)).filter((o) => o.stripe_subscription_id !== subscriptionId);
-  for (const other of others) await syncOnce(ctx, other.stripe_subscription_id);
+  for (const other of others) await syncOnce(ctx, other.stripe_subscription_id, eventId);
   try {
-    return await syncOnce(ctx, subscriptionId);
+    return await syncOnce(ctx, subscriptionId, eventId);
   } catch (error) {
     if (!isOneLivePerOrgViolation(error)) throw error;
   }
   // Still conflicting: the other, just re-read from Stripe, is live too — the organisation pays twice. Cancel
   // the newer at Stripe (cancel-duplicate.ts), store it canceled, and converge this one once more.
   const [stored] = (await findLiveSubscriptionsOf(ctx.sql, orgId)).filter((o) => o.stripe_subscription_id !== subscriptionId);
-  if (!stored) return syncOnce(ctx, subscriptionId);
+  if (!stored) return syncOnce(ctx, subscriptionId, eventId);
   const canceled = await cancelDuplicateSubscription(ctx, orgId, incoming, (await read(ctx, stored.stripe_subscription_id)).sub);
-  if (canceled !== subscriptionId) await syncOnce(ctx, canceled);
-  return syncOnce(ctx, subscriptionId);
+  if (canceled !== subscriptionId) await syncOnce(ctx, canceled, eventId);
+  return syncOnce(ctx, subscriptionId, eventId);
 }
 
 const isOneLivePerOrgViolation = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505' &&
   String((error as { message?: string }).message).includes('subscriptions_one_live_per_org');
 
-async function syncOnce(ctx: AppContext, subscriptionId: string): Promise<SyncedSubscription | undefined> {
+async function syncOnce(ctx: AppContext, subscriptionId: string, eventId: string): Promise<SyncedSubscription | undefined> {
   let { sub, readAt } = await read(ctx, subscriptionId);
   let mapped = await mapSubscription(ctx, sub);
   if (!mapped) {
@@ -84,7 +86,7 @@ async function syncOnce(ctx: AppContext, subscriptionId: string): Promise<Synced
   }
   const fix = await meteredItemFix(ctx, sub, mapped, isBilling(sub.status));
   if (fix) {
-    await applyMeteredItemFix(ctx, sub, fix);
+    await applyMeteredItemFix(ctx, sub, fix, eventId);
     ({ sub, readAt } = await read(ctx, subscriptionId)); // the update's answer may be a replayed, older one
     mapped = (await mapSubscription(ctx, sub)) ?? mapped;
   }
