@@ -4,9 +4,10 @@
  * count from zero: "switch from price A to price B on January 16. On January 16, we create an invoice item billing
  * for usage from January 1 to January 16. When the subscription cycles on February 1, we bill for price B from
  * January 16 to February 1" (docs.stripe.com/billing/subscriptions/usage-based/manage-billing-setup#update-prices-mid-cycle).
- * So the active cycle ends at the change (closed, its terms and figures kept: that is what the old price bills) and a
- * new cycle with the new terms runs from the change to Stripe's period end. Calls ending at or after the change that
- * were already counted in the old cycle move to the new one, and both cycles' figures are recomputed.
+ * So the cycle ends at the change (closed, its terms and figures kept: that is what the old price bills) and a new
+ * cycle with the new terms runs from the change to where the old one ended (Stripe's period end for the active
+ * one). Calls ending at or after the change that were already counted in the old cycle move to the new one, and
+ * both cycles' figures are recomputed.
  *
  * Concurrency with record_usage (supabase/migrations/20261125000300_record_usage.sql): the first statement locks the
  * old cycle row, as record_usage does before it increments it, and keeps the lock to the end of the transaction.
@@ -20,7 +21,9 @@ export interface PlanChange {
   subscriptionId: string;
   /** When Stripe replaced the metered price: the boundary between the two prices' usage windows. */
   changedAt: Date;
-  /** Stripe's current period end of the metered item: the new cycle's end. */
+  /** The metered item's usage period the change happened in (as of the change): only cycles inside it may split. */
+  periodStart: Date;
+  /** Its end: the new cycle's end when the active cycle splits. */
   periodEnd: Date;
   includedMinutes: number;
   overageRateCents: number;
@@ -31,27 +34,41 @@ const RECOMPUTE = `minutes_used = minutes_used + $2, overage_minutes = greatest(
   overage_cost_cents = greatest(0, minutes_used + $2 - included_minutes) * overage_rate_cents`;
 
 /**
- * Splits the subscription's active cycle at `changedAt` when its terms differ from the new ones. Idempotent: once
- * split, the cycle containing the change starts at it and carries the new terms, so nothing matches again; a cycle
- * already closed (the change is older than a renewal) is never touched. Returns whether it split.
+ * Splits the subscription's cycle that holds `changedAt` strictly inside it, from `changedAt` on under the new
+ * terms. That is the active cycle, or a part of the change's usage period that a LATER change, handled first,
+ * already closed (two changes in one period delivered in reverse order): the earlier change then splits that part,
+ * so the minutes between the two changes take the middle plan's terms, as Stripe bills them. A cycle of another
+ * period, or one an invoice was already recorded on, never changes.
+ *
+ * Idempotent: once split, `changedAt` is a boundary, inside no cycle, so nothing matches again. The terms are not
+ * compared: Stripe restarts the tiers whenever the metered PRICE is replaced (A → B → A counts from zero twice),
+ * and a change handled late must split even where the cycle happens to carry its terms already. Returns whether
+ * it split.
  */
 export async function splitCycleAtPlanChange(tx: Sql, c: PlanChange): Promise<boolean> {
-  const [old] = await tx.query<{ id: string; org_id: string; currency: string }>(
-    `update billing_cycles set period_end = $2, status = 'closed'
-      where subscription_id = $1 and status = 'active' and period_start < $2 and $2 < period_end
-        and (included_minutes <> $3 or overage_rate_cents <> $4)
-      returning id, org_id, currency`,
-    [c.subscriptionId, c.changedAt, c.includedMinutes, c.overageRateCents],
+  const [old] = await tx.query<{ id: string; org_id: string; currency: string; status: 'active' | 'closed'; old_end: Date }>(
+    `with target as (
+       select id, status, period_end from billing_cycles
+        where subscription_id = $1 and period_start < $2 and $2 < period_end
+          and (status = 'active' or (period_start >= $3 and period_end <= $4 and stripe_invoice_id is null))
+        order by (status = 'active') desc, period_start desc
+        limit 1
+        for update)
+     update billing_cycles c set period_end = $2, status = 'closed'
+       from target where c.id = target.id
+     returning c.id, c.org_id, c.currency, target.status, target.period_end as old_end`,
+    [c.subscriptionId, c.changedAt, c.periodStart, c.periodEnd],
   );
   if (!old) return false;
   const [fresh] = await tx.query<{ id: string }>(
     `insert into billing_cycles (subscription_id, org_id, period_start, period_end, status, included_minutes,
        overage_rate_cents, currency)
-     values ($1, $2, $3, $4, 'active', $5, $6, $7)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)
      on conflict (subscription_id, period_start) do update set included_minutes = excluded.included_minutes,
-       overage_rate_cents = excluded.overage_rate_cents, status = 'active'
+       overage_rate_cents = excluded.overage_rate_cents, status = excluded.status
      returning id`,
-    [c.subscriptionId, old.org_id, c.changedAt, c.periodEnd, c.includedMinutes, c.overageRateCents, old.currency],
+    [c.subscriptionId, old.org_id, c.changedAt, old.status === 'active' ? c.periodEnd : old.old_end, old.status,
+     c.includedMinutes, c.overageRateCents, old.currency],
   );
   const [{ minutes }] = (await tx.query<{ minutes: number }>(
     `with moved as (

@@ -1,7 +1,7 @@
 /**
  * A plan change mid-period on a scripted Stripe: the subscription row takes the new plan, the current cycle is split
  * at the change (before: old terms, billed by the old metered price; after: new terms, counted from zero), calls
- * already counted after the change move across, closed cycles never change, and any redelivery or order of events
+ * already counted after the change move across, an invoiced cycle never changes, and any redelivery or order of events
  * ends in the same rows.
  */
 import type Stripe from 'stripe';
@@ -155,20 +155,70 @@ describeEachDatabase('a plan change mid-period', (db) => {
       ]);
     });
 
-    it('handled in reverse order: the later change splits exactly, the earlier one then finds its part closed (known gap)', async () => {
+    it('handled in reverse order: the earlier change splits the part the later one closed, ending as in order', async () => {
       const { ctx, toGrowth, toEnterprise } = await twoChanges(db.sql);
       await applyStripeEvent(ctx, toEnterprise);
-      await applyStripeEvent(ctx, toGrowth);
-      // Stripe bills 16th–20th through Growth's price; split-cycle.ts never re-splits a closed part, so those
-      // 50 minutes stay on Starter's terms here (documented in apply-plan-change.ts).
       expect((await shape(db.sql)).slice(1)).toEqual([
         ['2026-11-01T00:00:00.000Z', SECOND_CHANGE_ISO, 'closed', 850, 500],
         [SECOND_CHANGE_ISO, NOV_END_ISO, 'active', 100, 2_000],
       ]);
+      await applyStripeEvent(ctx, toGrowth);
+      // Stripe bills the 16th–20th through Growth's price: so do we.
+      expect((await shape(db.sql)).slice(1)).toEqual([
+        ['2026-11-01T00:00:00.000Z', CHANGE_ISO, 'closed', 800, 500],
+        [CHANGE_ISO, SECOND_CHANGE_ISO, 'closed', 50, 1_000],
+        [SECOND_CHANGE_ISO, NOV_END_ISO, 'active', 100, 2_000],
+      ]);
+      await applyStripeEvent(ctx, toGrowth);
+      await applyStripeEvent(ctx, toEnterprise);
+      expect((await shape(db.sql)).slice(1)).toHaveLength(3); // redelivered in any order: no further split
     });
   });
 
-  it('a change reported after the renewal touches no closed cycle', async () => {
+  it('Starter → Growth → Starter handled in reverse order: each part carries the plan of its time, tiers restarting at each change', async () => {
+    const s = await starterCustomerThenGrowth(db.sql);
+    const toGrowth = s.updated('evt_to_growth', CHANGE, 'starter');
+    s.onPlan('starter', NOV);
+    const backToStarter = s.updated('evt_back', SECOND_CHANGE, 'growth');
+    await applyStripeEvent(s.ctx, backToStarter);
+    await applyStripeEvent(s.ctx, toGrowth);
+    expect((await cycles(db.sql)).slice(1).map((c) => [c.period_start.toISOString(), c.period_end.toISOString(), c.status, c.minutes_used, c.included_minutes])).toEqual([
+      ['2026-11-01T00:00:00.000Z', CHANGE_ISO, 'closed', 800, 500],
+      [CHANGE_ISO, SECOND_CHANGE_ISO, 'closed', 50, 1_000],
+      [SECOND_CHANGE_ISO, NOV_END_ISO, 'active', 0, 500],
+    ]);
+  });
+
+  describe('a change handled after the renewal, its event carrying November\'s period as Stripe\'s would', () => {
+    async function renewedBeforeTheChangeArrives(sql: Sql) {
+      const s = await starterCustomerThenGrowth(sql);
+      const lateChange = s.updated('evt_change_late', CHANGE, 'starter');
+      s.onPlan('growth', { start: '2026-12-01T00:00:00Z', end: '2027-01-01T00:00:00Z' });
+      await applyStripeEvent(s.ctx, s.updated('evt_renewal_dec', '2026-12-01T00:00:00Z'));
+      return { ...s, lateChange };
+    }
+
+    it('splits November\'s closed cycle while no invoice is recorded on it: the December invoice bills it split', async () => {
+      const { ctx, lateChange } = await renewedBeforeTheChangeArrives(db.sql);
+      await applyStripeEvent(ctx, lateChange);
+      expect((await cycles(db.sql)).map((c) => [c.period_start.toISOString(), c.status, c.minutes_used, c.included_minutes])).toEqual([
+        ['2026-10-01T00:00:00.000Z', 'closed', 600, 500],
+        ['2026-11-01T00:00:00.000Z', 'closed', 800, 500],
+        [CHANGE_ISO, 'closed', 50, 1_000],
+        [NOV_END_ISO, 'active', 0, 1_000],
+      ]);
+    });
+
+    it('leaves November alone once its invoice is recorded', async () => {
+      const { ctx, lateChange } = await renewedBeforeTheChangeArrives(db.sql);
+      await db.sql.query(`update billing_cycles set stripe_invoice_id = 'in_nov' where period_start = $1`, [new Date(NOV.start)]);
+      const invoiced = await cycles(db.sql);
+      await applyStripeEvent(ctx, lateChange);
+      expect(await cycles(db.sql)).toEqual(invoiced);
+    });
+  });
+
+  it('an event carrying a later period than its change (a re-read copy) touches no closed cycle', async () => {
     const s = await starterCustomerThenGrowth(db.sql);
     s.onPlan('growth', { start: '2026-12-01T00:00:00Z', end: '2027-01-01T00:00:00Z' });
     await applyStripeEvent(s.ctx, s.updated('evt_renewal_dec', '2026-12-01T00:00:00Z'));

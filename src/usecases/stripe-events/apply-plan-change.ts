@@ -8,12 +8,9 @@
  * The terms are our plan's for that price (billing_plans mirrors the tiers `catalog sync` gave that price:
  * first tier free up to the included minutes, then the overage rate), so no extra Stripe read is needed.
  * Other events that see the new prices first leave the cycle alone: Stripe delivers the change's own event too.
- * Redelivery is a no-op (the cycle containing the change already carries these terms); a change older than the
- * current cycle touches nothing (closed cycles never change).
- *
- * Left inexact (needs split-cycle.ts): two changes in one period handled in REVERSE order. The later one splits
- * first; the earlier one's moment then lies in the closed part before it, which is never split again, so the
- * minutes between the two changes keep the first plan's terms there (Stripe bills them through the middle price).
+ * Redelivery is a no-op (the change's moment is already a cycle boundary). Two changes in one period handled in
+ * reverse order end as if handled in order: the earlier one splits the part the later one closed. A change in a
+ * usage period whose invoice is already recorded touches nothing (split-cycle.ts).
  */
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
@@ -22,6 +19,7 @@ import { findPlanByPriceIds } from './plan-prices.ts';
 
 type ItemLike = {
   id: string;
+  current_period_start?: number;
   current_period_end?: number;
   price?: { id: string; recurring?: { usage_type?: string } | null } | string;
 };
@@ -33,7 +31,8 @@ export interface MeteredPriceChange {
   at: Date;
   /** The metered price the subscription carried as of that event. */
   meteredPriceId: string;
-  /** That item's period end as of the event, when the event carries it. */
+  /** That item's usage period as of the event, when the event carries it. */
+  periodStart: Date | undefined;
   periodEnd: Date | undefined;
 }
 
@@ -56,19 +55,20 @@ export function meteredPriceChange(event: Stripe.Event): MeteredPriceChange | un
   const successor = [now.find((item) => item.id === replaced.id), ...now.filter(isMeteredItem)].find((item) => item && isMeteredItem(item));
   const meteredPriceId = successor && priceIdOf(successor);
   if (!meteredPriceId) return undefined;
-  const periodEnd = successor.current_period_end ? new Date(successor.current_period_end * 1000) : undefined;
-  return { at: new Date(event.created * 1000), meteredPriceId, periodEnd };
+  const date = (unix: number | undefined) => (unix ? new Date(unix * 1000) : undefined);
+  return { at: new Date(event.created * 1000), meteredPriceId, periodStart: date(successor.current_period_start), periodEnd: date(successor.current_period_end) };
 }
 
-/** `currentPeriodEnd`: the re-read metered item's, when the event does not carry its own. */
-export async function applyPlanChange(ctx: AppContext, rowId: string, change: MeteredPriceChange, currentPeriodEnd: Date): Promise<void> {
+/** `current`: the re-read metered item's period, when the event does not carry its own. */
+export async function applyPlanChange(ctx: AppContext, rowId: string, change: MeteredPriceChange, current: { start: Date; end: Date }): Promise<void> {
   const terms = await findPlanByPriceIds(ctx.sql, [change.meteredPriceId]);
   if (!terms) return; // a metered price of none of our plans: keep the terms we have
   const split = await ctx.sql.transaction((tx) =>
     splitCycleAtPlanChange(tx, {
       subscriptionId: rowId,
       changedAt: change.at,
-      periodEnd: change.periodEnd ?? currentPeriodEnd,
+      periodStart: change.periodStart ?? current.start,
+      periodEnd: change.periodEnd ?? current.end,
       includedMinutes: terms.includedMinutes,
       overageRateCents: terms.overageRateCents,
     }),

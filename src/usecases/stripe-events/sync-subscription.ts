@@ -41,7 +41,10 @@ export async function syncSubscription(ctx: AppContext, subscriptionId: string, 
   const metered = synced?.mapped.meteredItem;
   // Also when the "newer wins" guard kept a later read: that read's handler may not know the change's moment.
   if (synced && metered && opts.meteredPriceChange && isBilling(synced.subscription.status)) {
-    await applyPlanChange(ctx, synced.rowId, opts.meteredPriceChange, new Date(metered.current_period_end * 1000));
+    await applyPlanChange(ctx, synced.rowId, opts.meteredPriceChange, {
+      start: new Date(metered.current_period_start * 1000),
+      end: new Date(metered.current_period_end * 1000),
+    });
   }
   return synced;
 }
