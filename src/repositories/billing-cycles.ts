@@ -20,6 +20,8 @@ export interface CycleRow {
   overage_cost_cents: number;
   currency: string;
   stripe_invoice_id: string | null;
+  /** Set on a part a plan change split off: the start of the Stripe usage period it belongs to. */
+  usage_period_start: Date | null;
 }
 
 export interface CycleTerms {
@@ -34,7 +36,7 @@ export interface CycleTerms {
 }
 
 const COLUMNS = `id, subscription_id, org_id, period_start, period_end, status, included_minutes, overage_rate_cents,
-  minutes_used, overage_minutes, overage_cost_cents, currency, stripe_invoice_id`;
+  minutes_used, overage_minutes, overage_cost_cents, currency, stripe_invoice_id, usage_period_start`;
 
 /**
  * Inserts the cycle of this period, or (unique (subscription_id, period_start)) converges the existing one on
@@ -115,6 +117,19 @@ export async function findCycleContaining(sql: Sql, subscriptionId: string, at: 
     [subscriptionId, at],
   );
   return rows[0];
+}
+
+/**
+ * The parts of `cycle`'s usage period before it: what a plan change closed earlier in the period (split-cycle.ts).
+ * Stripe bills them with the period, so their overage is still to come though the current part counts from zero.
+ */
+export async function findEarlierPartsOfPeriod(sql: Sql, cycle: CycleRow): Promise<CycleRow[]> {
+  return sql.query<CycleRow>(
+    `select ${COLUMNS} from billing_cycles
+      where subscription_id = $1 and coalesce(usage_period_start, period_start) = $2 and period_start < $3
+      order by period_start`,
+    [cycle.subscription_id, cycle.usage_period_start ?? cycle.period_start, cycle.period_start],
+  );
 }
 
 export async function listCycles(sql: Sql, subscriptionId: string): Promise<CycleRow[]> {

@@ -6,8 +6,9 @@
  * January 16 to February 1" (docs.stripe.com/billing/subscriptions/usage-based/manage-billing-setup#update-prices-mid-cycle).
  * So the cycle ends at the change (closed, its terms and figures kept: that is what the old price bills) and a new
  * cycle with the new terms runs from the change to where the old one ended (Stripe's period end for the active
- * one). Calls ending at or after the change that were already counted in the old cycle move to the new one, and
- * both cycles' figures are recomputed.
+ * one), remembering the usage period both parts belong to (`usage_period_start`: Stripe bills them on one invoice).
+ * Calls ending at or after the change that were already counted in the old cycle move to the new one, and both
+ * cycles' figures are recomputed.
  *
  * Concurrency with record_usage (supabase/migrations/20261125000300_record_usage.sql): the first statement locks the
  * old cycle row, as record_usage does before it increments it, and keeps the lock to the end of the transaction.
@@ -46,9 +47,9 @@ const RECOMPUTE = `minutes_used = minutes_used + $2, overage_minutes = greatest(
  * it split.
  */
 export async function splitCycleAtPlanChange(tx: Sql, c: PlanChange): Promise<boolean> {
-  const [old] = await tx.query<{ id: string; org_id: string; currency: string; status: 'active' | 'closed'; old_end: Date }>(
+  const [old] = await tx.query<{ id: string; org_id: string; currency: string; status: 'active' | 'closed'; old_end: Date; usage_period_start: Date }>(
     `with target as (
-       select id, status, period_end from billing_cycles
+       select id, status, period_end, coalesce(usage_period_start, period_start) as usage_period_start from billing_cycles
         where subscription_id = $1 and period_start < $2 and $2 < period_end
           and (status = 'active' or (period_start >= $3 and period_end <= $4 and stripe_invoice_id is null))
         order by (status = 'active') desc, period_start desc
@@ -56,19 +57,20 @@ export async function splitCycleAtPlanChange(tx: Sql, c: PlanChange): Promise<bo
         for update)
      update billing_cycles c set period_end = $2, status = 'closed'
        from target where c.id = target.id
-     returning c.id, c.org_id, c.currency, target.status, target.period_end as old_end`,
+     returning c.id, c.org_id, c.currency, target.status, target.period_end as old_end, target.usage_period_start`,
     [c.subscriptionId, c.changedAt, c.periodStart, c.periodEnd],
   );
   if (!old) return false;
   const [fresh] = await tx.query<{ id: string }>(
     `insert into billing_cycles (subscription_id, org_id, period_start, period_end, status, included_minutes,
-       overage_rate_cents, currency)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)
+       overage_rate_cents, currency, usage_period_start)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      on conflict (subscription_id, period_start) do update set included_minutes = excluded.included_minutes,
-       overage_rate_cents = excluded.overage_rate_cents, status = excluded.status
+       overage_rate_cents = excluded.overage_rate_cents, status = excluded.status,
+       usage_period_start = excluded.usage_period_start
      returning id`,
     [c.subscriptionId, old.org_id, c.changedAt, old.status === 'active' ? c.periodEnd : old.old_end, old.status,
-     c.includedMinutes, c.overageRateCents, old.currency],
+     c.includedMinutes, c.overageRateCents, old.currency, old.usage_period_start],
   );
   const [{ minutes }] = (await tx.query<{ minutes: number }>(
     `with moved as (

@@ -3,10 +3,12 @@
  * (live, exact); invoices from Stripe (the source of truth for money). If Stripe cannot be reached the summary
  * still answers — the ledger part is what the dashboard needs most — with `invoices: []` and
  * `invoices_unavailable: true`, so the page can say so instead of showing "no invoices".
+ * After a plan change mid-period, `usage` is the part since the change and `usage_earlier_in_period` the parts
+ * before it, still to be billed with the period (repositories/split-cycle.ts).
  */
 import type Stripe from 'stripe';
 import type { AppContext } from '../http/route.ts';
-import { findCurrentCycle } from '../repositories/billing-cycles.ts';
+import { findCurrentCycle, findEarlierPartsOfPeriod, type CycleRow } from '../repositories/billing-cycles.ts';
 import { resolveOrganisation } from '../repositories/organisations.ts';
 import { findLatestSubscription } from '../repositories/subscriptions.ts';
 import { findPlanById } from './stripe-events/plan-prices.ts';
@@ -31,6 +33,7 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
   const sub = await findLatestSubscription(ctx.sql, org.id);
   const plan = sub ? await findPlanById(ctx.sql, sub.plan_id) : undefined;
   const cycle = sub ? await findCurrentCycle(ctx.sql, sub.id, ctx.clock.now()) : undefined;
+  const earlier = cycle ? await findEarlierPartsOfPeriod(ctx.sql, cycle) : [];
   const invoices = org.stripeCustomerId ? await listInvoices(ctx, org.stripeCustomerId) : [];
 
   return {
@@ -46,21 +49,24 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
           cancel_at: iso(sub.cancel_at),
         }
       : null,
-    usage: cycle
-      ? {
-          period_start: iso(cycle.period_start),
-          period_end: iso(cycle.period_end),
-          minutes_used: Number(cycle.minutes_used),
-          included_minutes: Number(cycle.included_minutes),
-          overage_minutes: Number(cycle.overage_minutes),
-          overage_cost_cents: Number(cycle.overage_cost_cents),
-          currency: cycle.currency,
-        }
-      : null,
+    usage: cycle ? usageOf(cycle) : null,
+    // Beyond SPEC §3: the parts of the current usage period a plan change closed. Their overage is billed with
+    // the period (a pending invoice item until then), though `usage` counts from zero since the change.
+    usage_earlier_in_period: earlier.map((part) => ({ ...usageOf(part), invoiced: part.stripe_invoice_id !== null })),
     invoices: invoices ?? [],
     ...(invoices === undefined ? { invoices_unavailable: true } : {}),
   };
 }
+
+const usageOf = (cycle: CycleRow) => ({
+  period_start: iso(cycle.period_start),
+  period_end: iso(cycle.period_end),
+  minutes_used: Number(cycle.minutes_used),
+  included_minutes: Number(cycle.included_minutes),
+  overage_minutes: Number(cycle.overage_minutes),
+  overage_cost_cents: Number(cycle.overage_cost_cents),
+  currency: cycle.currency,
+});
 
 /** The customer's last 12 invoices, newest first; undefined when Stripe cannot be asked. */
 async function listInvoices(ctx: AppContext, customer: string): Promise<InvoiceSummary[] | undefined> {

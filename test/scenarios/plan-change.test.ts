@@ -4,7 +4,8 @@
  * after it through the NEW plan's tiers, counted from zero
  * (docs.stripe.com/billing/subscriptions/usage-based/manage-billing-setup#update-prices-mid-cycle). So our month is
  * split at the swap into two cycles, each with the terms its minutes were used under; the dashboard shows the
- * new plan and the cycle since the swap, and the ledger agrees with the December invoice to the cent.
+ * new plan, the cycle since the swap and, until the period is invoiced, the part before it; and the ledger agrees
+ * with the December invoice to the cent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestStack } from '../support/stack.ts';
@@ -63,6 +64,10 @@ describe('a plan change in the middle of the month', () => {
     const upgraded = await summaryOf(stack, acme);
     expect(upgraded.subscription.plan.name).toBe('Growth');
     expect(upgraded.usage).toMatchObject({ period_start: '2026-11-16T00:00:00.000Z', minutes_used: 0, included_minutes: 1_000, overage_minutes: 0 });
+    expect(upgraded.usage_earlier_in_period).toEqual([{ // still to be billed with November: the dashboard says so
+      period_start: '2026-11-01T00:00:00.000Z', period_end: '2026-11-16T00:00:00.000Z', minutes_used: 800, included_minutes: 500,
+      overage_minutes: 300, overage_cost_cents: 15_000, currency: 'eur', invoiced: false,
+    }]);
 
     await advanceTo(stack, acme, '2026-11-20T10:00:00Z');
     await reportCall(stack, acme, 'up-2', 1_100, '2026-11-20T09:00:00Z');
@@ -78,6 +83,7 @@ describe('a plan change in the middle of the month', () => {
     expect(afterChange).toMatchObject({ status: 'closed', period_start: new Date('2026-11-16T00:00:00Z'), minutes_used: 1_100, included_minutes: 1_000, stripe_invoice_id: renewal.id });
     expect(overageCents([beforeChange!, afterChange!])).toBe(usageCents); // our ledger agrees with the invoice, to the cent
     expect(december).toMatchObject({ status: 'active', minutes_used: 0, included_minutes: 1_000 });
+    expect((await summaryOf(stack, acme)).usage_earlier_in_period).toEqual([]); // December is a period of its own
   });
 
   it('downgrade Growth → Starter on Nov 16: 800 minutes before are within Growth\'s 1,000; 600 after are 100 over Starter\'s 500 (€50.00)', async () => {

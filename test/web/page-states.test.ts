@@ -100,6 +100,20 @@ describeWithBrowser('pricing and dashboard states', (browser) => {
     await snap(page, 'states-dashboard-overage');
   });
 
+  it('after an upgrade mid-window, shows the overage from before the change that is still to be billed', async () => {
+    const base = summary();
+    const changedAt = new Date(Date.parse(base.usage.period_start) + 5 * 86_400_000).toISOString();
+    const earlier = [{ ...base.usage, period_end: changedAt, minutes_used: 800, included_minutes: 500, overage_minutes: 300, overage_cost_cents: 15_000, invoiced: false }];
+    const page = await open('/dashboard', { 'billing-summary': { body: { ...base, usage: { ...base.usage, period_start: changedAt }, usage_earlier_in_period: earlier } } }, { signedIn: true, width: 390 });
+    const part = page.locator('.earlier-usage');
+    await part.waitFor();
+    expect(await part.innerText()).toContain('Earlier this month, before your plan change');
+    expect(await part.innerText()).toMatch(/800 of 500 included minutes · 300 extra · €150\.00 — billed at the end of the month/);
+    expect(await page.locator('#usage-text').innerText()).toBe('412 of 1,000 minutes used');
+    expect(await hasHorizontalScroll(page)).toBe(false);
+    await snap(page, 'states-dashboard-after-upgrade-phone');
+  });
+
   it('says plainly when a payment failed and links to the open invoice', async () => {
     const base = summary({
       invoices: [{ id: 'in_2', number: 'AISYST-0002', status: 'open', total_cents: 36_600, currency: 'eur', period_start: new Date().toISOString(), period_end: new Date().toISOString(), hosted_invoice_url: 'https://invoice.example/in_2' }],

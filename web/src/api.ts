@@ -15,6 +15,9 @@ export type BillingPeriod = 'monthly' | 'yearly';
 /** The current cycle's figures, as `billing-summary` and `report-usage` both report them (SPEC.md §3). */
 export type Usage = Omit<LedgerCycle, 'id'>;
 
+/** A part of the current usage window before a plan change, still billed with the window unless `invoiced`. */
+export type UsagePart = Usage & { invoiced: boolean };
+
 export interface Invoice {
   id: string;
   number: string | null;
@@ -40,6 +43,7 @@ export interface BillingSummary {
   organisation: { id: string; name: string };
   subscription: Subscription | null;
   usage: Usage | null;
+  usage_earlier_in_period: UsagePart[];
   invoices: Invoice[];
 }
 

@@ -4,7 +4,7 @@
  * The end-to-end story (customer-journey.test.ts) uses the real local stack instead.
  */
 import type { BrowserContext, Route } from 'playwright-core';
-import type { BillingSummary, Invoice, Plan, Subscription, Usage } from '../../../web/src/api.ts';
+import type { BillingSummary, Invoice, Plan, Subscription, Usage, UsagePart } from '../../../web/src/api.ts';
 
 export const PLANS: Plan[] = [
   { id: 'plan-starter', name: 'Starter', included_minutes: 500, currency: 'eur', monthly_price_cents: 20_400, yearly_price_cents: 220_320, overage_rate_cents: 50, setup_fee_cents: 24_900, sort_order: 1 },
@@ -47,7 +47,7 @@ export async function signInAs(context: BrowserContext, email = 'owner@example.c
 
 const DAY = 86_400_000;
 
-export function summary(overrides: { subscription?: Subscription | null; usage?: Usage | null; invoices?: Invoice[] } = {}): BillingSummary & { subscription: Subscription; usage: Usage } {
+export function summary(overrides: { subscription?: Subscription | null; usage?: Usage | null; earlier?: UsagePart[]; invoices?: Invoice[] } = {}): BillingSummary & { subscription: Subscription; usage: Usage } {
   const start = new Date(Date.now() - 10 * DAY);
   const end = new Date(start.getTime() + 30 * DAY);
   return <BillingSummary & { subscription: Subscription; usage: Usage }>{
@@ -60,6 +60,7 @@ export function summary(overrides: { subscription?: Subscription | null; usage?:
       overrides.usage === undefined
         ? { period_start: start.toISOString(), period_end: end.toISOString(), minutes_used: 412, included_minutes: 1000, overage_minutes: 0, overage_cost_cents: 0, currency: 'eur' }
         : overrides.usage,
+    usage_earlier_in_period: overrides.earlier ?? [],
     invoices: overrides.invoices ?? [
       { id: 'in_1', number: 'AISYST-0001', status: 'paid', total_cents: 61_500, currency: 'eur', period_start: start.toISOString(), period_end: end.toISOString(), hosted_invoice_url: 'https://invoice.example/in_1' },
     ],

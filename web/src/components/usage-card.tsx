@@ -1,12 +1,14 @@
 /**
  * This month's usage window: minutes used of included (a progressbar with ARIA values and the figures in text),
- * overage so far, and where the month ends up at the current pace (src/domain/projection.ts, shared with the API).
+ * overage so far, and where the month ends up at the current pace (src/domain/projection.ts, shared with the API);
+ * after a plan change, also the window's parts before it (earlier-usage.tsx).
  */
 import { projectMonthOverage } from '../../../src/domain/projection.ts';
-import type { Usage } from '../api.ts';
+import type { Usage, UsagePart } from '../api.ts';
+import { EarlierUsage } from './earlier-usage.tsx';
 import { formatMinutes, formatMoney, formatPeriod } from '../format.ts';
 
-export function UsageCard({ usage, overageRateCents, now }: { usage: Usage; overageRateCents: number; now: Date }) {
+export function UsageCard({ usage, earlier = [], overageRateCents, now }: { usage: Usage; earlier?: UsagePart[]; overageRateCents: number; now: Date }) {
   const { minutes_used: used, included_minutes: included } = usage;
   const percent = included > 0 ? Math.min(100, Math.round((used * 100) / included)) : 100;
   const over = usage.overage_minutes > 0;
@@ -56,6 +58,7 @@ export function UsageCard({ usage, overageRateCents, now }: { usage: Usage; over
           <span aria-hidden="true">! </span>You are past your included minutes; each extra minute costs {formatMoney(overageRateCents, usage.currency)} and is billed with next month's invoice.
         </p>
       )}
+      <EarlierUsage parts={earlier} />
     </section>
   );
 }

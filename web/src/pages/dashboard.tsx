@@ -101,7 +101,7 @@ export function DashboardPage({ url }: { url: URL }) {
         <div class="dashboard-grid">
           <PlanSummary subscription={subscription} plan={plan} />
           {usage ? (
-            <UsageCard usage={usage} overageRateCents={plan?.overage_rate_cents ?? 50} now={new Date()} />
+            <UsageCard usage={usage} earlier={state.summary.usage_earlier_in_period} overageRateCents={plan?.overage_rate_cents ?? 50} now={new Date()} />
           ) : (
             <section class="card">
               <h2>Call minutes this month</h2>
