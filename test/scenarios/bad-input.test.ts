@@ -55,6 +55,9 @@ describe('bad input is refused and writes nothing', () => {
     ['summary with a malformed org_id', () => ({ path: 'billing-summary?org_id=123', token: user() }), 400, 'invalid_request', 'org_id'],
     ['summary of an unknown organisation', () => ({ path: 'billing-summary?org_id=00000000-0000-4000-8000-000000000003', token: user() }), 404, 'organisation_not_found'],
     ['summary by POST', () => ({ path: 'billing-summary', token: user(), body: {} }), 405, 'method_not_allowed'],
+    ['portal without a token', () => ({ path: 'create-portal-session', body: {} }), 401, 'unauthorized'],
+    ['portal with a malformed org_id', () => ({ path: 'create-portal-session', token: user(), body: { org_id: 'acme' } }), 400, 'invalid_request', 'org_id'],
+    ['portal before any checkout', () => ({ path: 'create-portal-session', token: user(), body: {} }), 409, 'no_active_subscription'],
     ['deliver-usage with a user token', () => ({ path: 'deliver-usage', token: user(), body: {} }), 401, 'unauthorized'],
   ];
 

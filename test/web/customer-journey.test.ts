@@ -2,7 +2,8 @@
  * The customer's story in Chromium against the whole local stack (functions, local Auth, Stripe emulator with its
  * hosted Checkout page, webhooks): open /pricing, look at yearly prices, sign up, name the organisation, buy
  * Starter monthly, have a card declined, pay with 4242, wait on the dashboard until the webhook activated the plan,
- * see usage reported by the voice agent after a reload; and a second person who cancels at Checkout.
+ * see usage reported by the voice agent after a reload, cancel on Stripe's customer portal; and a second person
+ * who cancels at Checkout.
  * Screenshots of every step: test-artifacts/web/journey-*.png.
  */
 import type { BrowserContext, Page } from 'playwright-core';
@@ -140,6 +141,26 @@ describeWithBrowser('a customer buys a plan and watches their usage', (browser) 
     expect(await hasHorizontalScroll(page)).toBe(false);
     await snap(page, 'journey-12-pricing-current-plan-phone');
   });
+
+  it('manages billing on Stripe\'s portal: cancels there and comes back to a dashboard saying when the plan ends', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${stack.url}/dashboard`);
+    await page.getByRole('button', { name: 'Manage billing' }).click();
+    await page.waitForURL((url) => !url.href.startsWith(stack.url));
+    expect(await page.locator('body').innerText()).toContain('Starter');
+    await snap(page, 'journey-13-billing-portal');
+    await page.getByRole('button', { name: 'Cancel subscription' }).click();
+    await page.getByText(/Cancels on/).waitFor();
+    await page.getByRole('link', { name: /Return/ }).click();
+    await page.waitForURL(`${stack.url}/dashboard`);
+    // The cancellation reaches us by webhook, which may land just after the browser does.
+    await expect.poll(async () => {
+      await page.reload();
+      await page.getByRole('progressbar').waitFor();
+      return main();
+    }, { timeout: 15_000 }).toMatch(/Ends on/);
+    await snap(page, 'journey-14-dashboard-cancelling');
+  });
 });
 
 describeWithBrowser('a customer changes their mind at checkout', (browser) => {
@@ -163,7 +184,7 @@ describeWithBrowser('a customer changes their mind at checkout', (browser) => {
       const notice = page.getByRole('status').filter({ hasText: 'Checkout cancelled' });
       await notice.waitFor();
       expect(await notice.innerText()).toContain('You have not been charged');
-      await snap(page, 'journey-13-pricing-cancelled');
+      await snap(page, 'journey-15-pricing-cancelled');
     } finally {
       await context.close();
     }

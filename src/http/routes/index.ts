@@ -2,6 +2,7 @@
 import type { Route } from '../route.ts';
 import { route as billingSummary } from './billing-summary.ts';
 import { route as createCheckoutSession } from './create-checkout-session.ts';
+import { route as createPortalSession } from './create-portal-session.ts';
 import { route as deliverUsage } from './deliver-usage.ts';
 import { route as organisations } from './organisations.ts';
 import { route as plans } from './plans.ts';
@@ -9,7 +10,7 @@ import { route as reportUsage } from './report-usage.ts';
 import { route as stripeWebhookHandler } from './stripe-webhook-handler.ts';
 
 export function allRoutes(): Route[] {
-  return [plans, organisations, createCheckoutSession, stripeWebhookHandler, reportUsage, billingSummary, deliverUsage];
+  return [plans, organisations, createCheckoutSession, createPortalSession, stripeWebhookHandler, reportUsage, billingSummary, deliverUsage];
 }
 
 /** One Supabase Edge Function per route: supabase/functions/<name>/index.ts. */

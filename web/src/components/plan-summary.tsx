@@ -1,9 +1,10 @@
-/** The plan in words: name, billing period, status, current billing period and what happens at its end. */
+/** The plan in words: name, billing period, status, current billing period and what happens at its end; and the way to Stripe's portal. */
 import type { Plan, Subscription } from '../api.ts';
 import { formatDate, formatMinutes, formatMoney, formatPeriod } from '../format.ts';
+import { ManageBilling } from './manage-billing.tsx';
 import { StatusBadge } from './subscription-status.tsx';
 
-export function PlanSummary({ subscription, plan }: { subscription: Subscription; plan: Plan | undefined }) {
+export function PlanSummary({ subscription, plan, orgId }: { subscription: Subscription; plan: Plan | undefined; orgId: string }) {
   const yearly = subscription.billing_period === 'yearly';
   const endsAt = subscription.cancel_at ?? (subscription.cancel_at_period_end ? subscription.current_period_end : null);
   const live = !['canceled', 'incomplete_expired'].includes(subscription.status);
@@ -36,6 +37,7 @@ export function PlanSummary({ subscription, plan }: { subscription: Subscription
           <a href="/pricing">Compare plans</a>
         </p>
       )}
+      <ManageBilling orgId={orgId} />
     </section>
   );
 }

@@ -99,7 +99,7 @@ export function DashboardPage({ url }: { url: URL }) {
       {subscription && <SubscriptionBanner subscription={subscription} invoices={invoices} />}
       {subscription ? (
         <div class="dashboard-grid">
-          <PlanSummary subscription={subscription} plan={plan} />
+          <PlanSummary subscription={subscription} plan={plan} orgId={organisation.id} />
           {usage ? (
             <UsageCard usage={usage} earlier={state.summary.usage_earlier_in_period} overageRateCents={plan?.overage_rate_cents ?? 50} now={new Date()} />
           ) : (

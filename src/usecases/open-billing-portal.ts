@@ -1,0 +1,28 @@
+/**
+ * POST create-portal-session: a Stripe customer portal session for the user's organisation, where its owner updates
+ * the card, downloads invoices and cancels (docs.stripe.com/api/customer_portal/sessions/create). Stripe hosts all
+ * of it, so no card detail passes through us; what the owner changes there reaches our rows as ordinary
+ * `customer.subscription.updated` events. The session uses the account's default portal configuration: on a
+ * real account it must be saved once in the Dashboard (Settings → Billing → Customer portal) or Stripe refuses
+ * the call, which we answer as `stripe_unavailable`, nothing written.
+ */
+import { AppError } from '../errors.ts';
+import type { AppContext } from '../http/route.ts';
+import { resolveOrganisation } from '../repositories/organisations.ts';
+import { stripeUnavailable } from './usage/stripe-errors.ts';
+
+export async function openBillingPortal(ctx: AppContext, input: { userId: string; orgId?: string | undefined }): Promise<{ url: string }> {
+  const org = await resolveOrganisation(ctx.sql, input.userId, input.orgId);
+  if (!org.stripeCustomerId) {
+    throw new AppError('no_active_subscription', 'This organisation has no billing account yet: choose a plan first.');
+  }
+  try {
+    const session = await ctx.stripe.billingPortal.sessions.create({
+      customer: org.stripeCustomerId,
+      return_url: `${ctx.config.websiteUrl}/dashboard`,
+    });
+    return { url: session.url };
+  } catch (error) {
+    throw stripeUnavailable(error, 'open the billing portal');
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * create-portal-session as a handler: the owner gets Stripe's customer portal for their organisation, returning to
+ * the dashboard; an organisation that never reached Checkout, somebody else's organisation, or a Stripe outage is
+ * answered with its error code and nothing else happens.
+ */
+import { expect, it } from 'vitest';
+import { AppError } from '../../src/errors.ts';
+import { route } from '../../src/http/routes/create-portal-session.ts';
+import { stripeError, testContext, type TestContext } from '../support/billing-fixtures.ts';
+import { createUserAndOrganisation, describeEachDatabase } from '../support/database.ts';
+
+async function open(ctx: TestContext, userId: string, json: unknown): Promise<{ status: number; body: any }> {
+  const url = new URL('http://x/functions/v1/create-portal-session');
+  try {
+    const res = await route.handle({ request: new Request(url, { method: 'POST' }), url, caller: { kind: 'user', userId, email: undefined }, rawBody: JSON.stringify(json), json, requestId: 'r' }, ctx);
+    return { status: res.status, body: await res.json() };
+  } catch (error) {
+    if (error instanceof AppError) return { status: error.status, body: { error: error.code, message: error.message } };
+    throw error;
+  }
+}
+
+function portalStripe(answer: () => Promise<unknown>) {
+  const calls: unknown[] = [];
+  return { calls, stripe: { billingPortal: { sessions: { create: async (params: unknown) => { calls.push(params); return answer(); } } } } };
+}
+
+describeEachDatabase('create-portal-session', (db) => {
+  it('opens the portal for the organisation\'s Stripe customer, returning to the dashboard', async () => {
+    const { userId, orgId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_P' });
+    const fake = portalStripe(async () => ({ id: 'bps_1', url: 'https://billing.stripe.test/p/session/bps_1' }));
+    const ctx = testContext(db.sql, fake.stripe);
+    expect(await open(ctx, userId, { org_id: orgId })).toEqual({ status: 200, body: { portal_url: 'https://billing.stripe.test/p/session/bps_1' } });
+    expect(await open(ctx, userId, {})).toMatchObject({ status: 200 }); // the caller's only organisation
+    expect(fake.calls).toEqual([
+      { customer: 'cus_P', return_url: `${ctx.config.websiteUrl}/dashboard` },
+      { customer: 'cus_P', return_url: `${ctx.config.websiteUrl}/dashboard` },
+    ]);
+  });
+
+  it('an organisation that never reached Checkout has nothing to manage: 409 no_active_subscription, Stripe not asked', async () => {
+    const { userId, orgId } = await createUserAndOrganisation(db.sql);
+    const fake = portalStripe(async () => ({ url: 'unused' }));
+    expect(await open(testContext(db.sql, fake.stripe), userId, { org_id: orgId })).toMatchObject({ status: 409, body: { error: 'no_active_subscription' } });
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('another owner\'s organisation is 404 organisation_not_found, as if it did not exist', async () => {
+    const { orgId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_theirs' });
+    const { userId: intruder } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_mine' });
+    const fake = portalStripe(async () => ({ url: 'unused' }));
+    expect(await open(testContext(db.sql, fake.stripe), intruder, { org_id: orgId })).toMatchObject({ status: 404, body: { error: 'organisation_not_found' } });
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('refuses an org_id that is not a uuid with 400 invalid_request', async () => {
+    const { userId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_P' });
+    const fake = portalStripe(async () => ({ url: 'unused' }));
+    expect(await open(testContext(db.sql, fake.stripe), userId, { org_id: 'acme' })).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('Stripe down answers 503 stripe_unavailable, a refusal (no portal configuration saved) 502, neither with Stripe\'s words', async () => {
+    const { userId, orgId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_P' });
+    const down = portalStripe(async () => { throw stripeError('StripeConnectionError', undefined, 'connect ECONNREFUSED 10.0.0.1:443'); });
+    const down503 = await open(testContext(db.sql, down.stripe), userId, { org_id: orgId });
+    expect(down503).toMatchObject({ status: 503, body: { error: 'stripe_unavailable' } });
+    const refused = portalStripe(async () => { throw stripeError('StripeInvalidRequestError', 400, 'No configuration provided and your test mode default configuration has not been created.'); });
+    const refused502 = await open(testContext(db.sql, refused.stripe), userId, { org_id: orgId });
+    expect(refused502).toMatchObject({ status: 502, body: { error: 'stripe_unavailable' } });
+    expect(JSON.stringify([down503, refused502])).not.toMatch(/ECONNREFUSED|configuration/);
+  });
+});
