@@ -32,6 +32,7 @@ describeEachDatabase('billing-summary', (db) => {
       subscription: { plan: { id: plans.starter, name: 'Starter' }, billing_period: 'monthly', status: 'active',
         current_period_start: '2026-11-01T00:00:00.000Z', current_period_end: '2026-12-01T00:00:00.000Z', cancel_at_period_end: false, cancel_at: null },
       usage: { period_start: '2026-11-01T00:00:00.000Z', period_end: '2026-12-01T00:00:00.000Z', minutes_used: 612, included_minutes: 500, overage_minutes: 112, overage_cost_cents: 5600, currency: 'eur' },
+      usage_earlier_in_period: [],
       invoices: [{ id: 'in_1', number: 'ACME-0001', status: 'paid', total_cents: 45_300, currency: 'eur', period_start: '2026-11-01T00:00:00.000Z', period_end: '2026-11-01T00:00:00.000Z', hosted_invoice_url: 'https://invoice.example/in_1' }],
     } });
     expect(asked).toEqual([{ customer: 'cus_S', limit: 12 }]);
@@ -40,7 +41,7 @@ describeEachDatabase('billing-summary', (db) => {
   it('an organisation that never subscribed: no subscription, no usage, no invoices, no Stripe call', async () => {
     const { userId, orgId } = await createUserAndOrganisation(db.sql, { orgName: 'New' });
     const res = await summary(testContext(db.sql, {}), userId, `?org_id=${orgId}`);
-    expect(res.body).toEqual({ organisation: { id: orgId, name: 'New' }, subscription: null, usage: null, invoices: [] });
+    expect(res.body).toEqual({ organisation: { id: orgId, name: 'New' }, subscription: null, usage: null, usage_earlier_in_period: [], invoices: [] });
   });
 
   it('Stripe down: the ledger part still answers, flagged invoices_unavailable', async () => {
