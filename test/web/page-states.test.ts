@@ -122,6 +122,8 @@ describeWithBrowser('pricing and dashboard states', (browser) => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.innerText()).toContain('Your last payment failed');
+    expect(await alert.innerText()).toContain('update your card under Manage billing');
+    await page.getByRole('button', { name: 'Manage billing' }).waitFor(); // where the banner sends them
     expect(await page.getByRole('link', { name: 'Pay invoice AISYST-0002 now' }).getAttribute('href')).toBe('https://invoice.example/in_2');
     expect(await page.locator('[data-status="past_due"]').innerText()).toContain('Payment failed');
     expect(await hasHorizontalScroll(page)).toBe(false);

@@ -43,7 +43,7 @@ export function SubscriptionBanner({ subscription, invoices }: { subscription: S
       return (
         <Notice tone="error" title="Your last payment failed">
           Your card was declined when we tried to charge it. Stripe will retry automatically over the next days; to avoid an interruption of your voice agents, pay the open invoice with another card
-          {payLink ?? ' from the invoice email you received.'}
+          {payLink ?? ' from the invoice email you received.'} To keep it from happening again, update your card under <strong>Manage billing</strong>.
         </Notice>
       );
     case 'incomplete':
