@@ -15,6 +15,10 @@ export const ERROR_STATUS = {
   organisation_not_found: 404,
   method_not_allowed: 405,
   already_subscribed: 409,
+  /** change-plan: the organisation is on that plan already. */
+  already_on_plan: 409,
+  /** change-plan: past_due / unpaid / paused — the open invoice comes first. */
+  subscription_not_active: 409,
   no_active_subscription: 409,
   call_id_conflict: 409,
   payload_too_large: 413,

@@ -57,14 +57,48 @@ describeWithBrowser('pricing and dashboard states', (browser) => {
     await snap(page, 'states-pricing-cancelled-phone');
   });
 
-  it('marks the current plan and offers no Buy that Checkout would refuse', async () => {
-    const page = await open('/pricing', { 'billing-summary': { body: summary() } }, { signedIn: true });
+  it('marks the current plan and offers the others as a switch to confirm, never a Buy Checkout would refuse', async () => {
+    const base = summary();
+    let switched = false;
+    const page = await open('/pricing', {
+      'billing-summary': () => ({ body: switched ? { ...base, subscription: { ...base.subscription, plan: { id: 'plan-starter', name: 'Starter' } } } : base }),
+      'change-plan': () => {
+        switched = true;
+        return { body: { plan_id: 'plan-starter', billing_period: 'monthly', changed: true } };
+      },
+    }, { signedIn: true });
     const growth = page.locator('article[data-plan="Growth"]');
     await expect.poll(() => growth.innerText()).toContain('Your current plan');
     expect(await growth.innerText()).toContain('You are on this plan.');
-    expect(await page.locator('article[data-plan="Starter"]').innerText()).toContain('Changing plans is not available online yet.');
     expect(await page.getByRole('button', { name: /^Buy / }).count()).toBe(0);
     await snap(page, 'states-pricing-current-plan');
+
+    await page.getByLabel('Yearly').check(); // the subscription is monthly: no switch across periods online
+    expect(await page.locator('article[data-plan="Starter"]').innerText()).toContain('switching between monthly and yearly billing is not available online');
+    await page.getByLabel('Monthly').check();
+
+    await page.getByRole('button', { name: 'Switch to Starter' }).click();
+    expect(await page.locator('article[data-plan="Starter"]').innerText()).toContain('Switch to Starter now?');
+    expect(switched).toBe(false); // the first click only asks
+    await snap(page, 'states-pricing-switch-confirm');
+    await page.getByRole('button', { name: 'Confirm switch to Starter' }).click();
+    await page.waitForURL('**/dashboard');
+    await expect.poll(() => page.locator('#plan-heading').innerText()).toContain('Starter');
+  });
+
+  it('says why a switch was refused', async () => {
+    const base = summary();
+    const page = await open('/pricing', {
+      'billing-summary': { body: base },
+      'change-plan': { status: 409, body: { error: 'subscription_not_active', message: 'The subscription is past_due.' } },
+    }, { signedIn: true });
+    await page.getByRole('button', { name: 'Switch to Enterprise' }).click();
+    await page.getByRole('button', { name: 'Confirm switch to Enterprise' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('We could not change your plan');
+    expect(await alert.innerText()).toContain('please pay the open invoice on your dashboard before changing plans');
+    expect(page.url()).toContain('/pricing');
   });
 
   it('explains an API refusal in a sentence', async () => {

@@ -62,6 +62,8 @@ export interface FunctionsClient {
   plans(): Promise<Plan[]>;
   createOrganisation(name: string): Promise<{ id: string; name: string; owner_id: string }>;
   createCheckoutSession(input: { plan_id: string; billing_period: BillingPeriod; org_id?: string }): Promise<{ checkout_url: string; session_id: string }>;
+  /** Another plan, same billing period; our rows follow by webhook. */
+  changePlan(input: { plan_id: string; org_id?: string }): Promise<{ plan_id: string; billing_period: BillingPeriod; changed: boolean }>;
   /** Stripe's customer portal for the organisation (card, invoices, cancellation). */
   createPortalSession(input: { org_id?: string }): Promise<{ portal_url: string }>;
   /** Without `orgId` the server picks the caller's only organisation (404 organisation_not_found when there is none). */
@@ -106,6 +108,7 @@ export function createFunctionsClient(options: {
     plans: async () => (await call<{ plans: Plan[] }>('GET', 'plans', undefined, true)).plans,
     createOrganisation: (name) => call('POST', 'organisations', { name }),
     createCheckoutSession: (input) => call('POST', 'create-checkout-session', input),
+    changePlan: (input) => call('POST', 'change-plan', input),
     createPortalSession: (input) => call('POST', 'create-portal-session', input),
     billingSummary: (orgId) => call('GET', orgId ? `billing-summary?org_id=${encodeURIComponent(orgId)}` : 'billing-summary'),
   };

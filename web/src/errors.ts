@@ -12,6 +12,8 @@ const SENTENCES: Record<string, string> = {
   organisation_not_found: 'We could not find your organisation. Please create it first.',
   org_id_required: 'You own several organisations; please choose one first.',
   no_active_subscription: 'Your organisation has no active subscription.',
+  already_on_plan: 'Your organisation is on this plan already.',
+  subscription_not_active: 'Your last payment failed: please pay the open invoice on your dashboard before changing plans.',
   stripe_unavailable: 'Our payment provider is not reachable right now. Nothing was charged; please try again in a minute.',
   database_unavailable: 'AiSyst is briefly unavailable. Please try again in a minute.',
   network: 'We could not reach AiSyst. Check your connection and try again.',

@@ -1,6 +1,7 @@
 /** Every function the app serves, by name; each deploys as its own Supabase Edge Function too. */
 import type { Route } from '../route.ts';
 import { route as billingSummary } from './billing-summary.ts';
+import { route as changePlan } from './change-plan.ts';
 import { route as createCheckoutSession } from './create-checkout-session.ts';
 import { route as createPortalSession } from './create-portal-session.ts';
 import { route as deliverUsage } from './deliver-usage.ts';
@@ -10,7 +11,7 @@ import { route as reportUsage } from './report-usage.ts';
 import { route as stripeWebhookHandler } from './stripe-webhook-handler.ts';
 
 export function allRoutes(): Route[] {
-  return [plans, organisations, createCheckoutSession, createPortalSession, stripeWebhookHandler, reportUsage, billingSummary, deliverUsage];
+  return [plans, organisations, createCheckoutSession, changePlan, createPortalSession, stripeWebhookHandler, reportUsage, billingSummary, deliverUsage];
 }
 
 /** One Supabase Edge Function per route: supabase/functions/<name>/index.ts. */

@@ -1,4 +1,5 @@
-/** One plan: price for the chosen period, what is included, what extra costs, and the Buy action. */
+/** One plan: price for the chosen period, what is included, what extra costs, and the Buy (or Switch) action. */
+import { useState } from 'preact/hooks';
 import type { BillingPeriod, Plan } from '../api.ts';
 import { formatMinutes, formatMoney } from '../format.ts';
 import { planPriceView } from '../pricing-math.ts';
@@ -7,15 +8,21 @@ export interface PlanCardProps {
   plan: Plan;
   period: BillingPeriod;
   isCurrent: boolean;
-  /** Another plan is live: Checkout would refuse (already_subscribed), so say so instead of offering Buy. */
+  /** Another plan is live: Checkout would refuse (already_subscribed), so offer a switch (or say why not) instead. */
   subscribedElsewhere: boolean;
+  /** Given when a switch to this plan can be made online (same billing period, subscription in good standing). */
+  onSwitch?: (() => void) | undefined;
+  /** Why no switch is offered, when subscribed elsewhere and `onSwitch` is absent. */
+  switchNote?: string | undefined;
   featured: boolean;
   busy: boolean;
   disabled: boolean;
   onBuy(): void;
 }
 
-export function PlanCard({ plan, period, isCurrent, subscribedElsewhere, featured, busy, disabled, onBuy }: PlanCardProps) {
+export function PlanCard({ plan, period, isCurrent, subscribedElsewhere, onSwitch, switchNote, featured, busy, disabled, onBuy }: PlanCardProps) {
+  // A switch changes what is billed: the first click explains and asks, the second one switches.
+  const [confirming, setConfirming] = useState(false);
   const view = planPriceView(plan, period);
   const money = (cents: number) => formatMoney(cents, plan.currency, { wholeIfExact: true });
   const headingId = `plan-${plan.id}`;
@@ -47,8 +54,26 @@ export function PlanCard({ plan, period, isCurrent, subscribedElsewhere, feature
         <p class="current-plan-note">
           You are on this plan. <a href="/dashboard">See your usage</a>
         </p>
+      ) : subscribedElsewhere && onSwitch ? (
+        confirming ? (
+          <div class="switch-confirm">
+            <p class="plan-note">
+              Switch to {plan.name} now? The price difference for the rest of this period is settled on your next invoice; minutes you used so far are billed at your current plan's terms.
+            </p>
+            <button type="button" class="button button-primary button-block" onClick={onSwitch} disabled={disabled} aria-busy={busy}>
+              {busy ? 'Switching…' : `Confirm switch to ${plan.name}`}
+            </button>
+            <button type="button" class="button button-quiet button-block" onClick={() => setConfirming(false)} disabled={busy}>
+              Keep my plan
+            </button>
+          </div>
+        ) : (
+          <button type="button" class="button button-secondary button-block" onClick={() => setConfirming(true)} disabled={disabled}>
+            Switch to {plan.name}
+          </button>
+        )
       ) : subscribedElsewhere ? (
-        <p class="plan-note">Changing plans is not available online yet.</p>
+        <p class="plan-note">{switchNote ?? 'Changing to this plan is not available online.'}</p>
       ) : (
         <button type="button" class={`button ${featured ? 'button-primary' : 'button-secondary'} button-block`} onClick={onBuy} disabled={disabled} aria-busy={busy}>
           {busy ? 'Opening secure checkout…' : `Buy ${plan.name}`}

@@ -1,10 +1,12 @@
 /**
  * /pricing: the three plans, a monthly/yearly switch, and Buy → Stripe Checkout (through sign-up and naming the
- * organisation when needed). `?payment=cancelled` is where Checkout's cancel link lands.
+ * organisation when needed); for a subscriber, Switch → change-plan. `?payment=cancelled` is where Checkout's
+ * cancel link lands.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useAccountState } from '../account.ts';
 import type { BillingPeriod } from '../api.ts';
+import { switchPlan } from '../change-plan.ts';
 import { startCheckout } from '../checkout.ts';
 import { Notice } from '../components/notice.tsx';
 import { PeriodToggle } from '../components/period-toggle.tsx';
@@ -18,6 +20,8 @@ import { usePlans } from '../use-plans.ts';
 /** The period choice survives the trip to Checkout and back (cancel link) within the tab. */
 const PERIOD_KEY = 'aisyst.billingPeriod';
 const LIVE_STATUSES = new Set(['active', 'trialing', 'past_due', 'incomplete']);
+/** Statuses change-plan accepts; past_due and the like pay the open invoice first. */
+const SWITCHABLE = new Set(['active', 'trialing']);
 
 export function PricingPage({ url }: { url: URL }) {
   const services = useServices();
@@ -32,6 +36,22 @@ export function PricingPage({ url }: { url: URL }) {
   useEffect(() => {
     if (services.account.get().flash) services.account.setFlash(undefined);
   }, []);
+
+  // Plan changes keep the billing period: monthly ↔ yearly is not offered online.
+  const canSwitch = subscription !== null && subscription !== undefined && SWITCHABLE.has(subscription.status) && subscription.billing_period === period;
+  const switchNote = !subscription
+    ? undefined
+    : subscription.billing_period !== period
+      ? `You pay ${subscription.billing_period}: switching between monthly and yearly billing is not available online.`
+      : 'Pay the open invoice on your dashboard first; then you can change plans here.';
+
+  async function change(planId: string) {
+    setProblem(undefined);
+    setBuying(planId);
+    const sentence = await switchPlan(services, planId);
+    setBuying(undefined);
+    if (sentence) setProblem(sentence);
+  }
 
   async function buy(planId: string) {
     setProblem(undefined);
@@ -59,7 +79,7 @@ export function PricingPage({ url }: { url: URL }) {
         </Notice>
       )}
       {problem && (
-        <Notice tone="error" title="We could not start checkout">
+        <Notice tone="error" title={subscription ? 'We could not change your plan' : 'We could not start checkout'}>
           {problem}
         </Notice>
       )}
@@ -96,6 +116,8 @@ export function PricingPage({ url }: { url: URL }) {
               featured={index === 1}
               isCurrent={plan.id === currentPlanId}
               subscribedElsewhere={currentPlanId !== undefined && plan.id !== currentPlanId}
+              onSwitch={canSwitch ? () => void change(plan.id) : undefined}
+              switchNote={switchNote}
               busy={buying === plan.id}
               disabled={buying !== undefined}
               onBuy={() => void buy(plan.id)}

@@ -1,0 +1,23 @@
+/** POST change-plan {plan_id, org_id?} → {plan_id, billing_period, changed}: switch plans, same period (beyond SPEC.md §3). */
+import { z } from 'zod';
+import { changePlan } from '../../usecases/change-plan.ts';
+import { jsonResponse } from '../json.ts';
+import type { Route } from '../route.ts';
+import { parseInput } from '../validate.ts';
+
+const Body = z.object({
+  plan_id: z.guid('must be a plan id (uuid)'),
+  org_id: z.guid('must be an organisation id (uuid)').optional(),
+});
+
+export const route: Route = {
+  name: 'change-plan',
+  method: 'POST',
+  auth: 'user',
+  async handle({ json, caller }, ctx) {
+    const body = parseInput(Body, json);
+    if (caller.kind !== 'user') throw new Error('change-plan: route requires a user caller');
+    const changed = await changePlan(ctx, { userId: caller.userId, planId: body.plan_id, orgId: body.org_id });
+    return jsonResponse({ plan_id: changed.planId, billing_period: changed.billingPeriod, changed: changed.changed });
+  },
+};
