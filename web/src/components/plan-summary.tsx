@@ -34,7 +34,7 @@ export function PlanSummary({ subscription, plan, orgId }: { subscription: Subsc
       </dl>
       {live && !endsAt && (
         <p class="muted">
-          <a href="/pricing">Compare plans</a>
+          <a href="/pricing">Compare or change plans</a>
         </p>
       )}
       <ManageBilling orgId={orgId} />
