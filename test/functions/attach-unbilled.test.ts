@@ -4,23 +4,15 @@
  * repeat of the report then answers 200 with that cycle. Redelivered webhooks count nothing twice.
  */
 import { expect, it } from 'vitest';
-import { AppError } from '../../src/errors.ts';
 import { route as reportUsage } from '../../src/http/routes/report-usage.ts';
 import { applyStripeEvent } from '../../src/usecases/apply-stripe-event.ts';
 import { event, fakeSubscription, priceIds, seedCatalog, testContext, type FakeSubscriptionInput, type TestContext } from '../support/billing-fixtures.ts';
 import { createUserAndOrganisation, describeEachDatabase } from '../support/database.ts';
+import { handleRoute } from '../support/handle-route.ts';
 
 const NOV = { start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z' };
 
-async function report(ctx: TestContext, json: unknown) {
-  try {
-    const res = await reportUsage.handle({ request: new Request('http://x', { method: 'POST' }), url: new URL('http://x'), caller: { kind: 'backend' }, rawBody: '', json, requestId: 'r' }, ctx);
-    return { status: res.status, body: await res.json() };
-  } catch (error) {
-    if (error instanceof AppError) return { status: error.status, body: { error: error.code } };
-    throw error;
-  }
-}
+const report = (ctx: TestContext, json: unknown) => handleRoute(reportUsage, ctx, { caller: { kind: 'backend' }, json });
 
 describeEachDatabase('unbilled calls are attached when the cycle arrives', (db) => {
   it('a call before the first webhook: 409, then counted in the cycle the webhook makes, queued, and a repeat answers 200', async () => {

@@ -1,20 +1,12 @@
 /** billing-summary: the ledger's view of plan and usage, Stripe's invoices, and only for the owner. */
 import { expect, it } from 'vitest';
-import { AppError } from '../../src/errors.ts';
 import { route } from '../../src/http/routes/billing-summary.ts';
 import { seedCatalog, stripeError, testContext, type TestContext } from '../support/billing-fixtures.ts';
 import { createSubscriptionWithCycle, createUserAndOrganisation, describeEachDatabase } from '../support/database.ts';
+import { handleRoute } from '../support/handle-route.ts';
 
-async function summary(ctx: TestContext, userId: string, query = '') {
-  const url = new URL(`http://x/functions/v1/billing-summary${query}`);
-  try {
-    const res = await route.handle({ request: new Request(url), url, caller: { kind: 'user', userId, email: undefined }, rawBody: '', json: undefined, requestId: 'r' }, ctx);
-    return { status: res.status, body: await res.json() };
-  } catch (error) {
-    if (error instanceof AppError) return { status: error.status, body: { error: error.code } };
-    throw error;
-  }
-}
+const summary = (ctx: TestContext, userId: string, query = '') =>
+  handleRoute(route, ctx, { caller: { kind: 'user', userId, email: undefined }, path: query });
 
 const invoice = { id: 'in_1', number: 'ACME-0001', status: 'paid', total: 45_300, currency: 'eur', period_start: 1_793_491_200, period_end: 1_793_491_200, hosted_invoice_url: 'https://invoice.example/in_1' };
 
@@ -57,7 +49,7 @@ describeEachDatabase('billing-summary', (db) => {
   it('another user\'s organisation is answered like one that does not exist; a malformed id is a 400', async () => {
     const { orgId } = await createUserAndOrganisation(db.sql);
     const intruder = await createUserAndOrganisation(db.sql);
-    expect(await summary(testContext(db.sql, {}), intruder.userId, `?org_id=${orgId}`)).toEqual({ status: 404, body: { error: 'organisation_not_found' } });
-    expect(await summary(testContext(db.sql, {}), intruder.userId, '?org_id=nope')).toEqual({ status: 400, body: { error: 'invalid_request' } });
+    expect(await summary(testContext(db.sql, {}), intruder.userId, `?org_id=${orgId}`)).toMatchObject({ status: 404, body: { error: 'organisation_not_found' } });
+    expect(await summary(testContext(db.sql, {}), intruder.userId, '?org_id=nope')).toMatchObject({ status: 400, body: { error: 'invalid_request', field: 'org_id' } });
   });
 });

@@ -3,11 +3,11 @@
  * re-prices, and that a repeat of a change Stripe already made (our row lagging behind its webhook) sends nothing.
  */
 import { expect, it } from 'vitest';
-import { AppError } from '../../src/errors.ts';
 import { route } from '../../src/http/routes/change-plan.ts';
 import type { Sql } from '../../src/ports/sql.ts';
 import { fakeSubscription, priceIds, seedCatalog, stripeError, testContext, type FakeSubscriptionInput } from '../support/billing-fixtures.ts';
 import { createUserAndOrganisation, describeEachDatabase } from '../support/database.ts';
+import { handleRoute } from '../support/handle-route.ts';
 
 const NOV = { start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z' };
 
@@ -45,16 +45,8 @@ async function starterCustomer(sql: Sql, status = 'active') {
   return { plans, userId, orgId, sub };
 }
 
-async function change(stripe: unknown, sql: Sql, userId: string, json: unknown): Promise<{ status: number; body: any }> {
-  const url = new URL('http://x/functions/v1/change-plan');
-  try {
-    const res = await route.handle({ request: new Request(url, { method: 'POST' }), url, caller: { kind: 'user', userId, email: undefined }, rawBody: JSON.stringify(json), json, requestId: 'r' }, testContext(sql, stripe));
-    return { status: res.status, body: await res.json() };
-  } catch (error) {
-    if (error instanceof AppError) return { status: error.status, body: { error: error.code } };
-    throw error;
-  }
-}
+const change = (stripe: unknown, sql: Sql, userId: string, json: unknown) =>
+  handleRoute(route, testContext(sql, stripe), { caller: { kind: 'user', userId, email: undefined }, json });
 
 describeEachDatabase('change-plan', (db) => {
   it('re-prices both items to the new plan in one prorated update, and names the plan in the metadata', async () => {
@@ -83,7 +75,7 @@ describeEachDatabase('change-plan', (db) => {
   ] as const)('refuses %s, sending nothing', async (_name, to, status, code, error) => {
     const { plans, userId, sub } = await starterCustomer(db.sql, status);
     const fake = scriptedStripe(sub);
-    expect(await change(fake.stripe, db.sql, userId, { plan_id: plans[to] })).toEqual({ status: code, body: { error } });
+    expect(await change(fake.stripe, db.sql, userId, { plan_id: plans[to] })).toMatchObject({ status: code, body: { error } });
     expect(fake.updates).toEqual([]);
   });
 
@@ -91,15 +83,15 @@ describeEachDatabase('change-plan', (db) => {
     const plans = await seedCatalog(db.sql);
     const { userId } = await createUserAndOrganisation(db.sql);
     const stripe = { subscriptions: { retrieve: async () => { throw new Error('Stripe must not be asked'); } } };
-    expect(await change(stripe, db.sql, userId, { plan_id: plans.growth })).toEqual({ status: 409, body: { error: 'no_active_subscription' } });
-    expect(await change(stripe, db.sql, userId, { plan_id: '00000000-0000-4000-8000-000000000009' })).toEqual({ status: 404, body: { error: 'plan_not_found' } });
-    expect(await change(stripe, db.sql, userId, { plan: 'growth' })).toEqual({ status: 400, body: { error: 'invalid_request' } });
+    expect(await change(stripe, db.sql, userId, { plan_id: plans.growth })).toMatchObject({ status: 409, body: { error: 'no_active_subscription' } });
+    expect(await change(stripe, db.sql, userId, { plan_id: '00000000-0000-4000-8000-000000000009' })).toMatchObject({ status: 404, body: { error: 'plan_not_found', field: 'plan_id' } });
+    expect(await change(stripe, db.sql, userId, { plan: 'growth' })).toMatchObject({ status: 400, body: { error: 'invalid_request', field: 'plan_id' } });
   });
 
   it('Stripe down is 503 stripe_unavailable with nothing changed', async () => {
     const { plans, userId, sub } = await starterCustomer(db.sql);
     const fake = scriptedStripe(sub, stripeError('StripeConnectionError', undefined, 'socket hang up'));
-    expect(await change(fake.stripe, db.sql, userId, { plan_id: plans.growth })).toEqual({ status: 503, body: { error: 'stripe_unavailable' } });
+    expect(await change(fake.stripe, db.sql, userId, { plan_id: plans.growth })).toMatchObject({ status: 503, body: { error: 'stripe_unavailable' } });
     expect(fake.updates).toEqual([]);
   });
 });

@@ -4,21 +4,13 @@
  * answered with its error code and nothing else happens.
  */
 import { expect, it } from 'vitest';
-import { AppError } from '../../src/errors.ts';
 import { route } from '../../src/http/routes/create-portal-session.ts';
 import { stripeError, testContext, type TestContext } from '../support/billing-fixtures.ts';
 import { createUserAndOrganisation, describeEachDatabase } from '../support/database.ts';
+import { handleRoute } from '../support/handle-route.ts';
 
-async function open(ctx: TestContext, userId: string, json: unknown): Promise<{ status: number; body: any }> {
-  const url = new URL('http://x/functions/v1/create-portal-session');
-  try {
-    const res = await route.handle({ request: new Request(url, { method: 'POST' }), url, caller: { kind: 'user', userId, email: undefined }, rawBody: JSON.stringify(json), json, requestId: 'r' }, ctx);
-    return { status: res.status, body: await res.json() };
-  } catch (error) {
-    if (error instanceof AppError) return { status: error.status, body: { error: error.code, message: error.message } };
-    throw error;
-  }
-}
+const open = (ctx: TestContext, userId: string, json: unknown) =>
+  handleRoute(route, ctx, { caller: { kind: 'user', userId, email: undefined }, json });
 
 function portalStripe(answer: () => Promise<unknown>) {
   const calls: unknown[] = [];
@@ -56,7 +48,7 @@ describeEachDatabase('create-portal-session', (db) => {
   it('refuses an org_id that is not a uuid with 400 invalid_request', async () => {
     const { userId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_P' });
     const fake = portalStripe(async () => ({ url: 'unused' }));
-    expect(await open(testContext(db.sql, fake.stripe), userId, { org_id: 'acme' })).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(await open(testContext(db.sql, fake.stripe), userId, { org_id: 'acme' })).toMatchObject({ status: 400, body: { error: 'invalid_request', field: 'org_id' } });
     expect(fake.calls).toEqual([]);
   });
 

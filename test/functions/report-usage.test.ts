@@ -2,24 +2,16 @@
  * report-usage as a handler: SPEC.md §3's rules and answers, and "bad input → 4xx, nothing written".
  */
 import { expect, it } from 'vitest';
-import { AppError } from '../../src/errors.ts';
 import type { Caller } from '../../src/http/route.ts';
 import { route } from '../../src/http/routes/report-usage.ts';
 import type { Sql } from '../../src/ports/sql.ts';
 import { testContext, type TestContext } from '../support/billing-fixtures.ts';
 import { createSubscriptionWithCycle, createUserAndOrganisation, describeEachDatabase, describePostgresOnly } from '../support/database.ts';
+import { handleRoute } from '../support/handle-route.ts';
 
 const backend: Caller = { kind: 'backend' };
 
-async function report(ctx: TestContext, json: unknown): Promise<{ status: number; body: any }> {
-  try {
-    const res = await route.handle({ request: new Request('http://x/functions/v1/report-usage', { method: 'POST' }), url: new URL('http://x/functions/v1/report-usage'), caller: backend, rawBody: JSON.stringify(json), json, requestId: 'r' }, ctx);
-    return { status: res.status, body: await res.json() };
-  } catch (error) {
-    if (error instanceof AppError) return { status: error.status, body: { error: error.code, message: error.message, ...error.details } };
-    throw error;
-  }
-}
+const report = (ctx: TestContext, json: unknown) => handleRoute(route, ctx, { caller: backend, json });
 
 const silentMeter = { billing: { meterEvents: { create: async () => ({}) } } };
 

@@ -3,11 +3,11 @@
  * called, and that a Stripe failure leaves nothing half-written.
  */
 import { expect, it } from 'vitest';
-import { AppError } from '../../src/errors.ts';
 import { route } from '../../src/http/routes/create-checkout-session.ts';
 import type { Sql } from '../../src/ports/sql.ts';
 import { priceIds, seedCatalog, SETUP_FEE_PRICE, stripeError, testContext, type TestContext } from '../support/billing-fixtures.ts';
 import { createSubscriptionWithCycle, createUserAndOrganisation, describeEachDatabase } from '../support/database.ts';
+import { handleRoute } from '../support/handle-route.ts';
 
 function fakeStripe(opts: { failSession?: boolean; failCustomer?: boolean; openSessions?: string[]; completedMeanwhile?: string[] } = {}) {
   const calls = { customers: [] as Array<{ params: any; key?: string }>, sessions: [] as any[], listed: [] as any[], expired: [] as string[] };
@@ -43,15 +43,8 @@ function fakeStripe(opts: { failSession?: boolean; failCustomer?: boolean; openS
   };
 }
 
-async function checkout(ctx: TestContext, userId: string, json: unknown) {
-  try {
-    const res = await route.handle({ request: new Request('http://x', { method: 'POST' }), url: new URL('http://x'), caller: { kind: 'user', userId, email: undefined }, rawBody: '', json, requestId: 'r' }, ctx);
-    return { status: res.status, body: await res.json() };
-  } catch (error) {
-    if (error instanceof AppError) return { status: error.status, body: { error: error.code, ...error.details } };
-    throw error;
-  }
-}
+const checkout = (ctx: TestContext, userId: string, json: unknown) =>
+  handleRoute(route, ctx, { caller: { kind: 'user', userId, email: undefined }, json });
 
 const customerOf = async (sql: Sql, orgId: string) => (await sql.query<{ c: string | null }>('select stripe_customer_id as c from organisations where id = $1', [orgId]))[0]!.c;
 
