@@ -29,9 +29,23 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-export async function insertOrganisation(sql: Sql, input: { name: string; ownerId: string }): Promise<Organisation> {
-  const rows = await sql.query<OrganisationRow>(`insert into public.organisations (name, owner_id) values ($1, $2) returning ${COLUMNS}`, [input.name, input.ownerId]);
-  return toOrganisation(rows[0]!);
+/**
+ * The owner's organisation of this name, created unless it exists: a repeated request (a double click, a retry
+ * after a lost answer) must not leave the owner with two organisations, after which every call would need an
+ * org_id. Serialised per owner with a transaction-scoped advisory lock (it works through Supabase's transaction
+ * pooler too), so concurrent twins find the first one's row. An owner may still create differently named ones.
+ */
+export async function insertOrganisationOnce(sql: Sql, input: { name: string; ownerId: string }): Promise<{ organisation: Organisation; created: boolean }> {
+  return sql.transaction(async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(hashtext('organisations:' || $1::text))`, [input.ownerId]);
+    const [existing] = await tx.query<OrganisationRow>(
+      `select ${COLUMNS} from public.organisations where owner_id = $1 and name = $2 order by created_at, id limit 1`,
+      [input.ownerId, input.name],
+    );
+    if (existing) return { organisation: toOrganisation(existing), created: false };
+    const rows = await tx.query<OrganisationRow>(`insert into public.organisations (name, owner_id) values ($1, $2) returning ${COLUMNS}`, [input.name, input.ownerId]);
+    return { organisation: toOrganisation(rows[0]!), created: true };
+  });
 }
 
 /** The user's organisations, oldest first. */

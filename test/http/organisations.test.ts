@@ -31,6 +31,17 @@ describe('POST organisations', () => {
     expect(res.json).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Acme Voice Ltd', owner_id: userId });
   });
 
+  it('answers a repeat with the same name (a double click, a retry) with the first organisation, 200, creating nothing', async () => {
+    const { userId, accessToken } = await stack.signUp();
+    const first = await stack.call('organisations', { token: accessToken, body: { name: 'Acme Voice Ltd' } });
+    const again = await stack.call('organisations', { token: accessToken, body: { name: ' Acme Voice Ltd ' } });
+    expect(first.status).toBe(201);
+    expect(again).toMatchObject({ status: 200, json: first.json });
+    const other = await stack.call('organisations', { token: accessToken, body: { name: 'Acme Labs' } });
+    expect(other.status).toBe(201);
+    expect((await findOwnedOrganisations(stack.sql, userId)).map((o) => o.name)).toEqual(['Acme Voice Ltd', 'Acme Labs']);
+  });
+
   const badBodies: Array<[string, unknown, string]> = [
     ['no name', {}, 'name'],
     ['an empty name', { name: '' }, 'name'],

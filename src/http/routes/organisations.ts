@@ -1,4 +1,7 @@
-/** POST organisations {name} → 201 {id, name, owner_id}: the signed-in user creates an organisation they own. */
+/**
+ * POST organisations {name} → 201 {id, name, owner_id}: the signed-in user creates an organisation they own.
+ * A repeat with the same name answers that organisation again, with 200 (nothing created).
+ */
 import { z } from 'zod';
 import { ORGANISATION_NAME_MAX, createOrganisation } from '../../usecases/create-organisation.ts';
 import { jsonResponse } from '../json.ts';
@@ -16,7 +19,7 @@ export const route: Route = {
   async handle({ json, caller }, ctx) {
     const { name } = parseInput(Body, json);
     if (caller.kind !== 'user') throw new Error('organisations: route requires a user caller');
-    const org = await createOrganisation(ctx, { ownerId: caller.userId, name });
-    return jsonResponse({ id: org.id, name: org.name, owner_id: org.ownerId }, 201);
+    const { organisation: org, created } = await createOrganisation(ctx, { ownerId: caller.userId, name });
+    return jsonResponse({ id: org.id, name: org.name, owner_id: org.ownerId }, created ? 201 : 200);
   },
 };
