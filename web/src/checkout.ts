@@ -19,9 +19,10 @@ export async function startCheckout(services: Services, choice: PendingCheckout)
   let summary = state.summary;
   try {
     if (summary === undefined) summary = await account.refreshSummary();
-    if (summary === null) {
+    if (summary === null || summary === undefined) {
+      // No organisation yet: name one. Several and none chosen: pick one on the dashboard. Then back to here.
       account.setPendingCheckout(choice);
-      navigate('/onboarding');
+      navigate(summary === null ? '/onboarding' : '/dashboard');
       return undefined;
     }
     const session = await api.createCheckoutSession({ ...choice, org_id: summary.organisation.id });
@@ -47,6 +48,10 @@ export async function continueAfterSignIn(services: Services): Promise<void> {
   }
   if (summary === null) {
     navigate('/onboarding');
+    return;
+  }
+  if (summary === undefined) {
+    navigate('/dashboard'); // several organisations: the dashboard asks which one, then comes back here
     return;
   }
   const pending = account.pendingCheckout();

@@ -18,13 +18,14 @@ export interface ApiAnswer {
 }
 
 /** `answers` maps a function name (plans, billing-summary, create-checkout-session, …) to its answer. */
-export async function mockFunctions(context: BrowserContext, answers: Record<string, ApiAnswer | (() => ApiAnswer | Promise<ApiAnswer>)>): Promise<string[]> {
+export async function mockFunctions(context: BrowserContext, answers: Record<string, ApiAnswer | ((url: URL) => ApiAnswer | Promise<ApiAnswer>)>): Promise<string[]> {
   const calls: string[] = [];
   await context.route('**/functions/v1/**', async (route: Route) => {
-    const name = new URL(route.request().url()).pathname.replace('/functions/v1/', '');
+    const url = new URL(route.request().url());
+    const name = url.pathname.replace('/functions/v1/', '');
     calls.push(`${route.request().method()} ${name}`);
     const answer = answers[name];
-    const { status = 200, body } = typeof answer === 'function' ? await answer() : (answer ?? { status: 404, body: { error: 'not_found', message: 'Not mocked.' } });
+    const { status = 200, body } = typeof answer === 'function' ? await answer(url) : (answer ?? { status: 404, body: { error: 'not_found', message: 'Not mocked.' } });
     await route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
   });
   await context.route('**/auth/v1/**', (route) => route.fulfill({ status: 204, body: '' }));
@@ -52,6 +53,7 @@ export function summary(overrides: { subscription?: Subscription | null; usage?:
   const end = new Date(start.getTime() + 30 * DAY);
   return <BillingSummary & { subscription: Subscription; usage: Usage }>{
     organisation: { id: 'org-1', name: 'Acme Dental Clinics' },
+    organisations: [{ id: 'org-1', name: 'Acme Dental Clinics' }],
     subscription:
       overrides.subscription === undefined
         ? { plan: { id: 'plan-growth', name: 'Growth' }, billing_period: 'monthly', status: 'active', current_period_start: start.toISOString(), current_period_end: end.toISOString(), cancel_at_period_end: false, cancel_at: null }

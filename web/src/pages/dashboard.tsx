@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useAccountState } from '../account.ts';
 import { Notice } from '../components/notice.tsx';
+import { OrganisationPicker, OrganisationSwitcher } from '../components/organisation-choice.tsx';
 import { InvoiceList } from '../components/invoice-list.tsx';
 import { PlanSummary } from '../components/plan-summary.tsx';
 import { SubscriptionBanner } from '../components/subscription-status.tsx';
@@ -66,6 +67,14 @@ export function DashboardPage({ url }: { url: URL }) {
       </section>
     );
   }
+  if (state.session && state.choices) {
+    return (
+      <section>
+        <h1 tabIndex={-1}>Your dashboard</h1>
+        <OrganisationPicker choices={state.choices} />
+      </section>
+    );
+  }
   if (!state.session || !state.summary) return <DashboardSkeleton />;
 
   const { organisation, usage, invoices } = state.summary;
@@ -76,6 +85,7 @@ export function DashboardPage({ url }: { url: URL }) {
       <div class="page-intro">
         <p class="eyebrow">{organisation.name}</p>
         <h1 tabIndex={-1}>Your dashboard</h1>
+        <OrganisationSwitcher current={organisation.id} organisations={state.summary.organisations} />
       </div>
       {flash && <Notice tone="error" title="Something needs your attention">{flash}</Notice>}
       {fromCheckout &&
