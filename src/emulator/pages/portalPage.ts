@@ -1,8 +1,10 @@
 /**
  * Billing portal sessions (docs.stripe.com/api/customer_portal/sessions) and a small portal page where the
- * customer sees their subscriptions and can cancel one. As Stripe's portal does by default, cancelling takes
- * effect at the end of the billing period (`cancel_at_period_end`); on a mixed-interval subscription Stripe
- * resolves that to the earliest item period end.
+ * customer sees their subscriptions and can cancel one, and replaces their card. As Stripe's portal does by
+ * default, cancelling takes effect at the end of the billing period (`cancel_at_period_end`); on a mixed-interval
+ * subscription Stripe resolves that to the earliest item period end. A new card becomes the customer's default
+ * (`invoice_settings.default_payment_method`, and any subscription's own default): open invoices are not charged
+ * on the spot; the next automatic retry uses it.
  */
 import type Stripe from 'stripe';
 import type { Emu } from '../emu.ts';
@@ -10,14 +12,26 @@ import { newId } from '../ids.ts';
 import { allowOnly, requiredStr, str } from '../params.ts';
 import type { PageResponse, Route } from '../router.ts';
 import type { Obj } from '../store.ts';
-import { getCustomer } from '../resources/customers.ts';
+import { getCustomer, updateCustomer } from '../resources/customers.ts';
+import { CARD_NUMBERS, TEST_TOKENS, paymentMethodFromToken } from '../resources/paymentMethods.ts';
 import { itemsOf, priceOf, updateSubscriptionFields } from '../billing/subscriptionModel.ts';
 import { scheduleRenewal } from '../billing/subscriptionBilling.ts';
 import { escapeHtml, money, page } from './layout.ts';
 
 const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
 
-function portal(emu: Emu, session: Obj): PageResponse {
+function cardSection(emu: Emu, session: Obj, problem?: string): string {
+  const customer = emu.store.get('customer', session.customer);
+  const pm = customer?.invoice_settings?.default_payment_method ? emu.store.get('payment_method', customer.invoice_settings.default_payment_method) : undefined;
+  const current = pm ? `${escapeHtml(String(pm.card.brand))} •••• ${escapeHtml(String(pm.card.last4))}` : 'No card on file';
+  return `<h2>Payment method</h2><p>${current}</p>
+<form method="post" action="/p/session/${escapeHtml(session.id)}/payment_method">
+<label for="cardnumber">New card number</label> <input id="cardnumber" name="cardnumber" inputmode="numeric" autocomplete="cc-number" aria-describedby="card-help">
+<button type="submit">Update card</button>${problem ? `<p class="error" role="alert">${escapeHtml(problem)}</p>` : ''}
+<p id="card-help" class="muted">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined.</p></form>`;
+}
+
+function portal(emu: Emu, session: Obj, problem?: string): PageResponse {
   const subs = emu.store.all('subscription').filter((s) => s.customer === session.customer && s.status !== 'canceled');
   const rows = subs.map((s) => {
     const items = itemsOf(emu, s.id);
@@ -32,7 +46,7 @@ function portal(emu: Emu, session: Obj): PageResponse {
   }).join('');
   const back = `<a class="back" href="${escapeHtml(session.return_url)}">← Return</a>`;
   return { status: 200, body: page('Manage billing — AiSyst', `<main><section class="summary" style="grid-column:1/-1">${back}
-<h1>Your subscriptions</h1><table><tbody>${rows || '<tr><td>No active subscriptions.</td></tr>'}</tbody></table></section></main>`) };
+<h1>Your subscriptions</h1><table><tbody>${rows || '<tr><td>No active subscriptions.</td></tr>'}</tbody></table>${cardSection(emu, session, problem)}</section></main>`), ...(problem ? { status: 400 } : {}) };
 }
 
 export const portalRoutes: Route[] = [
@@ -50,6 +64,21 @@ export const portalRoutes: Route[] = [
   { method: 'GET', pattern: '/p/session/:id', page: (req, emu) => {
     const session = emu.store.get('billing_portal.session', req.path_params.id as string);
     return session ? portal(emu, session) : { status: 404, body: page('Not found', '<main><h1>Portal session not found</h1></main>') };
+  } },
+  { method: 'POST', pattern: '/p/session/:id/payment_method', page: (req, emu) => {
+    const session = emu.store.get('billing_portal.session', req.path_params.id as string);
+    if (!session) return { status: 404, body: page('Not found', '<main><h1>Not found</h1></main>') };
+    const token = CARD_NUMBERS[String((req.params as Record<string, unknown>).cardnumber ?? '').replace(/\D/g, '')];
+    if (!token) return portal(emu, session, 'Your card number is invalid. Use a Stripe test card.');
+    // Stripe's portal sets a card up before saving it: one that declines is refused there, nothing saved.
+    if (TEST_TOKENS[token]?.behaviour === 'declines') return portal(emu, session, 'Your card was declined. Try a different card.');
+    const pm = paymentMethodFromToken(emu, token, session.customer);
+    const customer = getCustomer(emu, session.customer);
+    updateCustomer(emu, customer, { invoice_settings: { ...customer.invoice_settings, default_payment_method: pm.id } });
+    for (const sub of emu.store.all('subscription').filter((s) => s.customer === customer.id && s.default_payment_method)) {
+      updateSubscriptionFields(emu, sub, { default_payment_method: pm.id });
+    }
+    return { status: 303, headers: { location: `/p/session/${session.id}` }, body: '' };
   } },
   { method: 'POST', pattern: '/p/session/:id/cancel/:sub', page: (req, emu) => {
     const session = emu.store.get('billing_portal.session', req.path_params.id as string);
