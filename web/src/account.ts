@@ -67,7 +67,7 @@ export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsC
     (client) =>
       client.auth.onAuthStateChange((event, session) => {
         const userChanged = session?.user.id !== state.session?.user.id;
-        set({ session, ...(userChanged ? { summary: undefined, summaryError: undefined } : {}) });
+        set({ session, ...(userChanged ? { summary: undefined, summaryError: undefined, choices: undefined } : {}) });
         // Loading the summary outside the callback: supabase-js warns against awaiting its own calls in here.
         if (session && userChanged && event !== 'SIGNED_OUT') setTimeout(() => void refreshSummary().catch(() => {}), 0);
       }),
