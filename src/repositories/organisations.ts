@@ -76,7 +76,16 @@ export async function getOrganisationForOwner(sql: Sql, orgId: string, userId: s
  */
 export async function resolveOrganisation(sql: Sql, userId: string, orgId?: string | null): Promise<Organisation> {
   if (orgId !== undefined && orgId !== null && orgId !== '') return getOrganisationForOwner(sql, orgId, userId);
-  const owned = await findOwnedOrganisations(sql, userId);
+  return chooseOwnedOrganisation(await findOwnedOrganisations(sql, userId), undefined);
+}
+
+/** resolveOrganisation's rule applied to the user's organisations already read (findOwnedOrganisations). */
+export function chooseOwnedOrganisation(owned: Organisation[], orgId: string | undefined): Organisation {
+  if (orgId) {
+    const org = owned.find((o) => o.id === orgId);
+    if (!org) throw new AppError('organisation_not_found', 'No organisation with this id belongs to you.', { field: 'org_id' });
+    return org;
+  }
   if (owned.length === 0) throw new AppError('organisation_not_found', 'You have no organisation yet: create one first (POST organisations).');
   if (owned.length > 1) {
     // The choices come with the refusal: the caller owns them, and a client can offer them without another call.

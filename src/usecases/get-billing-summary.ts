@@ -9,7 +9,7 @@
 import type Stripe from 'stripe';
 import type { AppContext } from '../http/route.ts';
 import { findCurrentCycle, findEarlierPartsOfPeriod, type CycleRow } from '../repositories/billing-cycles.ts';
-import { findOwnedOrganisations, resolveOrganisation } from '../repositories/organisations.ts';
+import { chooseOwnedOrganisation, findOwnedOrganisations } from '../repositories/organisations.ts';
 import { findLatestSubscription } from '../repositories/subscriptions.ts';
 import { findPlanById } from './stripe-events/plan-prices.ts';
 import { describeStripeError } from './usage/stripe-errors.ts';
@@ -29,13 +29,14 @@ export interface InvoiceSummary {
 }
 
 export async function getBillingSummary(ctx: AppContext, input: { userId: string; orgId?: string | undefined }) {
-  const org = await resolveOrganisation(ctx.sql, input.userId, input.orgId);
+  // One read serves both: the organisation asked for, and the list of the caller's organisations.
+  const owned = await findOwnedOrganisations(ctx.sql, input.userId);
+  const org = chooseOwnedOrganisation(owned, input.orgId);
   const sub = await findLatestSubscription(ctx.sql, org.id);
   const plan = sub ? await findPlanById(ctx.sql, sub.plan_id) : undefined;
   const cycle = sub ? await findCurrentCycle(ctx.sql, sub.id, ctx.clock.now()) : undefined;
   const earlier = cycle ? await findEarlierPartsOfPeriod(ctx.sql, cycle) : [];
   const invoices = org.stripeCustomerId ? await listInvoices(ctx, org.stripeCustomerId) : [];
-  const owned = await findOwnedOrganisations(ctx.sql, input.userId);
 
   return {
     organisation: { id: org.id, name: org.name },
