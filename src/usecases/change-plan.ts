@@ -52,31 +52,37 @@ export async function changePlan(ctx: AppContext, input: ChangePlanInput): Promi
 
   const flatPrice = live.billing_period === 'yearly' ? plan.stripeYearlyPriceId : plan.stripePriceId;
   const result = { planId: plan.id, billingPeriod: live.billing_period };
+  let sub: Stripe.Subscription;
   try {
-    const sub = await ctx.stripe.subscriptions.retrieve(live.stripe_subscription_id, { expand: ['items.data.price'] });
-    const metered = sub.items.data.find(isMetered);
-    const flat = sub.items.data.find((item) => !isMetered(item) && item.price.recurring !== null);
-    if (!flat) throw new Error(`subscription ${sub.id} has no flat recurring item`);
-    const items: Stripe.SubscriptionUpdateParams.Item[] = [];
-    if (flat.price.id !== flatPrice) items.push({ id: flat.id, price: flatPrice });
-    // A yearly subscription whose metered item the webhook has not added yet gets it from the webhook, at the new plan.
-    if (metered && metered.price.id !== plan.stripeMeteredPriceId) items.push({ id: metered.id, price: plan.stripeMeteredPriceId });
-    if (items.length === 0) {
-      // Stripe has these prices: our row too (nothing asked), or it lags behind a change just made (a repeat).
-      if (live.plan_id === plan.id) throw new AppError('already_on_plan', `The organisation is already on ${plan.name}.`, { field: 'plan_id' });
-      return { ...result, changed: false };
-    }
-    await ctx.stripe.subscriptions.update(sub.id, {
-      items,
-      proration_behavior: 'create_prorations',
-      metadata: { plan_id: plan.id },
-    });
+    sub = await ctx.stripe.subscriptions.retrieve(live.stripe_subscription_id, { expand: ['items.data.price'] });
   } catch (error) {
-    if (error instanceof AppError) throw error;
+    throw stripeUnavailable(error, 'read the subscription');
+  }
+  const items = repricedItems(sub, flatPrice, plan.stripeMeteredPriceId);
+  if (items.length === 0) {
+    // Stripe has these prices: our row too (nothing asked), or it lags behind a change just made (a repeat).
+    if (live.plan_id === plan.id) throw new AppError('already_on_plan', `The organisation is already on ${plan.name}.`, { field: 'plan_id' });
+    return { ...result, changed: false };
+  }
+  try {
+    await ctx.stripe.subscriptions.update(sub.id, { items, proration_behavior: 'create_prorations', metadata: { plan_id: plan.id } });
+  } catch (error) {
     throw stripeUnavailable(error, 'change the plan');
   }
   ctx.logger.info('plan change requested', { org_id: org.id, subscription: live.stripe_subscription_id, from: live.plan_id, to: plan.id });
   return { ...result, changed: true };
+}
+
+/** The items whose price differs from the plan's: the flat one, and the metered one if the subscription has it yet. */
+function repricedItems(sub: Stripe.Subscription, flatPrice: string, meteredPrice: string): Stripe.SubscriptionUpdateParams.Item[] {
+  const metered = sub.items.data.find(isMetered);
+  const flat = sub.items.data.find((item) => !isMetered(item) && item.price.recurring !== null);
+  if (!flat) throw new Error(`subscription ${sub.id} has no flat recurring item`);
+  const items: Stripe.SubscriptionUpdateParams.Item[] = [];
+  if (flat.price.id !== flatPrice) items.push({ id: flat.id, price: flatPrice });
+  // A yearly subscription whose metered item the webhook has not added yet gets it from the webhook, at the new plan.
+  if (metered && metered.price.id !== meteredPrice) items.push({ id: metered.id, price: meteredPrice });
+  return items;
 }
 
 const isMetered = (item: Stripe.SubscriptionItem) => item.price.recurring?.usage_type === 'metered';
