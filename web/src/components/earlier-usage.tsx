@@ -6,7 +6,9 @@
 import type { UsagePart } from '../api.ts';
 import { formatMinutes, formatMoney, formatPeriod } from '../format.ts';
 
-export function EarlierUsage({ parts }: { parts: UsagePart[] }) {
+export function EarlierUsage({ parts: all }: { parts: UsagePart[] }) {
+  // A part without calls bills nothing: a change made right after signing up need not be explained.
+  const parts = all.filter((part) => part.minutes_used > 0);
   if (parts.length === 0) return null;
   return (
     <div class="earlier-usage">
