@@ -137,12 +137,16 @@ describeWithBrowser('pricing and dashboard states', (browser) => {
   it('after an upgrade mid-window, shows the overage from before the change that is still to be billed', async () => {
     const base = summary();
     const changedAt = new Date(Date.parse(base.usage.period_start) + 5 * 86_400_000).toISOString();
-    const earlier = [{ ...base.usage, period_end: changedAt, minutes_used: 800, included_minutes: 500, overage_minutes: 300, overage_cost_cents: 15_000, invoiced: false }];
+    const earlier = [
+      { ...base.usage, period_end: base.usage.period_start, minutes_used: 0, included_minutes: 200, invoiced: false }, // no calls: not shown
+      { ...base.usage, period_end: changedAt, minutes_used: 800, included_minutes: 500, overage_minutes: 300, overage_cost_cents: 15_000, invoiced: false },
+    ];
     const page = await open('/dashboard', { 'billing-summary': { body: { ...base, usage: { ...base.usage, period_start: changedAt }, usage_earlier_in_period: earlier } } }, { signedIn: true, width: 390 });
     const part = page.locator('.earlier-usage');
     await part.waitFor();
     expect(await part.innerText()).toContain('Earlier this month, before your plan change');
     expect(await part.innerText()).toMatch(/800 of 500 included minutes · 300 extra · €150\.00 — billed at the end of the month/);
+    expect(await part.locator('li').count()).toBe(1);
     expect(await page.locator('#usage-text').innerText()).toBe('412 of 1,000 minutes used');
     expect(await hasHorizontalScroll(page)).toBe(false);
     await snap(page, 'states-dashboard-after-upgrade-phone');
