@@ -1,6 +1,7 @@
 /**
  * Every object kind the emulator hands out carries at least the top-level keys of Stripe's own sample object
- * (`shared/stripe/fixtures3.json`, `resources.<object>`); values may differ. Objects are gathered by walking a
+ * (`resources.<object>` of `shared/stripe/fixtures3.json`, copied unchanged to `fixtures/stripe-fixtures3.json` so a
+ * clone runs this test without `shared/` beside it); values may differ. Objects are gathered by walking a
  * realistic signup through the SDK, so nested objects (subscription items, invoice lines, prices) count too.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalog } from './catalog.ts';
 import { completeCheckout, startHarness, type Harness } from './harness.ts';
 
-const FIXTURES = fileURLToPath(new URL('../../../shared/stripe/fixtures3.json', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./fixtures/stripe-fixtures3.json', import.meta.url));
 const samples = (JSON.parse(readFileSync(FIXTURES, 'utf8')) as { resources: Record<string, Record<string, unknown>> }).resources;
 
 /** Collects every object (anything with a string `object` other than 'list') by its kind. */
