@@ -13,10 +13,11 @@ export const PREFIX_KIND: Record<string, string> = {
   cus: 'customer', prod: 'product', price: 'price', mtr: 'billing.meter', sub: 'subscription',
   si: 'subscription_item', in: 'invoice', il: 'line_item', cs: 'checkout.session', pm: 'payment_method',
   evt: 'event', we: 'webhook_endpoint', clock: 'test_helpers.test_clock', bps: 'billing_portal.session',
-  ii: 'invoiceitem', pi: 'payment_intent',
+  ii: 'invoiceitem', pi: 'payment_intent', sub_sched: 'subscription_schedule',
 };
 
 export function kindOfId(id: string): string | undefined {
+  if (id.startsWith('sub_sched_')) return PREFIX_KIND.sub_sched; // the one prefix with an underscore in it
   const prefix = id.slice(0, id.indexOf('_'));
   return PREFIX_KIND[prefix];
 }

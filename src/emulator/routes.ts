@@ -9,6 +9,7 @@ import { paymentMethodRoutes } from './resources/paymentMethods.ts';
 import { checkoutRoutes } from './resources/checkout.ts';
 import { subscriptionRoutes } from './resources/subscriptions.ts';
 import { subscriptionItemRoutes } from './resources/subscriptionItems.ts';
+import { subscriptionScheduleRoutes } from './resources/subscriptionSchedules.ts';
 import { invoiceRoutes } from './resources/invoices.ts';
 import { eventRoutes } from './resources/events.ts';
 import { portalRoutes } from './pages/portalPage.ts';
@@ -17,6 +18,6 @@ import { invoicePageRoutes } from './pages/invoicePage.ts';
 
 export const ALL_ROUTES: Route[] = [
   ...customerRoutes, ...productRoutes, ...priceRoutes, ...meterRoutes, ...testClockRoutes, ...paymentMethodRoutes,
-  ...checkoutRoutes, ...subscriptionRoutes, ...subscriptionItemRoutes, ...invoiceRoutes, ...eventRoutes,
+  ...checkoutRoutes, ...subscriptionRoutes, ...subscriptionItemRoutes, ...subscriptionScheduleRoutes, ...invoiceRoutes, ...eventRoutes,
   ...portalRoutes, ...checkoutPageRoutes, ...invoicePageRoutes,
 ];

@@ -8,6 +8,7 @@ import type { Obj } from '../store.ts';
 import { addLine } from './lines.ts';
 import { attemptPayment, finalizeInvoice, newInvoice, openDraft, recomputeTotals, voidInvoice } from './invoices.ts';
 import { nextBoundary, type Interval } from './periods.ts';
+import { enterDuePhase } from './schedulePhases.ts';
 import { isMetered, itemsOf, itemsSnapshot, newItem, newSubscription, priceOf, updateSubscriptionFields, usageWindowStart } from './subscriptionModel.ts';
 
 export interface PricedQuantity { price: Obj; quantity?: number; metadata?: Record<string, string> }
@@ -94,13 +95,15 @@ export function renew(emu: Emu, subId: string, at: number): void {
     delete item._usage_from;
     item.current_period_start = oldEnd;
     item.current_period_end = nextBoundary(sub.billing_cycle_anchor, rec.interval, rec.interval_count, oldEnd);
-    if (!isMetered(price)) {
-      addLine(emu, invoice, { price, quantity: item.quantity, period: { start: item.current_period_start, end: item.current_period_end }, subscription: sub.id, subscriptionItem: item.id });
-    }
+  }
+  // A schedule's next phase starts here: the ended period was billed above on the old prices, the next on the new.
+  const schedulePrevious = enterDuePhase(emu, sub, at);
+  for (const item of due.filter((i) => !isMetered(priceOf(emu, i)))) {
+    addLine(emu, invoice, { price: priceOf(emu, item), quantity: item.quantity, period: { start: item.current_period_start, end: item.current_period_end }, subscription: sub.id, subscriptionItem: item.id });
   }
   attachPendingItems(emu, sub, invoice);
   openDraft(emu, invoice, false);
-  updateSubscriptionFields(emu, sub, { latest_invoice: invoice.id }, before);
+  updateSubscriptionFields(emu, sub, { latest_invoice: invoice.id }, { ...before, ...schedulePrevious });
   scheduleRenewal(emu, sub);
 }
 
