@@ -57,7 +57,7 @@ export const DEFAULT_DUNNING_MS = [1, 3, 5, 7, 9, 11, 14].map((d) => d * DAY_MS)
 export async function startStripeEmulator(options: StripeEmulatorOptions = {}): Promise<RunningStripeEmulator> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? silentLogger;
-  const saver = options.stateFile ? stateSaver(options.stateFile) : undefined;
+  const saver = options.stateFile ? stateSaver(options.stateFile, logger) : undefined;
   const store = new Store(options.stateFile ? await loadState(options.stateFile) : undefined, () => saver?.schedule(store.state));
   const emu = new Emu(store, {
     webhookSecret: options.webhookSecret,
