@@ -75,7 +75,7 @@ export async function splitCycleAtPlanChange(tx: Sql, c: PlanChange): Promise<bo
   const [{ minutes }] = (await tx.query<{ minutes: number }>(
     `with moved as (
        update usage_records set billing_cycle_id = $2 where billing_cycle_id = $1 and ended_at >= $3 returning billed_minutes)
-     select coalesce(sum(billed_minutes), 0)::int as minutes from moved`,
+     select coalesce(sum(billed_minutes), 0)::bigint as minutes from moved`,
     [old.id, fresh!.id, c.changedAt],
   )) as [{ minutes: number }];
   if (minutes > 0) {
