@@ -119,3 +119,21 @@ export async function findOrganisationByStripeCustomerId(sql: Sql, customerId: s
   const rows = await sql.query<OrganisationRow>(`select ${COLUMNS} from public.organisations where stripe_customer_id = $1`, [customerId]);
   return rows[0] ? toOrganisation(rows[0]) : undefined;
 }
+
+/**
+ * The owner's sign-up e-mail (Supabase's `auth.users.email`; null for a phone-only user) and the e-mail last set on
+ * the organisation's Stripe customer (issue 8, defect 11): they differ after the owner changed theirs.
+ */
+export async function findBillingEmails(sql: Sql, orgId: string): Promise<{ ownerEmail: string | null; customerEmail: string | null }> {
+  const rows = await sql.query<{ owner_email: string | null; customer_email: string | null }>(
+    `select u.email as owner_email, o.stripe_customer_email as customer_email
+       from public.organisations o left join auth.users u on u.id = o.owner_id where o.id = $1`,
+    [orgId],
+  );
+  return { ownerEmail: rows[0]?.owner_email ?? null, customerEmail: rows[0]?.customer_email ?? null };
+}
+
+/** Remembers the e-mail now set on the organisation's Stripe customer. */
+export async function recordStripeCustomerEmail(sql: Sql, orgId: string, email: string): Promise<void> {
+  await sql.query('update public.organisations set stripe_customer_email = $2, updated_at = now() where id = $1', [orgId, email]);
+}

@@ -9,6 +9,7 @@
 import { AppError } from '../errors.ts';
 import type { AppContext } from '../http/route.ts';
 import { resolveOrganisation } from '../repositories/organisations.ts';
+import { syncBillingEmail } from './checkout/billing-customer.ts';
 import { stripeUnavailable } from './usage/stripe-errors.ts';
 
 export async function openBillingPortal(ctx: AppContext, input: { userId: string; orgId?: string | undefined }): Promise<{ url: string }> {
@@ -16,6 +17,7 @@ export async function openBillingPortal(ctx: AppContext, input: { userId: string
   if (!org.stripeCustomerId) {
     throw new AppError('no_active_subscription', 'This organisation has no billing account yet: choose a plan first.');
   }
+  await syncBillingEmail(ctx, org); // the owner's current e-mail on the customer (issue 8, defect 11)
   try {
     const session = await ctx.stripe.billingPortal.sessions.create({
       customer: org.stripeCustomerId,

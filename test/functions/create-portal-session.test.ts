@@ -14,7 +14,15 @@ const open = (ctx: TestContext, userId: string, json: unknown) =>
 
 function portalStripe(answer: () => Promise<unknown>) {
   const calls: unknown[] = [];
-  return { calls, stripe: { billingPortal: { sessions: { create: async (params: unknown) => { calls.push(params); return answer(); } } } } };
+  const emailUpdates: unknown[] = [];
+  return {
+    calls,
+    emailUpdates,
+    stripe: {
+      billingPortal: { sessions: { create: async (params: unknown) => { calls.push(params); return answer(); } } },
+      customers: { update: async (id: string, params: unknown) => { emailUpdates.push({ id, params }); return { id }; } },
+    },
+  };
 }
 
 describeEachDatabase('create-portal-session', (db) => {
@@ -28,6 +36,17 @@ describeEachDatabase('create-portal-session', (db) => {
       { customer: 'cus_P', return_url: `${ctx.config.websiteUrl}/dashboard` },
       { customer: 'cus_P', return_url: `${ctx.config.websiteUrl}/dashboard` },
     ]);
+  });
+
+  it('brings the owner\'s current e-mail to the Stripe customer first, once after each change (issue 8, defect 11)', async () => {
+    const { userId, orgId, email } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_P' });
+    const fake = portalStripe(async () => ({ id: 'bps_1', url: 'https://billing.stripe.test/p/session/bps_1' }));
+    const ctx = testContext(db.sql, fake.stripe);
+    await open(ctx, userId, { org_id: orgId });
+    await open(ctx, userId, { org_id: orgId });
+    await db.sql.query(`update auth.users set email = 'renamed@example.test' where id = $1`, [userId]);
+    await open(ctx, userId, { org_id: orgId });
+    expect(fake.emailUpdates).toEqual([{ id: 'cus_P', params: { email } }, { id: 'cus_P', params: { email: 'renamed@example.test' } }]);
   });
 
   it('an organisation that never reached Checkout has nothing to manage: 409 no_active_subscription, Stripe not asked', async () => {

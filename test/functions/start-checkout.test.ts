@@ -9,10 +9,16 @@ import { priceIds, seedCatalog, SETUP_FEE_PRICE, stripeError, testContext, type 
 import { createSubscriptionWithCycle, createUserAndOrganisation, describeEachDatabase } from '../support/database.ts';
 import { handleRoute } from '../support/handle-route.ts';
 
-function fakeStripe(opts: { failSession?: boolean; failCustomer?: boolean; openSessions?: string[]; completedMeanwhile?: string[] } = {}) {
+interface FakeSession { id: string; object: 'checkout.session'; status: string; url: string | null; metadata: Record<string, string> }
+
+function fakeStripe(opts: { failSession?: boolean; failCustomer?: boolean; failCustomerUpdate?: boolean; openSessions?: Array<string | FakeSession>; completedMeanwhile?: string[] } = {}) {
   const calls = { customers: [] as Array<{ params: any; key?: string }>, sessions: [] as any[], listed: [] as any[], expired: [] as string[] };
+  const updates: Array<{ id: string; params: any }> = [];
+  const open: FakeSession[] = (opts.openSessions ?? []).map((s) => typeof s === 'string' ? { id: s, object: 'checkout.session', status: 'open', url: `https://checkout.example/${s}`, metadata: {} } : s);
+  const byKey = new Map<string, FakeSession>();
   return {
     calls,
+    updates,
     stripe: {
       customers: {
         async create(params: unknown, o?: { idempotencyKey?: string }) {
@@ -20,22 +26,40 @@ function fakeStripe(opts: { failSession?: boolean; failCustomer?: boolean; openS
           if (opts.failCustomer) throw stripeError('StripeConnectionError', undefined, 'connect ECONNREFUSED');
           return { id: 'cus_new', object: 'customer' };
         },
+        async update(id: string, params: unknown) {
+          if (opts.failCustomerUpdate) throw stripeError('StripeConnectionError', undefined, 'connect ECONNREFUSED');
+          updates.push({ id, params });
+          return { id, object: 'customer' };
+        },
       },
       checkout: { sessions: {
-        async create(params: unknown) {
+        async create(params: { metadata: Record<string, string> }, o?: { idempotencyKey?: string }) {
           calls.sessions.push(params);
           if (opts.failSession) throw stripeError('StripeInvalidRequestError', 400, 'No such price');
-          return { id: 'cs_1', url: 'https://checkout.example/cs_1' };
+          const replay = o?.idempotencyKey ? byKey.get(o.idempotencyKey) : undefined;
+          if (replay) return structuredClone(replay);
+          const id = `cs_${calls.sessions.length}`;
+          const session: FakeSession = { id, object: 'checkout.session', status: 'open', url: `https://checkout.example/${id}`, metadata: params.metadata };
+          open.push(session);
+          if (o?.idempotencyKey) byKey.set(o.idempotencyKey, structuredClone(session));
+          return session;
         },
         async list(params: unknown) {
           calls.listed.push(params);
-          return { object: 'list', has_more: false, data: (opts.openSessions ?? []).map((id) => ({ id, object: 'checkout.session', status: 'open' })) };
+          return { object: 'list', has_more: false, data: open.filter((s) => s.status === 'open') };
+        },
+        async retrieve(id: string) {
+          const s = open.find((x) => x.id === id);
+          if (opts.completedMeanwhile?.includes(id)) return { id, object: 'checkout.session', status: 'complete' };
+          return s ?? { id, object: 'checkout.session', status: 'expired' };
         },
         async expire(id: string) {
           calls.expired.push(id);
           if (opts.completedMeanwhile?.includes(id)) {
             throw stripeError('StripeInvalidRequestError', 400, 'Only Checkout Sessions with a status of `open` can be expired.');
           }
+          const s = open.find((x) => x.id === id);
+          if (s) Object.assign(s, { status: 'expired', url: null });
           return { id, object: 'checkout.session', status: 'expired' };
         },
       } },
@@ -51,11 +75,12 @@ const customerOf = async (sql: Sql, orgId: string) => (await sql.query<{ c: stri
 describeEachDatabase('create-checkout-session', (db) => {
   it('monthly: flat price, metered price without quantity and the setup fee, for a new customer tagged with the org', async () => {
     const plans = await seedCatalog(db.sql);
-    const { userId, orgId } = await createUserAndOrganisation(db.sql, { orgName: 'Acme' });
+    const { userId, orgId, email } = await createUserAndOrganisation(db.sql, { orgName: 'Acme' });
     const fake = fakeStripe();
     const res = await checkout(testContext(db.sql, fake.stripe), userId, { plan_id: plans.starter, billing_period: 'monthly' });
     expect(res).toEqual({ status: 200, body: { checkout_url: 'https://checkout.example/cs_1', session_id: 'cs_1' } });
-    expect(fake.calls.customers).toEqual([{ params: { name: 'Acme', metadata: { org_id: orgId } }, key: `customer-${orgId}` }]);
+    // Issue 8, defect 11: the owner's sign-up e-mail is on the customer, so receipts and invoices reach them.
+    expect(fake.calls.customers).toEqual([{ params: { name: 'Acme', email, metadata: { org_id: orgId } }, key: expect.stringMatching(new RegExp(`^customer-${orgId}-[0-9a-f]{16}$`)) }]);
     const meta = { org_id: orgId, plan_id: plans.starter, billing_period: 'monthly' };
     expect(fake.calls.sessions[0]).toEqual({
       mode: 'subscription', customer: 'cus_new', client_reference_id: orgId,
@@ -80,16 +105,88 @@ describeEachDatabase('create-checkout-session', (db) => {
     });
   });
 
-  it('expires the customer\'s open sessions before opening a new one, so at most one can be paid', async () => {
+  it('expires the customer\'s open sessions of other plans before opening a new one, so at most one can be paid', async () => {
     const plans = await seedCatalog(db.sql);
     const { userId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_existing' });
-    // The user opened Checkout in another tab (cs_old); cs_paid was completed while we were listing.
-    const fake = fakeStripe({ openSessions: ['cs_old', 'cs_paid'], completedMeanwhile: ['cs_paid'] });
+    const fake = fakeStripe({ openSessions: ['cs_old'] }); // the user opened Checkout in another tab, outside our records
     const res = await checkout(testContext(db.sql, fake.stripe), userId, { plan_id: plans.starter, billing_period: 'monthly' });
     expect(res.status).toBe(200);
     expect(fake.calls.listed).toEqual([{ customer: 'cus_existing', status: 'open', limit: 100 }]);
-    expect(fake.calls.expired).toEqual(['cs_old', 'cs_paid']);
+    expect(fake.calls.expired).toEqual(['cs_old']);
     expect(fake.calls.sessions).toHaveLength(1);
+  });
+
+  it('the same plan and period twice answers the same open session; another plan expires it before the new one exists', async () => {
+    const plans = await seedCatalog(db.sql);
+    const { userId, orgId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_existing' });
+    const fake = fakeStripe();
+    const ctx = testContext(db.sql, fake.stripe);
+    const first = await checkout(ctx, userId, { plan_id: plans.starter, billing_period: 'monthly' });
+    const again = await checkout(ctx, userId, { plan_id: plans.starter, billing_period: 'monthly' });
+    expect(again).toEqual(first);
+    expect(fake.calls.sessions).toHaveLength(1);
+    expect(fake.calls.expired).toEqual([]);
+
+    const yearly = await checkout(ctx, userId, { plan_id: plans.starter, billing_period: 'yearly' });
+    expect(fake.calls.expired).toEqual([first.body.session_id]);
+    expect(yearly.body.session_id).not.toBe(first.body.session_id);
+    const growth = await checkout(ctx, userId, { plan_id: plans.growth, billing_period: 'yearly' });
+    expect(fake.calls.expired).toEqual([first.body.session_id, yearly.body.session_id]);
+    const recorded = await db.sql.query('select stripe_session_id from checkout_sessions where org_id = $1 order by created_at', [orgId]);
+    expect(recorded).toEqual([first, yearly, growth].map((r) => ({ stripe_session_id: r.body.session_id })));
+  });
+
+  it('the session recorded last is expired even when Stripe\'s list does not show it yet', async () => {
+    const plans = await seedCatalog(db.sql);
+    const { userId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_existing' });
+    const fake = fakeStripe();
+    const ctx = testContext(db.sql, fake.stripe);
+    const first = await checkout(ctx, userId, { plan_id: plans.starter, billing_period: 'monthly' });
+    const list = fake.stripe.checkout.sessions.list;
+    fake.stripe.checkout.sessions.list = async (params: unknown) => ({ ...(await list(params)), data: [] }); // a lagging list
+    await checkout(ctx, userId, { plan_id: plans.growth, billing_period: 'monthly' });
+    expect(fake.calls.expired).toEqual([first.body.session_id]);
+  });
+
+  it('a session paid between the list and the expire: 409 already_subscribed, no new session', async () => {
+    const plans = await seedCatalog(db.sql);
+    const { userId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_existing' });
+    const fake = fakeStripe({ openSessions: ['cs_paid'], completedMeanwhile: ['cs_paid'] });
+    const res = await checkout(testContext(db.sql, fake.stripe), userId, { plan_id: plans.starter, billing_period: 'monthly' });
+    expect(res).toMatchObject({ status: 409, body: { error: 'already_subscribed' } });
+    expect(fake.calls.sessions).toEqual([]);
+  });
+
+  it('keeps the customer\'s e-mail in step with the owner\'s: updated once after a change, never when unchanged', async () => {
+    const plans = await seedCatalog(db.sql);
+    const { userId, orgId, email } = await createUserAndOrganisation(db.sql);
+    const fake = fakeStripe();
+    const ctx = testContext(db.sql, fake.stripe);
+    const buy = () => checkout(ctx, userId, { plan_id: plans.starter, billing_period: 'monthly' });
+    await buy();
+    await buy();
+    expect(fake.updates).toEqual([]);
+    const emailOf = async () => (await db.sql.query<{ e: string }>('select stripe_customer_email as e from organisations where id = $1', [orgId]))[0]!.e;
+    expect(await emailOf()).toBe(email);
+
+    await db.sql.query(`update auth.users set email = 'new-owner@example.test' where id = $1`, [userId]); // changed in Supabase Auth
+    await buy();
+    await buy();
+    expect(fake.updates).toEqual([{ id: 'cus_new', params: { email: 'new-owner@example.test' } }]);
+    expect(await emailOf()).toBe('new-owner@example.test');
+  });
+
+  it('an e-mail update Stripe fails does not block the checkout and is tried again next time', async () => {
+    const plans = await seedCatalog(db.sql);
+    const { userId, orgId, email } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_existing' });
+    const failing = fakeStripe({ failCustomerUpdate: true });
+    const ctx = testContext(db.sql, failing.stripe);
+    expect((await checkout(ctx, userId, { plan_id: plans.starter, billing_period: 'monthly' })).status).toBe(200);
+    expect(ctx.logger.lines.join('\n')).toContain('will retry on the next session');
+    const working = fakeStripe();
+    await checkout(testContext(db.sql, working.stripe), userId, { plan_id: plans.starter, billing_period: 'monthly' });
+    expect(working.updates).toEqual([{ id: 'cus_existing', params: { email } }]);
+    expect((await db.sql.query('select stripe_customer_email as e from organisations where id = $1', [orgId]))[0]).toEqual({ e: email });
   });
 
   it('refuses a second subscription with 409 already_subscribed before calling Stripe', async () => {
