@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/ports/sql.ts';
 import { applyStripeEvent } from '../../src/usecases/apply-stripe-event.ts';
-import { event, fakeSubscription, priceIds, seedCatalog, testContext, type FakeSubscriptionInput } from '../support/billing-fixtures.ts';
+import { event, fakeSubscription, priceIds, seedCatalog, stripeError, testContext, type FakeSubscriptionInput, type TestContext } from '../support/billing-fixtures.ts';
 import { createUserAndOrganisation, describeEachDatabase } from '../support/database.ts';
 
 const NOV = { start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z' };
@@ -82,6 +82,10 @@ const invoiceEvent = (id: string, type: string, invoiceId: string, reason: strin
       parent: { type: 'subscription_item_details', subscription_item_details: { subscription: 'sub_1', subscription_item: 'si_sub_1_1' } },
     }] },
   });
+
+/** The "not ours" log lines, parsed. */
+const notOursLines = (ctx: TestContext) =>
+  ctx.logger.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => String(l.msg).startsWith('Stripe event not ours'));
 
 describeEachDatabase('apply Stripe events', (db) => {
   it('checkout.session.completed stores the subscription and opens the current usage cycle with the plan\'s terms', async () => {
@@ -252,14 +256,43 @@ describeEachDatabase('apply Stripe events', (db) => {
     expect((await snapshot(db.sql)).subscriptions[0]).toMatchObject({ org_id: orgId });
   });
 
-  it('acknowledges event types it does not handle, and subscriptions that are not ours', async () => {
+  it('acknowledges event types it does not handle, and subscriptions made outside the app (no metadata, no customer, no plan of ours)', async () => {
     const { fake, ctx } = await setup(db.sql);
     expect(await applyStripeEvent(ctx, event('evt_x', 'customer.created', { id: 'cus_9' }))).toBe('ignored');
     fake.subs.set('sub_1', { id: 'sub_1', customer: 'cus_unknown', items: [{ price: 'price_elsewhere', interval: 'month', ...NOV }] });
-    expect(await applyStripeEvent(ctx, subEvent('evt_y', 'customer.subscription.created'))).toBe('applied');
+    expect(await applyStripeEvent(ctx, subEvent('evt_y', 'customer.subscription.created'))).toBe('ignored');
     expect((await snapshot(db.sql)).subscriptions).toEqual([]);
     const processed = await db.sql.query('select id from stripe_events where processed_at is not null order by id');
     expect(processed).toEqual([{ id: 'evt_x' }, { id: 'evt_y' }]);
+    expect(notOursLines(ctx)).toEqual([expect.objectContaining({ event_id: 'evt_y', event_type: 'customer.subscription.created', subscription: 'sub_1' })]);
+  });
+
+  describe('events about a subscription Stripe does not know (the re-read answers 404 resource_missing)', () => {
+    const missing = (id: string) => stripeError('StripeInvalidRequestError', 404, `No such subscription: '${id}'`, { code: 'resource_missing', param: 'id' });
+
+    it.each([
+      ['customer.subscription.updated', subEvent('evt_gone', 'customer.subscription.updated')],
+      ['invoice.paid', invoiceEvent('evt_gone', 'invoice.paid', 'in_unknown', 'subscription_cycle', NOV)],
+      ['checkout.session.completed', sessionCompleted('evt_gone')],
+    ])('%s is acknowledged as not ours, marked processed, logged with its id and type, and changes nothing', async (type, evt) => {
+      const { fake, ctx } = await setup(db.sql);
+      fake.setBeforeRetrieve(async (id) => { throw missing(id); });
+      expect(await applyStripeEvent(ctx, evt)).toBe('ignored');
+      expect(await snapshot(db.sql)).toEqual({ subscriptions: [], cycles: [] });
+      expect(await db.sql.query('select id from stripe_events where processed_at is not null')).toEqual([{ id: 'evt_gone' }]);
+      expect(notOursLines(ctx)).toEqual([expect.objectContaining({ event_id: 'evt_gone', event_type: type, subscription: 'sub_1' })]);
+      // Delivered again (Stripe, or `stripe-events replay`): nothing to retry.
+      expect(await applyStripeEvent(ctx, evt)).toBe('duplicate');
+    });
+
+    it('Stripe answering 500 is not "not ours": it propagates (the route answers 5xx, Stripe retries) and the event stays unprocessed', async () => {
+      const { fake, ctx } = await setup(db.sql);
+      fake.setBeforeRetrieve(async () => { throw stripeError('StripeAPIError', 500, 'An unknown error occurred'); });
+      await expect(applyStripeEvent(ctx, subEvent('evt_2', 'customer.subscription.updated'))).rejects.toThrow('An unknown error occurred');
+      const [row] = await db.sql.query<{ processed_at: Date | null }>('select processed_at from stripe_events where id = $1', ['evt_2']);
+      expect(row!.processed_at).toBeNull();
+      expect(notOursLines(ctx)).toEqual([]);
+    });
   });
 
   it('a Stripe failure while re-reading propagates (the route answers 5xx) and leaves the event unprocessed', async () => {

@@ -11,7 +11,7 @@ async function deliver(ctx: TestContext, body: string, header: string | undefine
     const res = await route.handle({ request, url: new URL(request.url), caller: { kind: 'anonymous' }, rawBody: body, json: undefined, requestId: 'r' }, ctx);
     return { status: res.status, body: await res.json() };
   } catch (error) {
-    if (error instanceof AppError) return { status: error.status, body: { error: error.code, message: error.message } };
+    if (error instanceof AppError) return { status: error.status, body: { error: error.code, message: error.message, ...error.details } };
     throw error;
   }
 }
@@ -38,6 +38,40 @@ describeEachDatabase('stripe-webhook-handler', (db) => {
     const res = await deliver(ctx, body, await sign(body));
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_signature');
+    expect(await db.sql.query('select id from stripe_events')).toEqual([]);
+  });
+
+  it('an event about a subscription Stripe does not know (404 resource_missing) is acknowledged as ignored, once', async () => {
+    const missing = Object.assign(new Error("No such subscription: 'sub_gone'"), { type: 'StripeInvalidRequestError', statusCode: 404, code: 'resource_missing' });
+    const ctx = testContext(db.sql, stripeWithWebhooks({ subscriptions: { retrieve: async () => { throw missing; } } }));
+    const { body, header } = await signedEvent(event('evt_gone', 'customer.subscription.updated', { id: 'sub_gone' }));
+    expect(await deliver(ctx, body, header)).toEqual({ status: 200, body: { received: true, ignored: true } });
+    expect(await db.sql.query('select id from stripe_events where processed_at is not null')).toEqual([{ id: 'evt_gone' }]);
+    expect(ctx.logger.lines.filter((l) => l.includes('Stripe event not ours') && l.includes('evt_gone') && l.includes('customer.subscription.updated'))).toHaveLength(1);
+  });
+
+  const valid = event('evt_shape', 'customer.subscription.updated', { id: 'sub_1' }) as unknown as Record<string, unknown>;
+  it.each([
+    ['not an object', [valid], 'event'],
+    ['no id', { ...valid, id: undefined }, 'id'],
+    ['an id with NUL', { ...valid, id: 'evt_\u0000' }, 'id'],
+    ['no type', { ...valid, type: undefined }, 'type'],
+    ['a type that is not a string', { ...valid, type: 42 }, 'type'],
+    ['no created', { ...valid, created: undefined }, 'created'],
+    ['created out of range', { ...valid, created: 1e20 }, 'created'],
+    ['no data', { ...valid, data: undefined }, 'data'],
+    ['data.object null', { ...valid, data: { object: null } }, 'data.object'],
+    ['data.object not an object', { ...valid, data: { object: 'sub_1' } }, 'data.object'],
+    ['a subscription event whose object has no id', { ...valid, data: { object: { object: 'subscription' } } }, 'data.object.id'],
+    ['an invoice event without lines', { ...valid, type: 'invoice.paid', data: { object: { id: 'in_1', object: 'invoice' } } }, 'data.object.lines'],
+    ['an invoice line without a period', { ...valid, type: 'invoice.paid', data: { object: { id: 'in_1', lines: { data: [{ id: 'il_1' }] } } } }, 'data.object.lines.data.period'],
+  ])('a signed event with %s is a 400 invalid_request naming the field, and nothing is written', async (_name, malformed, field) => {
+    const retrieve = async () => { throw new Error('must not be called'); };
+    const ctx = testContext(db.sql, stripeWithWebhooks({ subscriptions: { retrieve } }));
+    const body = JSON.stringify(malformed);
+    const header = await realWebhooks.generateTestHeaderStringAsync({ payload: body, secret: 'whsec_test_billing_fixtures' });
+    const res = await deliver(ctx, body, header);
+    expect(res).toMatchObject({ status: 400, body: { error: 'invalid_request', field } });
     expect(await db.sql.query('select id from stripe_events')).toEqual([]);
   });
 

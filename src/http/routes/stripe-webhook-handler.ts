@@ -1,10 +1,12 @@
 /**
  * POST stripe-webhook-handler: Stripe's signed events (SPEC.md §3). Verify the raw bytes, then hand the event to
  * applyStripeEvent. Errors propagate to the app's one error mapping: a database or Stripe failure is a 5xx, so
- * Stripe retries the delivery (docs.stripe.com/webhooks#retries); only a bad signature is a 4xx.
+ * Stripe retries the delivery (docs.stripe.com/webhooks#retries); a bad signature or a malformed event is a 4xx,
+ * an event Stripe cannot back (not ours) a 2xx with `ignored: true` (usecases/stripe-events/not-ours.ts).
  */
 import { AppError } from '../../errors.ts';
 import { applyStripeEvent } from '../../usecases/apply-stripe-event.ts';
+import { assertStripeEventShape } from '../../usecases/stripe-events/event-shape.ts';
 import { jsonResponse } from '../json.ts';
 import type { Route } from '../route.ts';
 
@@ -27,6 +29,7 @@ export const route: Route = {
       const reason = error instanceof Error ? error.message.split('\n')[0] : 'unreadable signature';
       throw new AppError('invalid_signature', `The Stripe signature does not match this endpoint's secret: ${reason}`);
     }
+    assertStripeEventShape(event); // signed but malformed: 400 invalid_request, nothing recorded
     const result = await applyStripeEvent(ctx, event);
     return jsonResponse({ received: true, ...(result === 'ignored' ? { ignored: true } : {}) });
   },

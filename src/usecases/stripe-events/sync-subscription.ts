@@ -12,6 +12,7 @@ import { applyPlanChange, type MeteredPriceChange } from './apply-plan-change.ts
 import { cancelDuplicateSubscription } from './cancel-duplicate.ts';
 import { applyMeteredItemFix, meteredItemFix } from './ensure-metered-item.ts';
 import { mapSubscription, type MappedSubscription } from './map-subscription.ts';
+import { isResourceMissing, SubscriptionUnknownToStripe } from './not-ours.ts';
 
 export interface SyncedSubscription {
   /** Our subscriptions.id. */
@@ -25,8 +26,14 @@ const isBilling = (status: string) => (BILLING_STATUSES as readonly string[]).in
 
 async function read(ctx: AppContext, id: string): Promise<{ sub: Stripe.Subscription; readAt: Date }> {
   const readAt = ctx.clock.now(); // taken BEFORE the read: a later read always carries a later stamp
-  const sub = await ctx.stripe.subscriptions.retrieve(id, { expand: ['items.data.price'] });
-  return { sub, readAt };
+  try {
+    const sub = await ctx.stripe.subscriptions.retrieve(id, { expand: ['items.data.price'] });
+    return { sub, readAt };
+  } catch (error) {
+    // A 404 is an answer, not an outage: the handler acknowledges the event as not ours (not-ours.ts).
+    if (isResourceMissing(error)) throw new SubscriptionUnknownToStripe(id, { cause: error });
+    throw error;
+  }
 }
 
 export interface SyncOptions {
@@ -83,10 +90,7 @@ const isOneLivePerOrgViolation = (error: unknown): boolean =>
 async function syncOnce(ctx: AppContext, subscriptionId: string, eventId: string): Promise<SyncedSubscription | undefined> {
   let { sub, readAt } = await read(ctx, subscriptionId);
   let mapped = await mapSubscription(ctx, sub);
-  if (!mapped) {
-    ctx.logger.warn('subscription not ours: no organisation or plan matches', { subscription: sub.id });
-    return undefined;
-  }
+  if (!mapped) return undefined; // no organisation or plan matches: the handler logs it as not ours
   const fix = await meteredItemFix(ctx, sub, mapped, isBilling(sub.status));
   if (fix) {
     await applyMeteredItemFix(ctx, sub, fix, eventId);
