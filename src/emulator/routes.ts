@@ -12,6 +12,8 @@ import { subscriptionItemRoutes } from './resources/subscriptionItems.ts';
 import { subscriptionScheduleRoutes } from './resources/subscriptionSchedules.ts';
 import { invoiceRoutes } from './resources/invoices.ts';
 import { eventRoutes } from './resources/events.ts';
+import { creditNoteRoutes } from './resources/creditNotes.ts';
+import { refundRoutes } from './resources/refunds.ts';
 import { portalRoutes } from './pages/portalPage.ts';
 import { checkoutPageRoutes } from './pages/checkoutPage.ts';
 import { invoicePageRoutes } from './pages/invoicePage.ts';
@@ -19,5 +21,6 @@ import { invoicePageRoutes } from './pages/invoicePage.ts';
 export const ALL_ROUTES: Route[] = [
   ...customerRoutes, ...productRoutes, ...priceRoutes, ...meterRoutes, ...testClockRoutes, ...paymentMethodRoutes,
   ...checkoutRoutes, ...subscriptionRoutes, ...subscriptionItemRoutes, ...subscriptionScheduleRoutes, ...invoiceRoutes, ...eventRoutes,
+  ...creditNoteRoutes, ...refundRoutes,
   ...portalRoutes, ...checkoutPageRoutes, ...invoicePageRoutes,
 ];
