@@ -10,14 +10,9 @@
 // @ts-expect-error autocannon ships no type declarations; the shape used here is declared below.
 import autocannonUntyped from 'autocannon';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
-import { parseConfig } from '../src/config/parse-config.ts';
-import { startLocalStack, type LocalStack } from '../src/entries/node/local-stack.ts';
-import { silentLogger } from '../src/ports/logger.ts';
 import { recordUsage } from '../src/repositories/usage-ledger.ts';
+import { benchStack, subscribedOrganisation } from './stack.ts';
 import type { Figure } from './run.ts';
 
 interface AutocannonResult {
@@ -31,56 +26,11 @@ const autocannon = autocannonUntyped as (options: Record<string, unknown>) => Pr
 const CONCURRENCY = 16;
 const DURATION_S = 8;
 
-/** A scratch database on the server of `adminUrl`, dropped by the returned function. */
-async function scratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `aisyst_bench_${process.pid}_${randomUUID().slice(0, 8)}`;
-  const admin = openPostgres(adminUrl, { max: 1 });
-  await admin.exec(`create database ${name}`).finally(() => admin.close());
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const a = openPostgres(adminUrl, { max: 1 });
-      await a.exec(`drop database if exists ${name} with (force)`).finally(() => a.close());
-    },
-  };
-}
-
-async function post(url: string, body: unknown, headers: Record<string, string>): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-/** Sign up, create an organisation and buy Enterprise monthly through the public API and the emulated Checkout. */
-async function subscribedOrganisation(stack: LocalStack): Promise<string> {
-  const auth = await post(`${stack.url}/auth/v1/signup`, { email: `bench-${randomUUID()}@example.com`, password: 'bench password 123' }, { apikey: stack.config.auth.anonKey });
-  const user = { authorization: `Bearer ${auth.access_token}` };
-  const org = await post(`${stack.url}/functions/v1/organisations`, { name: 'Bench Voice' }, user);
-  const plans = await (await fetch(`${stack.url}/functions/v1/plans`)).json();
-  const plan = plans.plans.find((p: { name: string }) => p.name === 'Enterprise');
-  const checkout = await post(`${stack.url}/functions/v1/create-checkout-session`, { plan_id: plan.id, billing_period: 'monthly' }, user);
-  const done = await fetch(`${stack.emulatorUrl}/v1/test_helpers/checkout/sessions/${checkout.session_id}/complete`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.config.stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'payment_method=pm_card_visa',
-  });
-  await done.arrayBuffer();
-  await stack.emulator!.waitForIdle();
-  return org.id;
-}
-
 export async function benchFunctions(): Promise<Figure[]> {
-  const adminUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-  const db = await scratchDatabase(adminUrl);
-  const stateDir = await mkdtemp(join(tmpdir(), 'aisyst-bench-'));
-  const stack = await startLocalStack(parseConfig({ PORT: '0', STRIPE_EMULATOR_PORT: '0', DATABASE_URL: db.url }), {
-    logger: silentLogger, stateDir, emulator: { webhookRetryScheduleMs: [50, 100] },
-  });
+  const { stack, databaseUrl, close } = await benchStack();
   try {
     const orgId = await subscribedOrganisation(stack);
+    await stack.emulator!.waitForIdle();
     const run = randomUUID().slice(0, 8);
     const serviceRoleKey = stack.config.auth.serviceRoleKey;
 
@@ -102,7 +52,7 @@ export async function benchFunctions(): Promise<Figure[]> {
     const non2xx = http.non2xx + http.errors;
 
     // 2. The database's ceiling: the same function, same concurrency, no HTTP, no auth, no Stripe.
-    const pool = openPostgres(db.url, { max: CONCURRENCY });
+    const pool = openPostgres(databaseUrl, { max: CONCURRENCY });
     let direct = 0;
     const until = performance.now() + DURATION_S * 1000;
     await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
@@ -143,8 +93,6 @@ export async function benchFunctions(): Promise<Figure[]> {
       { name: 'webhook events applied', value: webhookPerSecond, unit: 'events/s' },
     ];
   } finally {
-    await stack.close();
-    await db.drop();
-    await rm(stateDir, { recursive: true, force: true });
+    await close();
   }
 }

@@ -12,7 +12,8 @@ import { migrate } from '../../adapters/db/migrate.ts';
 import { openDatabase } from '../../adapters/db/open-database.ts';
 import { createStripeClient } from '../../adapters/stripe/client.ts';
 import type { Config } from '../../config/types.ts';
-import { startStripeEmulator, type RunningStripeEmulator, type StripeEmulatorOptions } from '../../emulator/index.ts';
+import type { RunningStripeEmulator, StripeEmulatorOptions } from '../../emulator/index.ts';
+import { startStripeEmulatorThread } from '../../emulator/thread/start-in-thread.ts';
 import { createApp } from '../../http/app.ts';
 import { jsonResponse } from '../../http/json.ts';
 import type { AppContext } from '../../http/route.ts';
@@ -99,7 +100,8 @@ export async function startLocalStack(config: Config, opts: LocalStackOptions = 
     let webhookSecret = config.stripe.webhookSecret;
     if (config.stripe.mode === 'emulator' && !config.stripe.apiBase) {
       webhookSecret ??= await persistedWebhookSecret(stateDir);
-      emulator = await startStripeEmulator({ port: config.stripeEmulatorPort, logger: logger.child({ component: 'stripe-emulator' }), stateFile: resolve(stateDir, 'stripe-emulator.json'), webhookSecret, ...opts.emulator }).catch((err: NodeJS.ErrnoException) => {
+      // On its own thread: its work and its state file never stall the functions' event loop.
+      emulator = await startStripeEmulatorThread({ port: config.stripeEmulatorPort, logger: logger.child({ component: 'stripe-emulator' }), stateFile: resolve(stateDir, 'stripe-emulator.json'), webhookSecret, ...opts.emulator }).catch((err: NodeJS.ErrnoException) => {
         throw err.code === 'EADDRINUSE' ? new PortInUseError(config.stripeEmulatorPort, 'STRIPE_EMULATOR_PORT') : err;
       });
       cleanup.push(() => emulator!.close());

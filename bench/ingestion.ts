@@ -1,0 +1,91 @@
+/**
+ * Ingestion across many organisations (issue 13 §0/§3), on PostgreSQL with the local stack and its embedded emulator:
+ * - `report-usage` over HTTP at a fixed concurrency, calls spread over every organisation, beside `record_usage()`
+ *   called directly over SQL at the same concurrency (the database's ceiling for this work), and their ratio;
+ * - `report-usage` at a fixed arrival rate (not a closed loop; autocannon corrects for coordinated omission):
+ *   p50, p99 and the requests that failed or timed out.
+ * One organisation hides contention that many organisations show (every call would wait on one row lock, and
+ * inline deliveries would coalesce), so the calls rotate over all of them.
+ * BENCH_ORGS (default 200) sets how many organisations subscribe first.
+ */
+// @ts-expect-error autocannon ships no type declarations; the shape used here is declared below.
+import autocannonUntyped from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { openPostgres } from '../src/adapters/db/postgres.ts';
+import { recordUsage } from '../src/repositories/usage-ledger.ts';
+import type { Figure } from './run.ts';
+import { benchStack, subscribedOrganisations } from './stack.ts';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+const autocannon = autocannonUntyped as (options: Record<string, unknown>) => Promise<AutocannonResult>;
+
+const CONCURRENCY = 16;
+const DURATION_S = 8;
+const FIXED_RATE = 500;
+
+export async function benchIngestion(): Promise<Figure[]> {
+  const orgCount = Number(process.env.BENCH_ORGS ?? 200);
+  const { stack, databaseUrl, close } = await benchStack();
+  try {
+    const orgIds = await subscribedOrganisations(stack, orgCount);
+    const run = randomUUID().slice(0, 8);
+    let n = 0;
+    const reportUsage = (extra: Record<string, unknown>) => autocannon({
+      url: `${stack.url}/functions/v1/report-usage`,
+      requests: [{
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.config.auth.serviceRoleKey}`, 'content-type': 'application/json' },
+        setupRequest: (req: Record<string, unknown>) => {
+          const i = n++;
+          return { ...req, body: JSON.stringify({ org_id: orgIds[i % orgIds.length], call_id: `http-${run}-${i}`, call_duration_seconds: 30 }) };
+        },
+      }],
+      ...extra,
+    });
+
+    const closed = await reportUsage({ connections: CONCURRENCY, duration: DURATION_S });
+    await settle(stack.ctx);
+
+    const pool = openPostgres(databaseUrl, { max: CONCURRENCY });
+    let direct = 0;
+    const until = performance.now() + DURATION_S * 1000;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
+      for (let i = 0; performance.now() < until; i++, direct++) {
+        await recordUsage(pool, { orgId: orgIds[(w * 7919 + i) % orgIds.length]!, callId: `db-${run}-${w}-${i}`, durationSeconds: '30.000', billedMinutes: 1 });
+      }
+    }));
+    await pool.close();
+    const directPerSecond = direct / DURATION_S;
+
+    const fixed = await reportUsage({ connections: 256, overallRate: FIXED_RATE, duration: DURATION_S, timeout: 10 });
+    await settle(stack.ctx);
+
+    return [
+      { name: `organisations`, value: orgCount, unit: '' },
+      { name: `report-usage HTTP (c=${CONCURRENCY}, spread)`, value: closed.requests.average, unit: 'req/s' },
+      { name: `record_usage() direct (c=${CONCURRENCY}, spread)`, value: directPerSecond, unit: 'calls/s' },
+      { name: 'HTTP / database ceiling', value: (100 * closed.requests.average) / directPerSecond, unit: '%' },
+      { name: `report-usage at ${FIXED_RATE} req/s: p50`, value: fixed.latency.p50, unit: 'ms' },
+      { name: `report-usage at ${FIXED_RATE} req/s: p99`, value: fixed.latency.p99, unit: 'ms' },
+      { name: `report-usage at ${FIXED_RATE} req/s: served`, value: fixed.requests.average, unit: 'req/s' },
+      { name: `report-usage at ${FIXED_RATE} req/s: errors+timeouts+non-2xx`, value: fixed.errors + fixed.timeouts + fixed.non2xx, unit: 'requests' },
+    ];
+  } finally {
+    await close();
+  }
+}
+
+/** Let inline deliveries of the previous run finish, so that one run's backlog does not slow the next. */
+async function settle(ctx: { sql: { query<R>(q: string): Promise<R[]> } }): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const [row] = await ctx.sql.query<{ n: number }>(`select count(*)::int as n from usage_records where stripe_status = 'pending'`);
+    if ((row?.n ?? 0) === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
