@@ -1,28 +1,32 @@
 /**
  * POST change-plan: the owner moves the organisation's live subscription to another plan, keeping its billing
- * period. Both items keep their ids and take the new plan's prices in ONE update, as an operator does in the
- * Dashboard (docs.stripe.com/billing/subscriptions/change-price):
- * - the flat item is prorated with `create_prorations`, Stripe's default: the unused time on the old price is
- *   credited and the rest of the period on the new one charged, both on the next invoice, so nothing is charged
- *   mid-month by surprise;
- * - the metered item: Stripe bills the usage so far through the OLD price on the next invoice and counts from zero
- *   on the new one (docs.stripe.com/billing/subscriptions/usage-based/manage-billing-setup#update-prices-mid-cycle).
- * Our rows follow from the `customer.subscription.updated` this causes, as for any plan change: the webhook splits
- * the month at the event's moment (split-cycle.ts), which only Stripe knows. So this answers what was asked, and
- * the dashboard shows the new plan once the webhook has landed (within a second or two).
+ * period. Which way it goes decides when (plan-change/plan-rank.ts):
+ * - an UPGRADE takes effect now. Both items keep their ids and take the new plan's prices in ONE update, as an
+ *   operator does in the Dashboard (docs.stripe.com/billing/subscriptions/change-price): the flat item is prorated
+ *   with `create_prorations`, Stripe's default (unused time credited, the rest of the period charged, both on the
+ *   next invoice); the metered item's usage so far is billed through the OLD price on the next invoice and the new
+ *   one counts from zero (docs.stripe.com/billing/subscriptions/usage-based/manage-billing-setup#update-prices-mid-cycle).
+ *   Our rows follow from the `customer.subscription.updated` this causes (split-cycle.ts splits the month).
+ * - a DOWNGRADE waits for the period end, as a subscription schedule's next phase (plan-change/pending-change.ts):
+ *   a mid-month switch down would restart the cheaper plan's included minutes from zero, so Starter → Growth →
+ *   Starter in one month would hand out a second allowance. The answer says when (`effective_at`), and
+ *   billing-summary shows it as `subscription.pending_change` until then.
+ * - asking for the plan the subscription HAS while a downgrade is pending cancels the pending downgrade (the
+ *   schedule is released); an upgrade cancels it too before it applies.
  *
  * Nothing is changed before every refusal has been checked. What to change is decided on Stripe's CURRENT items
- * (re-read), not our row, which may lag behind a change just made: a repeat of it (double click, a retry after a
- * lost answer) finds nothing to do and answers `changed: false`, and a change back right away is not mistaken
- * for "already on that plan". The update sets absolute prices, so two concurrent identical
- * requests change nothing twice; no idempotency key of ours is needed (stripe-node keys its own network retries).
+ * and schedule (re-read), not our row, which may lag behind a change just made: a repeat of it (double click, a
+ * retry after a lost answer) finds nothing to do and answers `changed: false`. The update sets absolute prices, so
+ * two concurrent identical requests change nothing twice (stripe-node keys its own network retries).
  */
 import type Stripe from 'stripe';
 import { AppError } from '../errors.ts';
 import type { AppContext } from '../http/route.ts';
 import { resolveOrganisation } from '../repositories/organisations.ts';
 import { findLiveSubscription } from '../repositories/subscriptions.ts';
-import { loadPurchasablePlan } from './stripe-events/plan-prices.ts';
+import { cancelPendingChange, pendingChangeOf, scheduleChange, scheduleOf, type PendingChange } from './plan-change/pending-change.ts';
+import { isUpgrade } from './plan-change/plan-rank.ts';
+import { findPlanByPriceIds, loadPurchasablePlan } from './stripe-events/plan-prices.ts';
 import { stripeUnavailable } from './usage/stripe-errors.ts';
 
 export interface ChangePlanInput {
@@ -34,8 +38,12 @@ export interface ChangePlanInput {
 export interface ChangedPlan {
   planId: string;
   billingPeriod: 'monthly' | 'yearly';
-  /** false when Stripe already had these prices (a repeat): nothing was sent. */
+  /** false when Stripe already had this (a repeat): nothing was sent. */
   changed: boolean;
+  /** When the plan takes effect: null = now; a date = the period end (a scheduled downgrade). */
+  effectiveAt: Date | null;
+  /** The downgrade still pending after this request, if any. */
+  pendingChange: Omit<PendingChange, 'scheduleId'> | null;
 }
 
 /** Statuses in which a change is billed normally; past_due/unpaid first need the open invoice paid. */
@@ -54,30 +62,48 @@ export async function changePlan(ctx: AppContext, input: ChangePlanInput): Promi
   const result = { planId: plan.id, billingPeriod: live.billing_period };
   let sub: Stripe.Subscription;
   try {
-    sub = await ctx.stripe.subscriptions.retrieve(live.stripe_subscription_id, { expand: ['items.data.price'] });
+    sub = await ctx.stripe.subscriptions.retrieve(live.stripe_subscription_id, { expand: ['items.data.price', 'schedule'] });
   } catch (error) {
     throw stripeUnavailable(error, 'read the subscription');
   }
+  const pending = await pendingChangeOf(ctx, await scheduleOf(ctx, sub));
   const items = repricedItems(sub, flatPrice, plan.stripeMeteredPriceId);
   if (items.length === 0) {
-    // Stripe has these prices: our row too (nothing asked), or it lags behind a change just made (a repeat).
+    // Stripe has these prices. A pending downgrade: asking to stay cancels it.
+    if (pending) {
+      await cancelPendingChange(ctx, pending.scheduleId);
+      ctx.logger.info('pending plan change canceled', { org_id: org.id, subscription: sub.id, kept: plan.id, was_to: pending.plan.id });
+      return { ...result, changed: true, effectiveAt: null, pendingChange: null };
+    }
+    // Our row too (nothing asked), or it lags behind a change just made (a repeat).
     if (live.plan_id === plan.id) throw new AppError('already_on_plan', `The organisation is already on ${plan.name}.`, { field: 'plan_id' });
-    return { ...result, changed: false };
+    return { ...result, changed: false, effectiveAt: null, pendingChange: null };
   }
+
+  const current = await findPlanByPriceIds(ctx.sql, [flatItemOf(sub).price.id]);
+  if (current && !(await isUpgrade(ctx.sql, current.id, plan.id))) {
+    if (pending?.plan.id === plan.id) return { ...result, changed: false, effectiveAt: pending.effectiveAt, pendingChange: withoutId(pending) };
+    const effectiveAt = await scheduleChange(ctx, sub, { flat: flatPrice, metered: plan.stripeMeteredPriceId, planId: plan.id });
+    ctx.logger.info('plan change scheduled for the period end', { org_id: org.id, subscription: sub.id, from: current.id, to: plan.id, at: effectiveAt.toISOString() });
+    return { ...result, changed: true, effectiveAt, pendingChange: { plan: { id: plan.id, name: plan.name }, effectiveAt } };
+  }
+
+  if (pending) await cancelPendingChange(ctx, pending.scheduleId); // the upgrade replaces it
   try {
     await ctx.stripe.subscriptions.update(sub.id, { items, proration_behavior: 'create_prorations', metadata: { plan_id: plan.id } });
   } catch (error) {
     throw stripeUnavailable(error, 'change the plan');
   }
   ctx.logger.info('plan change requested', { org_id: org.id, subscription: live.stripe_subscription_id, from: live.plan_id, to: plan.id });
-  return { ...result, changed: true };
+  return { ...result, changed: true, effectiveAt: null, pendingChange: null };
 }
+
+const withoutId = ({ plan, effectiveAt }: PendingChange) => ({ plan, effectiveAt });
 
 /** The items whose price differs from the plan's: the flat one, and the metered one if the subscription has it yet. */
 function repricedItems(sub: Stripe.Subscription, flatPrice: string, meteredPrice: string): Stripe.SubscriptionUpdateParams.Item[] {
   const metered = sub.items.data.find(isMetered);
-  const flat = sub.items.data.find((item) => !isMetered(item) && item.price.recurring !== null);
-  if (!flat) throw new Error(`subscription ${sub.id} has no flat recurring item`);
+  const flat = flatItemOf(sub);
   const items: Stripe.SubscriptionUpdateParams.Item[] = [];
   if (flat.price.id !== flatPrice) items.push({ id: flat.id, price: flatPrice });
   // A yearly subscription whose metered item the webhook has not added yet gets it from the webhook, at the new plan.
@@ -86,3 +112,9 @@ function repricedItems(sub: Stripe.Subscription, flatPrice: string, meteredPrice
 }
 
 const isMetered = (item: Stripe.SubscriptionItem) => item.price.recurring?.usage_type === 'metered';
+
+function flatItemOf(sub: Stripe.Subscription): Stripe.SubscriptionItem {
+  const flat = sub.items.data.find((item) => !isMetered(item) && item.price.recurring !== null);
+  if (!flat) throw new Error(`subscription ${sub.id} has no flat recurring item`);
+  return flat;
+}

@@ -13,6 +13,10 @@ import { chooseOwnedOrganisation, findOwnedOrganisations } from '../repositories
 import { findLatestSubscription } from '../repositories/subscriptions.ts';
 import { findPlanById } from './stripe-events/plan-prices.ts';
 import { describeStripeError } from './usage/stripe-errors.ts';
+import { readPendingChange } from './plan-change/pending-change.ts';
+
+/** Statuses whose subscription can have a pending plan change (others need no Stripe read for it). */
+const LIVE = new Set(['active', 'trialing', 'past_due']);
 
 const iso = (d: Date | string | null): string | null => (d == null ? null : new Date(d).toISOString());
 const isoUnix = (s: number | null | undefined): string | null => (s == null ? null : new Date(s * 1000).toISOString());
@@ -37,6 +41,7 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
   const cycle = sub ? await findCurrentCycle(ctx.sql, sub.id, ctx.clock.now()) : undefined;
   const earlier = cycle ? await findEarlierPartsOfPeriod(ctx.sql, cycle) : [];
   const invoices = org.stripeCustomerId ? await listInvoices(ctx, org.stripeCustomerId) : [];
+  const pending = sub && LIVE.has(sub.status) ? await readPendingChange(ctx, sub.stripe_subscription_id) : null;
 
   return {
     organisation: { id: org.id, name: org.name },
@@ -51,6 +56,8 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
           current_period_end: iso(sub.current_period_end),
           cancel_at_period_end: sub.cancel_at_period_end,
           cancel_at: iso(sub.cancel_at),
+          // Beyond SPEC §3: a downgrade waiting for the period end (POST change-plan), until Stripe applies it.
+          pending_change: pending ? { plan: pending.plan, effective_at: pending.effectiveAt.toISOString() } : null,
         }
       : null,
     usage: cycle ? usageOf(cycle) : null,

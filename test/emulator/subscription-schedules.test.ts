@@ -36,7 +36,7 @@ describe('subscription schedules', () => {
     return h.stripe.subscriptionSchedules.update(created.id, {
       phases: [
         { items: current.items.map((i) => ({ price: i.price as string, ...(i.quantity ? { quantity: i.quantity } : {}) })), start_date: current.start_date, end_date: current.end_date },
-        { items: [{ price: to.flat.id, quantity: 1 }, { price: to.metered.id }], iterations: 1, metadata: { plan: 'mini' } },
+        { items: [{ price: to.flat.id, quantity: 1 }, { price: to.metered.id }], duration: { interval: 'month', interval_count: 1 }, metadata: { plan: 'mini' } },
       ],
     });
   }

@@ -23,7 +23,7 @@ describeEachDatabase('billing-summary', (db) => {
       organisation: { id: orgId, name: 'Acme' },
       organisations: [{ id: orgId, name: 'Acme' }],
       subscription: { plan: { id: plans.starter, name: 'Starter' }, billing_period: 'monthly', status: 'active',
-        current_period_start: '2026-11-01T00:00:00.000Z', current_period_end: '2026-12-01T00:00:00.000Z', cancel_at_period_end: false, cancel_at: null },
+        current_period_start: '2026-11-01T00:00:00.000Z', current_period_end: '2026-12-01T00:00:00.000Z', cancel_at_period_end: false, cancel_at: null, pending_change: null },
       usage: { period_start: '2026-11-01T00:00:00.000Z', period_end: '2026-12-01T00:00:00.000Z', minutes_used: 612, included_minutes: 500, overage_minutes: 112, overage_cost_cents: 5600, currency: 'eur' },
       usage_earlier_in_period: [],
       invoices: [{ id: 'in_1', number: 'ACME-0001', status: 'paid', total_cents: 45_300, currency: 'eur', period_start: '2026-11-01T00:00:00.000Z', period_end: '2026-11-01T00:00:00.000Z', hosted_invoice_url: 'https://invoice.example/in_1' }],

@@ -11,11 +11,17 @@ import { handleRoute } from '../support/handle-route.ts';
 
 const NOV = { start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z' };
 
+const unix = (iso: string) => Date.parse(iso) / 1000;
+
 function scriptedStripe(sub: FakeSubscriptionInput, failWith?: Error) {
   const updates: unknown[] = [];
+  const scheduleCalls: unknown[] = [];
+  // One schedule at most, as Stripe allows: made from the subscription, its current phase Stripe's current period.
+  let schedule: { id: string; status: string; current_phase: { start_date: number; end_date: number } | null; phases: Array<Record<string, unknown>> } | null = null;
+  const withSchedule = () => ({ ...fakeSubscription(structuredClone(sub)), schedule: schedule?.status === 'active' ? structuredClone(schedule) : null });
   const stripe = {
     subscriptions: {
-      async retrieve() { if (failWith) throw failWith; return fakeSubscription(structuredClone(sub)); },
+      async retrieve() { if (failWith) throw failWith; return withSchedule(); },
       async update(_id: string, params: { items: Array<{ id: string; price: string }> }) {
         updates.push(params);
         for (const change of params.items) {
@@ -25,8 +31,23 @@ function scriptedStripe(sub: FakeSubscriptionInput, failWith?: Error) {
         return fakeSubscription(sub);
       },
     },
+    subscriptionSchedules: {
+      async create(params: unknown) {
+        scheduleCalls.push(['create', params]);
+        const current = { start_date: unix(NOV.start), end_date: unix(NOV.end) };
+        schedule = { id: 'sub_sched_1', status: 'active', current_phase: current, phases: [{ ...current, items: sub.items.map((i) => ({ price: i.price, ...(i.metered ? {} : { quantity: 1 }) })) }] };
+        return structuredClone(schedule);
+      },
+      async update(_id: string, params: { phases: Array<Record<string, unknown>> }) {
+        scheduleCalls.push(['update', params]);
+        schedule!.phases = params.phases.map((p, i) => (i === 0 ? p : { ...p, start_date: unix(NOV.end), end_date: unix('2027-01-01T00:00:00Z') }));
+        return structuredClone(schedule);
+      },
+      async release(id: string) { scheduleCalls.push(['release', id]); schedule!.status = 'released'; return structuredClone(schedule); },
+      async retrieve() { return structuredClone(schedule); },
+    },
   };
-  return { stripe, updates };
+  return { stripe, updates, scheduleCalls };
 }
 
 async function starterCustomer(sql: Sql, status = 'active') {
@@ -52,7 +73,7 @@ describeEachDatabase('change-plan', (db) => {
   it('re-prices both items to the new plan in one prorated update, and names the plan in the metadata', async () => {
     const { plans, userId, sub } = await starterCustomer(db.sql);
     const fake = scriptedStripe(sub);
-    expect(await change(fake.stripe, db.sql, userId, { plan_id: plans.growth })).toEqual({ status: 200, body: { plan_id: plans.growth, billing_period: 'monthly', changed: true } });
+    expect(await change(fake.stripe, db.sql, userId, { plan_id: plans.growth })).toEqual({ status: 200, body: { plan_id: plans.growth, billing_period: 'monthly', changed: true, effective_at: null, pending_change: null } });
     expect(fake.updates).toEqual([{
       items: [{ id: 'si_sub_1_0', price: priceIds('growth').monthly }, { id: 'si_sub_1_1', price: priceIds('growth').metered }],
       proration_behavior: 'create_prorations',
@@ -65,8 +86,38 @@ describeEachDatabase('change-plan', (db) => {
     const fake = scriptedStripe(sub);
     await change(fake.stripe, db.sql, userId, { plan_id: plans.growth });
     expect(await change(fake.stripe, db.sql, userId, { plan_id: plans.growth })).toMatchObject({ status: 200, body: { changed: false } });
-    expect(await change(fake.stripe, db.sql, userId, { plan_id: plans.starter })).toMatchObject({ status: 200, body: { changed: true } }); // and straight back
-    expect(fake.updates).toHaveLength(2);
+    // Straight back is a downgrade: it waits for the period end, as the schedule's next phase.
+    expect(await change(fake.stripe, db.sql, userId, { plan_id: plans.starter })).toMatchObject({ status: 200, body: { changed: true, effective_at: NOV.end.replace('Z', '.000Z') } });
+    expect(fake.updates).toHaveLength(1);
+  });
+
+  it('a downgrade is a schedule phase from the period end, with the cheaper prices; asking for the current plan releases it', async () => {
+    const { plans, userId, sub } = await starterCustomer(db.sql);
+    sub.items = [
+      { price: priceIds('growth').monthly, interval: 'month', ...NOV },
+      { price: priceIds('growth').metered, interval: 'month', metered: true, ...NOV },
+    ];
+    await db.sql.query('update subscriptions set plan_id = $1', [plans.growth]);
+    const fake = scriptedStripe(sub);
+    const down = await change(fake.stripe, db.sql, userId, { plan_id: plans.starter });
+    expect(down).toEqual({ status: 200, body: {
+      plan_id: plans.starter, billing_period: 'monthly', changed: true, effective_at: '2026-12-01T00:00:00.000Z',
+      pending_change: { plan: { id: plans.starter, name: 'Starter' }, effective_at: '2026-12-01T00:00:00.000Z' },
+    } });
+    expect(fake.updates).toEqual([]); // nothing changes now
+    expect(fake.scheduleCalls).toEqual([
+      ['create', { from_subscription: 'sub_1' }],
+      ['update', { end_behavior: 'release', phases: [
+        { items: [{ price: priceIds('growth').monthly, quantity: 1 }, { price: priceIds('growth').metered }], start_date: unix(NOV.start), end_date: unix(NOV.end) },
+        { items: [{ price: priceIds('starter').monthly, quantity: 1 }, { price: priceIds('starter').metered }], duration: { interval: 'month', interval_count: 1 }, metadata: { plan_id: plans.starter }, proration_behavior: 'none' },
+      ] }],
+    ]);
+    expect(await change(fake.stripe, db.sql, userId, { plan_id: plans.starter })).toMatchObject({ status: 200, body: { changed: false } });
+    expect(await change(fake.stripe, db.sql, userId, { plan_id: plans.growth })).toEqual({ status: 200, body: {
+      plan_id: plans.growth, billing_period: 'monthly', changed: true, effective_at: null, pending_change: null,
+    } });
+    expect(fake.scheduleCalls.at(-1)).toEqual(['release', 'sub_sched_1']);
+    expect(fake.updates).toEqual([]);
   });
 
   it.each([

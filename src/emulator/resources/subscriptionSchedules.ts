@@ -9,7 +9,8 @@ import type { Emu } from '../emu.ts';
 import { invalidParam, invalidRequest, missingParam } from '../errors.ts';
 import type { Params } from '../form.ts';
 import { newId } from '../ids.ts';
-import { allowOnly, arr, bool, int, mergeMetadata, requiredStr, str } from '../params.ts';
+import { allowOnly, arr, bool, int, mergeMetadata, obj, requiredStr, str } from '../params.ts';
+import { addIntervals, type Interval } from '../billing/periods.ts';
 import type { Route } from '../router.ts';
 import type { Obj } from '../store.ts';
 import { endSchedule, mapPhaseItems, phaseEnd, phaseObject, type PhaseItem } from '../billing/schedulePhases.ts';
@@ -30,8 +31,8 @@ function create(emu: Emu, p: Params): Obj {
   if (sub.schedule) throw invalidRequest(`You cannot migrate a subscription that is already attached to a schedule: \`${sub.schedule}\`.`, 'from_subscription');
   if (!['active', 'trialing', 'past_due'].includes(sub.status)) throw invalidRequest(`A ${sub.status} subscription cannot get a schedule.`, 'from_subscription');
   const items = itemsOf(emu, sub.id);
-  const start = Math.max(...items.map((i) => i.current_period_start as number));
-  const end = Math.min(...items.map((i) => i.current_period_end as number));
+  const start = Math.min(...items.map((i) => i.current_period_start as number));
+  const end = Math.max(...items.map((i) => i.current_period_end as number)); // a yearly fee's year, not its monthly usage item's month
   const now = emu.nowFor(sub.customer);
   const phase = phaseObject(emu, sub, { items: items.map((i) => ({ price: i.price, quantity: i.quantity })), start, end, proration: 'create_prorations' });
   const schedule = emu.store.put({
@@ -80,7 +81,10 @@ function update(emu: Emu, schedule: Obj, p: Params): Obj {
       if (i === 0 && start !== schedule.current_phase.start_date) {
         throw invalidParam('phases[0][start_date]', 'You can not modify the start date of the current phase.');
       }
-      const end = int(phase.end_date, `phases[${i}][end_date]`) ?? phaseEnd(emu, start, items, int(phase.iterations, `phases[${i}][iterations]`) ?? 1);
+      const duration = obj(phase, 'duration');
+      const end = int(phase.end_date, `phases[${i}][end_date]`) ?? (duration
+        ? addIntervals(start, str(duration, 'interval') as Interval, int(duration.interval_count, `phases[${i}][duration][interval_count]`) ?? 1, 1)
+        : phaseEnd(emu, start, items, int(phase.iterations, `phases[${i}][iterations]`) ?? 1));
       if (end <= start) throw invalidParam(`phases[${i}][end_date]`, 'The phase end must be after its start.');
       if (i === 0 && sameItems(items, schedule.phases[0].items) === false) {
         throw invalidParam('phases[0][items]', 'The emulator does not change the current phase: schedule changes in later phases.');

@@ -1,4 +1,8 @@
-/** POST change-plan {plan_id, org_id?} → {plan_id, billing_period, changed}: switch plans, same period (beyond SPEC.md §3). */
+/**
+ * POST change-plan {plan_id, org_id?} → {plan_id, billing_period, changed, effective_at, pending_change}: switch
+ * plans, same period (beyond SPEC.md §3). Upgrades now (`effective_at: null`), downgrades at the period end; the
+ * plan the subscription has cancels a pending downgrade.
+ */
 import { z } from 'zod';
 import { changePlan } from '../../usecases/change-plan.ts';
 import { jsonResponse } from '../json.ts';
@@ -18,6 +22,11 @@ export const route: Route = {
     const body = parseInput(Body, json);
     if (caller.kind !== 'user') throw new Error('change-plan: route requires a user caller');
     const changed = await changePlan(ctx, { userId: caller.userId, planId: body.plan_id, orgId: body.org_id });
-    return jsonResponse({ plan_id: changed.planId, billing_period: changed.billingPeriod, changed: changed.changed });
+    const pending = changed.pendingChange;
+    return jsonResponse({
+      plan_id: changed.planId, billing_period: changed.billingPeriod, changed: changed.changed,
+      effective_at: changed.effectiveAt?.toISOString() ?? null,
+      pending_change: pending ? { plan: pending.plan, effective_at: pending.effectiveAt.toISOString() } : null,
+    });
   },
 };
