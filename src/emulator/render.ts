@@ -29,7 +29,7 @@ export function render(stored: Obj, store: Store): Obj {
       break;
     case 'subscription': {
       const items = store.all('subscription_item').filter((i) => i.subscription === obj.id && !i._deleted).reverse();
-      obj.items = { ...listOf(items.map((i) => render(i, store)), `/v1/subscription_items?subscription=${obj.id}`), total_count: items.length };
+      obj.items = listOf(items.map((i) => render(i, store)), `/v1/subscription_items?subscription=${obj.id}`);
       break;
     }
     case 'subscription_item': {
@@ -47,7 +47,7 @@ export function render(stored: Obj, store: Store): Obj {
     }
     case 'invoice': {
       const lines = store.all('line_item').filter((l) => l.invoice === obj.id).reverse();
-      obj.lines = { ...listOf(lines.map((l) => render(l, store)), `/v1/invoices/${obj.id}/lines`), total_count: lines.length };
+      obj.lines = listOf(lines.map((l) => render(l, store)), `/v1/invoices/${obj.id}/lines`);
       break;
     }
   }

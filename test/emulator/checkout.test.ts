@@ -15,12 +15,12 @@ describe('Checkout Sessions', () => {
       .rejects.toMatchObject({ statusCode: 400, param: 'line_items[0][price]' });
   });
 
-  it('lists line items with their prices, paginated', async () => {
+  it('lists line items with their prices, paginated; a metered one has quantity null', async () => {
     const session = await h.stripe.checkout.sessions.create({ mode: 'subscription', success_url: 'http://x.test', line_items: [{ price: catalog.starterMonthly.id, quantity: 2 }, { price: catalog.starterMetered.id }, { price: catalog.setupFee.id, quantity: 1 }] });
     expect(session.amount_total).toBe(2 * 20_400 + 24_900);
     const first = await h.stripe.checkout.sessions.listLineItems(session.id, { limit: 2 });
     expect(first.has_more).toBe(true);
-    expect(first.data.map((l) => [l.price?.id, l.quantity, l.amount_total])).toEqual([[catalog.starterMonthly.id, 2, 40_800], [catalog.starterMetered.id, undefined, 0]]);
+    expect(first.data.map((l) => [l.price?.id, l.quantity, l.amount_total])).toEqual([[catalog.starterMonthly.id, 2, 40_800], [catalog.starterMetered.id, null, 0]]);
   });
 
   it('completes a payment-mode session without a subscription and creates the customer from the email', async () => {

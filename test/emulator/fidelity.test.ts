@@ -54,8 +54,10 @@ describe('fidelity to Stripe sample objects', () => {
   });
   afterAll(() => h.emulator.close());
 
-  // Keys Stripe itself omits on some objects of a kind: a metered subscription item or checkout line item has no `quantity`.
-  const OPTIONAL: Record<string, string[]> = { subscription_item: ['quantity'], item: ['quantity'] };
+  // Keys Stripe itself omits on some objects of a kind: a metered subscription item has no `quantity`. The sample
+  // invoice predates 2025-03-31.basil, which moved `subscription` to `parent.subscription_details` (the SDK's types,
+  // checked field by field in conformance.test.ts, are the authority).
+  const OPTIONAL: Record<string, string[]> = { subscription_item: ['quantity'], invoice: ['subscription'] };
 
   it('returns the object kinds a billing integration meets', () => {
     expect([...seen.keys()].sort()).toEqual(expect.arrayContaining([

@@ -49,7 +49,6 @@ export function newInvoice(emu: Emu, spec: NewInvoice): Obj {
     total_discount_amounts: [], total_excluding_tax: 0, total_pretax_credit_amounts: [], total_taxes: [],
     webhooks_delivered_at: null,
   } as Obj;
-  invoice.subscription = sub?.id ?? null; // still in Stripe's own fixture sample
   if (sub?.currency) invoice.currency = sub.currency;
   return emu.store.put(invoice);
 }

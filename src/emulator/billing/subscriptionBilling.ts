@@ -143,7 +143,7 @@ export function cancelSubscription(emu: Emu, sub: Obj, opts: { invoiceNow: boole
       attemptPayment(emu, invoice);
     }
   }
-  Object.assign(sub, { status: 'canceled', canceled_at: now, ended_at: now, cancellation_details: { comment: opts.comment ?? null, feedback: opts.feedback ?? null, reason: opts.reason } });
+  Object.assign(sub, { status: 'canceled', canceled_at: now, ended_at: now, cancellation_details: { comment: opts.comment ?? null, feedback: opts.feedback ?? null, feedback_option: null, reason: opts.reason } });
   emu.store.changed();
   emu.emit('customer.subscription.deleted', sub);
 }

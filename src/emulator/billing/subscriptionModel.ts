@@ -6,6 +6,8 @@
 import type Stripe from 'stripe';
 import type { Emu } from '../emu.ts';
 import { newId } from '../ids.ts';
+import { listOf } from '../list.ts';
+import { render } from '../render.ts';
 import type { Obj } from '../store.ts';
 import { nextBoundary, type Interval } from './periods.ts';
 
@@ -16,17 +18,17 @@ export function newSubscription(emu: Emu, customer: Obj, opts: { metadata: Recor
     automatic_tax: { disabled_reason: null, enabled: false, liability: null }, billing_cycle_anchor: now,
     billing_cycle_anchor_config: null, billing_mode: { type: 'flexible', flexible: { proration_discounts: 'included' }, updated_at: now } as never,
     billing_thresholds: null, cancel_at: null, cancel_at_period_end: false, canceled_at: null,
-    cancellation_details: { comment: null, feedback: null, reason: null }, collection_method: 'charge_automatically',
+    cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: null }, collection_method: 'charge_automatically',
     created: now, currency: opts.currency, customer: customer.id, customer_account: null, days_until_due: null,
     default_payment_method: opts.defaultPaymentMethod, default_source: null, default_tax_rates: [],
     description: opts.description ?? null, discounts: [], ended_at: null,
-    invoice_settings: { account_tax_ids: null, issuer: { type: 'self' } }, latest_invoice: null, livemode: false,
+    invoice_settings: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: { type: 'self' } }, latest_invoice: null, livemode: false,
     managed_payments: null, metadata: opts.metadata, next_pending_invoice_item_invoice: null, on_behalf_of: null,
     pause_collection: null,
     payment_settings: { payment_method_options: null, payment_method_types: null, save_default_payment_method: 'off' },
     pending_invoice_item_interval: null, pending_setup_intent: null, pending_update: null, schedule: null,
     start_date: now, status: 'incomplete', test_clock: customer.test_clock ?? null, transfer_data: null,
-    trial_end: null, trial_settings: { end_behavior: { missing_payment_method: 'create_invoice' } }, trial_start: null,
+    trial_end: null, trial_settings: { end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'create_invoice' } }, trial_start: null,
   } as Obj;
   sub.billing_schedules = [];
   return emu.store.put(sub);
@@ -38,7 +40,7 @@ export function newItem(emu: Emu, sub: Obj, price: Obj, quantity: number | undef
   const item: Partial<Stripe.SubscriptionItem> & Obj = {
     id: newId('si', 14), object: 'subscription_item', billing_thresholds: null, created: start,
     current_period_start: start, current_period_end: nextBoundary(sub.billing_cycle_anchor, rec.interval, rec.interval_count, start),
-    discounts: [], metadata, price: price.id, subscription: sub.id, tax_rates: [],
+    current_trial: null, discounts: [], metadata, price: price.id, subscription: sub.id, tax_rates: [],
   } as Obj;
   if (price.recurring.usage_type !== 'metered') item.quantity = quantity ?? 1;
   return emu.store.put(item);
@@ -67,9 +69,12 @@ export function updateSubscriptionFields(emu: Emu, sub: Obj, changes: Obj, extra
   if (Object.keys(previous).length) emu.emit('customer.subscription.updated', sub, previous);
 }
 
-/** The `items` part of previous_attributes, taken before a change to items or their periods. */
+/**
+ * The `items` part of previous_attributes, taken before a change to items or their periods: the whole list, each
+ * item as the API renders it (docs.stripe.com/api/events/object#event_object-data-previous_attributes).
+ */
 export function itemsSnapshot(emu: Emu, sub: Obj): Obj {
-  return { items: { object: 'list', data: itemsOf(emu, sub.id).map((i) => ({ ...structuredClone(i), price: structuredClone(priceOf(emu, i)) })), has_more: false, url: `/v1/subscription_items?subscription=${sub.id}` } };
+  return { items: listOf(itemsOf(emu, sub.id).map((i) => render(i, emu.store)), `/v1/subscription_items?subscription=${sub.id}`) };
 }
 
 /**

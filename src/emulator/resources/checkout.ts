@@ -28,7 +28,7 @@ export function completeSession(emu: Emu, sessionId: string, token: string, emai
   const pm = paymentMethodFromToken(emu, token, customer.id);
   // Checkout saves the card as the customer's default for invoices (subscription mode).
   updateCustomer(emu, customer, { invoice_settings: { ...customer.invoice_settings, default_payment_method: pm.id } });
-  const items = (session._line_items as Obj[]).map((i) => ({ price: emu.store.get('price', i.price) as Obj, quantity: i.quantity as number | undefined }));
+  const items = (session._line_items as Obj[]).map((i) => ({ price: emu.store.get('price', i.price) as Obj, quantity: (i.quantity ?? undefined) as number | undefined }));
   if (session.mode === 'subscription') {
     const { sub, invoice } = startSubscription(emu, {
       customer, recurring: items.filter((i) => i.price.recurring), oneTime: items.filter((i) => !i.price.recurring),

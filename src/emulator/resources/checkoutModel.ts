@@ -31,10 +31,12 @@ function lineItems(emu: Emu, raw: FormValue | undefined, mode: string): Obj[] {
       id: newId('li'), object: 'item', adjustable_quantity: null, amount_discount: 0, amount_subtotal: amount, amount_tax: 0,
       amount_total: amount, currency: price.currency, description: product?.name ?? '', metadata: {}, price: price.id,
     } as Obj;
-    if (!metered) item.quantity = quantity;
+    item.quantity = metered ? null : quantity; // Stripe sends a metered line item's quantity as null
     return item;
   });
 }
+
+const UI_MODES = ['hosted_page', 'embedded_page', 'elements', 'form'];
 
 export function createSession(emu: Emu, p: Params): Obj {
   const mode = str(p, 'mode');
@@ -46,16 +48,19 @@ export function createSession(emu: Emu, p: Params): Obj {
   if (mode === 'subscription' && !items.some((i) => emu.store.get('price', i.price)?.recurring)) {
     throw invalidParam('line_items', 'You must provide at least one recurring price in `subscription` mode when using prices.');
   }
-  const uiMode = str(p, 'ui_mode') ?? 'hosted';
+  // Since 2026-03-25.dahlia `hosted_page`, `embedded_page`, `elements` replace `hosted`, `embedded`, `custom`, which
+  // now fail (docs.stripe.com/changelog/dahlia/2026-03-25/updates-available-checkout-session-ui-modes).
+  const uiMode = str(p, 'ui_mode') ?? 'hosted_page';
+  if (!UI_MODES.includes(uiMode)) throw invalidParam('ui_mode', `Invalid ui_mode: must be one of ${UI_MODES.join(', ')}`);
   const successUrl = str(p, 'success_url') ?? null;
-  if (uiMode === 'hosted' && !successUrl) throw missingParam('success_url');
+  if (uiMode === 'hosted_page' && !successUrl) throw missingParam('success_url');
   const subtotal = items.reduce((s, i) => s + (i.amount_subtotal as number), 0);
   const now = emu.nowFor(customerId);
   const id = newId('cs_test', 58);
   const subData = obj(p, 'subscription_data');
   const session: Partial<Stripe.Checkout.Session> & Obj = {
     id, object: 'checkout.session', adaptive_pricing: { enabled: false }, after_expiration: null,
-    allow_promotion_codes: null, amount_subtotal: subtotal, amount_total: subtotal,
+    allow_promotion_codes: null, allowed_payment_method_types: null, amount_subtotal: subtotal, amount_total: subtotal,
     automatic_tax: { enabled: false, liability: null, provider: null, status: null }, billing_address_collection: null,
     cancel_url: str(p, 'cancel_url') ?? null, client_reference_id: str(p, 'client_reference_id') ?? null,
     client_secret: null, collected_information: null, consent: null, consent_collection: null, created: now,

@@ -17,7 +17,7 @@ export const productRoutes: Route[] = [
       id: str(p, 'id') ?? newId('prod', 14), object: 'product', active: bool(p.active, 'active') ?? true, created: now,
       default_price: null, description: str(p, 'description') ?? null, images: [], livemode: false, marketing_features: [],
       metadata: mergeMetadata({}, p.metadata), name: requiredStr(p, 'name'), package_dimensions: null, shippable: null,
-      statement_descriptor: null, tax_code: null, type: 'service', unit_label: str(p, 'unit_label') ?? null, updated: now, url: null,
+      statement_descriptor: null, tax_code: null, tax_details: null, type: 'service', unit_label: str(p, 'unit_label') ?? null, updated: now, url: null,
     };
     const stored = emu.store.put(product as Obj);
     emu.emit('product.created', stored);
