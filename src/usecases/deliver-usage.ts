@@ -11,7 +11,8 @@
  * after another until none is left, and whoever wants delivery for an organisation whose lane is running (the
  * inline attempt after report-usage, a deliverer pass) joins it instead of sending in parallel. Under load this
  * also coalesces: a burst of calls from one customer costs one lane, not one Stripe round trip per HTTP request.
- * Different organisations are served in parallel.
+ * Different organisations are served in parallel: a drain pass `concurrency` at a time, inline attempts at most
+ * INLINE_LANES at a time per process, so that deliveries never hold the connections that ingestion needs.
  */
 import type { AppContext } from '../http/route.ts';
 import {
@@ -25,6 +26,7 @@ import {
   type OutboxRow,
 } from '../repositories/usage-outbox.ts';
 import { retryDelayMs } from './usage/backoff.ts';
+import { keyedLimiter, type KeyedLimiter } from './usage/keyed-limiter.ts';
 import { nextKeyGeneration } from './usage/idempotency-key.ts';
 import { OutsideStripeWindowError, sendMeterEvent } from './usage/send-meter-event.ts';
 import { describeStripeError, isDuplicateMeterEvent, isStripeConfigurationError, isTransientStripeError } from './usage/stripe-errors.ts';
@@ -56,6 +58,8 @@ type Settings = Required<Omit<DeliveryOptions, 'random'>> & Pick<DeliveryOptions
 
 const DEFAULTS = { batchSize: 50, leaseSeconds: 300, concurrency: 4, timeoutMs: 20_000 } as const;
 const INLINE_TIMEOUT_MS = 3_000;
+/** Inline lanes started at once per process; more organisations wait their turn (keyed-limiter.ts). */
+const INLINE_LANES = 4;
 /** Slack in a lease for the database statements around the requests. */
 const LEASE_MARGIN_SECONDS = 10;
 
@@ -80,6 +84,8 @@ interface Lane {
 
 /** Running lanes by organisation, per Stripe client (one per app context). */
 const lanesByClient = new WeakMap<object, Map<string, Lane>>();
+/** Inline attempts waiting for one of the INLINE_LANES, per Stripe client. */
+const inlineLimiters = new WeakMap<object, KeyedLimiter<Tally>>();
 
 /** One pass over what is due now. */
 export async function drainUsageOutbox(ctx: AppContext, opts: DeliveryOptions = {}): Promise<DrainResult> {
@@ -104,7 +110,16 @@ export async function drainUsageOutbox(ctx: AppContext, opts: DeliveryOptions = 
  * passes (the deliverer, POST deliver-usage) log it loudly once a pass.
  */
 export function deliverSoon(ctx: AppContext, orgId: string, opts: DeliveryOptions = {}): Promise<Tally> {
-  return deliverForOrganisation(ctx, orgId, { ...DEFAULTS, timeoutMs: INLINE_TIMEOUT_MS, ...opts }, { configurationErrorLogged: true });
+  const running = lanesByClient.get(ctx.stripe)?.get(orgId);
+  if (running) return join(running);
+  let limiter = inlineLimiters.get(ctx.stripe);
+  if (!limiter) inlineLimiters.set(ctx.stripe, (limiter = keyedLimiter(INLINE_LANES)));
+  return limiter(orgId, () => deliverForOrganisation(ctx, orgId, { ...DEFAULTS, timeoutMs: INLINE_TIMEOUT_MS, ...opts }, { configurationErrorLogged: true }));
+}
+
+function join(running: Lane): Promise<Tally> {
+  running.wanted = true;
+  return running.done.then(() => ({ sent: 0, failed: 0 })); // its work is counted by whoever started it
 }
 
 /** Joins the organisation's running lane, or starts one. */
@@ -112,10 +127,7 @@ function deliverForOrganisation(ctx: AppContext, orgId: string, o: Settings, pas
   let lanes = lanesByClient.get(ctx.stripe);
   if (!lanes) lanesByClient.set(ctx.stripe, (lanes = new Map()));
   const running = lanes.get(orgId);
-  if (running) {
-    running.wanted = true;
-    return running.done.then(() => ({ sent: 0, failed: 0 })); // its work is counted by whoever started it
-  }
+  if (running) return join(running);
   const lane: Lane = { wanted: false, done: Promise.resolve({ sent: 0, failed: 0 }) };
   lanes.set(orgId, lane);
   lane.done = runLane(ctx, orgId, o, lane, pass).finally(() => {

@@ -17,6 +17,7 @@ function fakeMeter(script: (params: Sent['params'], n: number) => unknown = () =
   const sent: Sent[] = [];
   let inFlight = new Map<string, number>();
   let maxPerCustomer = 0;
+  let maxInFlight = 0;
   const stripe = {
     billing: {
       meterEvents: {
@@ -24,6 +25,7 @@ function fakeMeter(script: (params: Sent['params'], n: number) => unknown = () =
           const customer = params.payload.stripe_customer_id!;
           inFlight.set(customer, (inFlight.get(customer) ?? 0) + 1);
           maxPerCustomer = Math.max(maxPerCustomer, inFlight.get(customer)!);
+          maxInFlight = Math.max(maxInFlight, [...inFlight.values()].reduce((a, b) => a + b, 0));
           await new Promise((r) => setTimeout(r, 1));
           inFlight.set(customer, inFlight.get(customer)! - 1);
           sent.push({ params, key: opts?.idempotencyKey });
@@ -34,7 +36,7 @@ function fakeMeter(script: (params: Sent['params'], n: number) => unknown = () =
       },
     },
   };
-  return { stripe, sent, maxPerCustomer: () => maxPerCustomer, reset: () => { inFlight = new Map(); } };
+  return { stripe, sent, maxPerCustomer: () => maxPerCustomer, maxInFlight: () => maxInFlight, reset: () => { inFlight = new Map(); } };
 }
 
 async function subscribedOrg(sql: Sql, customer = 'cus_A') {
@@ -232,6 +234,18 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
     await Promise.all(attempts);
     expect(meter.sent.map((s) => s.params.identifier).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `burst-${i}`).sort());
     expect(meter.maxPerCustomer()).toBe(1);
+  });
+
+  it('inline attempts across many organisations run a few lanes at a time, and still send every call once', async () => {
+    const orgIds: string[] = [];
+    for (let i = 0; i < 12; i++) orgIds.push(await subscribedOrg(db.sql, `cus_many_${i}`));
+    for (const [i, orgId] of orgIds.entries()) await recordUsage(db.sql, call(orgId, `many-${i}`, 60));
+    const meter = fakeMeter();
+    const ctx = testContext(db.sql, meter.stripe);
+    await Promise.all(orgIds.map((orgId) => deliverSoon(ctx, orgId))); // one report-usage answer per organisation
+    expect(meter.sent.map((s) => s.params.identifier).sort()).toEqual(orgIds.map((_, i) => `many-${i}`).sort());
+    expect(meter.maxInFlight()).toBeGreaterThan(1);
+    expect(meter.maxInFlight()).toBeLessThanOrEqual(4); // the rest waited: their lanes would hold connections ingestion needs
   });
 
   it('a started deliverer drains on its own and stops cleanly', async () => {
