@@ -97,6 +97,7 @@ def settle_flushed(spool: Spool, entry: SpooledEntry, outcome: Any, report: Flus
         return True
     if isinstance(outcome, ServiceUnavailable):
         spool.release(entry, error=str(outcome), retry_in=spool_backoff(entry.attempts + 1), attempts=1)
+        report.unavailable = str(outcome)
         return False
     assert isinstance(outcome, BillingError)
     spool.dead_letter(entry, outcome, attempts=1)

@@ -1,6 +1,6 @@
 """aisyst-billing-flush: send the calls waiting in a spool now (e.g. from cron, or after an outage).
 
-Exit status: 0 the spool is empty, 1 calls remain (the service is still unreachable), 2 usage error.
+Exit status: 0 every due call was sent, 1 the service is unavailable (calls remain spooled), 2 usage error.
 """
 from __future__ import annotations
 
@@ -39,7 +39,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"delivered {report.delivered}, recorded unbilled {report.unbilled}, dead-lettered {report.dead_lettered}, still pending {report.pending}")
     if dead_total:
         print(f"{dead_total} call(s) in dead_letters: aisyst-billing-flush --dead-letters --spool {args.spool}", file=sys.stderr)
-    return 1 if report.pending else 0
+    if report.unavailable:
+        print(f"the billing service is unavailable: {report.unavailable}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from .errors import BillingError, NoActiveSubscription
 from .models import ReportedCall, SpooledCall
@@ -54,7 +54,7 @@ def org_id_from_room(ctx: Any) -> Optional[str]:
     return value if isinstance(value, str) else None
 
 
-def bill_session(ctx: Any, client: Any, org_id: Optional[str] = None) -> BilledSession:
+def bill_session(ctx: Any, client: Any, org_id: Optional[str] = None, *, clock: Callable[[], float] = time.monotonic) -> BilledSession:
     """Measure the session from now (call this right after ``await ctx.connect()``) to the job's shutdown, and
     report it then with ``client`` (AsyncBillingClient, or BillingClient run in a thread). ``org_id`` defaults to
     the room's metadata. A failure is logged, never raised into LiveKit's shutdown; an unreachable service spools
@@ -62,10 +62,10 @@ def bill_session(ctx: Any, client: Any, org_id: Optional[str] = None) -> BilledS
     org = org_id or org_id_from_room(ctx)
     if not org:
         raise ValueError("no org_id: pass it, or set the room metadata {\"org_id\": ...}")
-    session = BilledSession(org_id=org, started_at=datetime.now(timezone.utc), _started=time.monotonic())
+    session = BilledSession(org_id=org, started_at=datetime.now(timezone.utc), _started=clock())
 
     async def report_on_shutdown(reason: str) -> None:
-        seconds = round(time.monotonic() - session._started, 3)
+        seconds = round(clock() - session._started, 3)
         call_id = call_id_for(ctx)
         ended_at = datetime.now(timezone.utc)
         try:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,11 @@ class SpooledCall:
 
 @dataclass
 class FlushReport:
-    """What one flush of the spool did. ``pending``: calls still waiting (the service is still unreachable)."""
+    """What one flush of the spool did. ``unavailable``: the flush stopped because the service failed (this error);
+    ``pending``: calls left in the spool afterwards (also those another process is sending right now)."""
 
     delivered: int = 0
     unbilled: int = 0
     dead_lettered: int = 0
     pending: int = 0
+    unavailable: Optional[str] = None
