@@ -44,7 +44,7 @@ function create(emu: Emu, p: Params): Obj {
       application_fee_percent: null, automatic_tax: { disabled_reason: null, enabled: false, liability: null },
       billing_cycle_anchor: 'automatic', billing_thresholds: null, collection_method: 'charge_automatically',
       default_payment_method: sub.default_payment_method, description: null,
-      invoice_settings: { account_tax_ids: null, days_until_due: null, issuer: { type: 'self' } }, on_behalf_of: null, transfer_data: null,
+      invoice_settings: { account_tax_ids: null, custom_fields: null, days_until_due: null, description: null, footer: null, issuer: { type: 'self' } }, on_behalf_of: null, transfer_data: null,
     },
     end_behavior: 'release', livemode: false, metadata: mergeMetadata({}, p.metadata), pause_schedules: [], phases: [phase],
     released_at: null, released_subscription: null, status: 'active', subscription: sub.id, test_clock: sub.test_clock ?? null,

@@ -45,6 +45,14 @@ export async function lifecycle(stripe: Stripe, receiverUrl: string): Promise<vo
   const flat = sub.items.data.find((i) => i.price.id === catalog.starterMonthly.id)!;
   await stripe.subscriptionItems.update(flat.id, { quantity: 2, proration_behavior: 'create_prorations' });
   await stripe.subscriptions.update(subId, { items: [{ id: flat.id, quantity: 1 }], proration_behavior: 'always_invoice' });
+  const schedule = await stripe.subscriptionSchedules.create({ from_subscription: subId });
+  const phase = schedule.phases[0]!; // a change at the period end, as a downgrade is made; then released again
+  await stripe.subscriptionSchedules.update(schedule.id, { phases: [
+    { items: phase.items.map((i) => ({ price: i.price as string, ...(i.quantity ? { quantity: i.quantity } : {}) })), start_date: phase.start_date, end_date: phase.end_date },
+    { items: [{ price: catalog.starterMonthly.id, quantity: 1 }, { price: catalog.starterMetered.id }], duration: { interval: 'month', interval_count: 1 } },
+  ] });
+  await stripe.subscriptionSchedules.list({ customer: customer.id });
+  await stripe.subscriptionSchedules.release(schedule.id);
 
   await advanceClock(stripe, clock.id, FEB_1_2027 + 2 * 3600); // renewal drafted, charged an hour later: declined
   const failed = await stripe.invoices.list({ subscription: subId, status: 'open' });
@@ -53,6 +61,12 @@ export async function lifecycle(stripe: Stripe, receiverUrl: string): Promise<vo
   await stripe.subscriptions.list({ customer: customer.id, status: 'all' });
   await stripe.invoices.retrieve(failed.data[0]!.id as string, { expand: ['customer'] });
   await stripe.invoices.list({ customer: customer.id, limit: 100 });
+  const first = (sub.latest_invoice as Stripe.Invoice).id as string; // €453 paid at Checkout: give the setup fee back
+  const note = await stripe.creditNotes.create({ invoice: first, amount: 24_900, refund_amount: 24_900, reason: 'duplicate' });
+  await stripe.creditNotes.list({ invoice: first });
+  const refund = note.refunds[0]!.refund;
+  await stripe.refunds.retrieve(typeof refund === 'string' ? refund : refund.id);
+  await stripe.refunds.list();
 
   await stripe.subscriptions.update(subId, { cancel_at_period_end: true });
   await stripe.subscriptions.cancel(subId, { invoice_now: true });

@@ -20,6 +20,10 @@ export interface StripeKinds {
   invoice: Stripe.Invoice;
   line_item: Stripe.InvoiceLineItem;
   invoiceitem: Stripe.InvoiceItem;
+  subscription_schedule: Stripe.SubscriptionSchedule;
+  credit_note: Stripe.CreditNote;
+  credit_note_line_item: Stripe.CreditNoteLineItem;
+  refund: Stripe.Refund;
   'checkout.session': Stripe.Checkout.Session;
   item: Stripe.LineItem; // a Checkout Session's line item
   payment_method: Stripe.PaymentMethod;
