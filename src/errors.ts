@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   /** change-plan: past_due / unpaid / paused — the open invoice comes first. */
   subscription_not_active: 409,
   no_active_subscription: 409,
+  /** resume-subscription: no cancellation is scheduled. */
+  not_canceling: 409,
   call_id_conflict: 409,
   payload_too_large: 413,
   internal: 500,

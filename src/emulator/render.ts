@@ -46,6 +46,7 @@ export function render(stored: Obj, store: Store): Obj {
       break;
     }
     case 'invoice': {
+      if (String(obj.id).startsWith('upcoming_')) break; // a preview carries its own lines (resources/invoicePreview.ts)
       const lines = store.all('line_item').filter((l) => l.invoice === obj.id).reverse();
       obj.lines = listOf(lines.map((l) => render(l, store)), `/v1/invoices/${obj.id}/lines`);
       break;

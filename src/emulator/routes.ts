@@ -10,6 +10,7 @@ import { checkoutRoutes } from './resources/checkout.ts';
 import { subscriptionRoutes } from './resources/subscriptions.ts';
 import { subscriptionItemRoutes } from './resources/subscriptionItems.ts';
 import { subscriptionScheduleRoutes } from './resources/subscriptionSchedules.ts';
+import { invoicePreviewRoutes } from './resources/invoicePreview.ts';
 import { invoiceRoutes } from './resources/invoices.ts';
 import { eventRoutes } from './resources/events.ts';
 import { creditNoteRoutes } from './resources/creditNotes.ts';
@@ -20,7 +21,7 @@ import { invoicePageRoutes } from './pages/invoicePage.ts';
 
 export const ALL_ROUTES: Route[] = [
   ...customerRoutes, ...productRoutes, ...priceRoutes, ...meterRoutes, ...testClockRoutes, ...paymentMethodRoutes,
-  ...checkoutRoutes, ...subscriptionRoutes, ...subscriptionItemRoutes, ...subscriptionScheduleRoutes, ...invoiceRoutes, ...eventRoutes,
+  ...checkoutRoutes, ...subscriptionRoutes, ...subscriptionItemRoutes, ...subscriptionScheduleRoutes, ...invoicePreviewRoutes, ...invoiceRoutes, ...eventRoutes,
   ...creditNoteRoutes, ...refundRoutes,
   ...portalRoutes, ...checkoutPageRoutes, ...invoicePageRoutes,
 ];

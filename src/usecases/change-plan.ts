@@ -26,6 +26,7 @@ import { resolveOrganisation } from '../repositories/organisations.ts';
 import { findLiveSubscription } from '../repositories/subscriptions.ts';
 import { cancelPendingChange, pendingChangeOf, scheduleChange, scheduleOf, type PendingChange } from './plan-change/pending-change.ts';
 import { isUpgrade } from './plan-change/plan-rank.ts';
+import { previewDowngrade, previewUpgrade, type PlanChangePreview } from './plan-change/preview.ts';
 import { findPlanByPriceIds, loadPurchasablePlan } from './stripe-events/plan-prices.ts';
 import { stripeUnavailable } from './usage/stripe-errors.ts';
 
@@ -33,6 +34,8 @@ export interface ChangePlanInput {
   userId: string;
   planId: string;
   orgId?: string | undefined;
+  /** Only say what the change would cost (plan-change/preview.ts); change nothing. */
+  preview?: boolean;
 }
 
 export interface ChangedPlan {
@@ -49,7 +52,9 @@ export interface ChangedPlan {
 /** Statuses in which a change is billed normally; past_due/unpaid first need the open invoice paid. */
 const CHANGEABLE = new Set(['active', 'trialing']);
 
-export async function changePlan(ctx: AppContext, input: ChangePlanInput): Promise<ChangedPlan> {
+export async function changePlan(ctx: AppContext, input: ChangePlanInput & { preview?: false }): Promise<ChangedPlan>;
+export async function changePlan(ctx: AppContext, input: ChangePlanInput & { preview: true }): Promise<PlanChangePreview>;
+export async function changePlan(ctx: AppContext, input: ChangePlanInput): Promise<ChangedPlan | PlanChangePreview> {
   const org = await resolveOrganisation(ctx.sql, input.userId, input.orgId);
   const plan = await loadPurchasablePlan(ctx.sql, input.planId);
   const live = await findLiveSubscription(ctx.sql, org.id);
@@ -68,6 +73,7 @@ export async function changePlan(ctx: AppContext, input: ChangePlanInput): Promi
   }
   const pending = await pendingChangeOf(ctx, await scheduleOf(ctx, sub));
   const items = repricedItems(sub, flatPrice, plan.stripeMeteredPriceId);
+  if (input.preview && items.length === 0) throw new AppError('already_on_plan', `The organisation is already on ${plan.name}.`, { field: 'plan_id' });
   if (items.length === 0) {
     // Stripe has these prices. A pending downgrade: asking to stay cancels it.
     if (pending) {
@@ -82,12 +88,14 @@ export async function changePlan(ctx: AppContext, input: ChangePlanInput): Promi
 
   const current = await findPlanByPriceIds(ctx.sql, [flatItemOf(sub).price.id]);
   if (current && !(await isUpgrade(ctx.sql, current.id, plan.id))) {
+    if (input.preview) return previewDowngrade(new Date(flatItemOf(sub).current_period_end * 1000), sub.currency);
     if (pending?.plan.id === plan.id) return { ...result, changed: false, effectiveAt: pending.effectiveAt, pendingChange: withoutId(pending) };
     const effectiveAt = await scheduleChange(ctx, sub, { flat: flatPrice, metered: plan.stripeMeteredPriceId, planId: plan.id });
     ctx.logger.info('plan change scheduled for the period end', { org_id: org.id, subscription: sub.id, from: current.id, to: plan.id, at: effectiveAt.toISOString() });
     return { ...result, changed: true, effectiveAt, pendingChange: { plan: { id: plan.id, name: plan.name }, effectiveAt } };
   }
 
+  if (input.preview) return previewUpgrade(ctx, sub, items);
   if (pending) await cancelPendingChange(ctx, pending.scheduleId); // the upgrade replaces it
   try {
     await ctx.stripe.subscriptions.update(sub.id, { items, proration_behavior: 'create_prorations', metadata: { plan_id: plan.id } });

@@ -1,7 +1,8 @@
 /**
  * POST change-plan {plan_id, org_id?} → {plan_id, billing_period, changed, effective_at, pending_change}: switch
  * plans, same period (beyond SPEC.md §3). Upgrades now (`effective_at: null`), downgrades at the period end; the
- * plan the subscription has cancels a pending downgrade.
+ * plan the subscription has cancels a pending downgrade. `preview: true` changes nothing and answers
+ * {plan_id, preview, effective_at, due_now_cents, currency, next_invoice: {total_cents, date, proration_cents} | null}.
  */
 import { z } from 'zod';
 import { changePlan } from '../../usecases/change-plan.ts';
@@ -12,6 +13,7 @@ import { parseInput } from '../validate.ts';
 const Body = z.object({
   plan_id: z.guid('must be a plan id (uuid)'),
   org_id: z.guid('must be an organisation id (uuid)').optional(),
+  preview: z.boolean('must be true or false').optional(),
 });
 
 export const route: Route = {
@@ -21,7 +23,15 @@ export const route: Route = {
   async handle({ json, caller }, ctx) {
     const body = parseInput(Body, json);
     if (caller.kind !== 'user') throw new Error('change-plan: route requires a user caller');
-    const changed = await changePlan(ctx, { userId: caller.userId, planId: body.plan_id, orgId: body.org_id });
+    const input = { userId: caller.userId, planId: body.plan_id, orgId: body.org_id };
+    if (body.preview) {
+      const p = await changePlan(ctx, { ...input, preview: true });
+      return jsonResponse({
+        plan_id: body.plan_id, preview: true, effective_at: p.effectiveAt?.toISOString() ?? null, due_now_cents: p.dueNowCents, currency: p.currency,
+        next_invoice: p.nextInvoice ? { total_cents: p.nextInvoice.totalCents, date: p.nextInvoice.at.toISOString(), proration_cents: p.nextInvoice.prorationCents } : null,
+      });
+    }
+    const changed = await changePlan(ctx, { ...input, preview: false });
     const pending = changed.pendingChange;
     return jsonResponse({
       plan_id: changed.planId, billing_period: changed.billingPeriod, changed: changed.changed,

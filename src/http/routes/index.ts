@@ -8,10 +8,11 @@ import { route as deliverUsage } from './deliver-usage.ts';
 import { route as organisations } from './organisations.ts';
 import { route as plans } from './plans.ts';
 import { route as reportUsage } from './report-usage.ts';
+import { route as resumeSubscription } from './resume-subscription.ts';
 import { route as stripeWebhookHandler } from './stripe-webhook-handler.ts';
 
 export function allRoutes(): Route[] {
-  return [plans, organisations, createCheckoutSession, changePlan, createPortalSession, stripeWebhookHandler, reportUsage, billingSummary, deliverUsage];
+  return [plans, organisations, createCheckoutSession, changePlan, resumeSubscription, createPortalSession, stripeWebhookHandler, reportUsage, billingSummary, deliverUsage];
 }
 
 /** One Supabase Edge Function per route: supabase/functions/<name>/index.ts. */
