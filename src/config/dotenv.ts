@@ -58,14 +58,27 @@ export function mergeEnv(fileEnv: Record<string, string>, processEnv: Record<str
 
 /** Node-side: reads `<cwd>/.env` if present and merges it under `processEnv`. */
 export async function readEnv(cwd: string, processEnv: Record<string, string | undefined>): Promise<Record<string, string | undefined>> {
+  return (await readEnvWithOrigins(cwd, processEnv)).env;
+}
+
+/**
+ * `readEnv`, and which variables took their value from `.env` (so that an error can say where to fix it:
+ * "DATABASE_URL (from .env)").
+ */
+export async function readEnvWithOrigins(
+  cwd: string,
+  processEnv: Record<string, string | undefined>,
+): Promise<{ env: Record<string, string | undefined>; fromDotEnv: ReadonlySet<string> }> {
   const { readFile } = await import('node:fs/promises');
   const { join } = await import('node:path');
   let text: string;
   try {
     text = await readFile(join(cwd, '.env'), 'utf8');
   } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return { ...processEnv };
+    if ((error as { code?: string }).code === 'ENOENT') return { env: { ...processEnv }, fromDotEnv: new Set() };
     throw error;
   }
-  return mergeEnv(loadDotEnv(text), processEnv);
+  const fileEnv = loadDotEnv(text);
+  const env = mergeEnv(fileEnv, processEnv);
+  return { env, fromDotEnv: new Set(Object.keys(fileEnv).filter((key) => env[key] === fileEnv[key] && processEnv[key] !== fileEnv[key])) };
 }

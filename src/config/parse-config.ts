@@ -4,6 +4,7 @@
  * defaults: SPEC.md §2. An empty string means unset. Every problem is collected and reported in one ConfigError
  * that names the variables and never echoes their values (they may be secrets).
  */
+import { databaseUrlProblems } from './database-url.ts';
 import type { Config, StripeMode } from './types.ts';
 
 type Env = Record<string, string | undefined>;
@@ -33,8 +34,13 @@ export class ConfigError extends Error {
   }
 }
 
+export interface ParseConfigOptions {
+  /** For `npm start`: also refuse what only the local stack cannot do (serve its own Auth with a live key). */
+  localStack?: boolean;
+}
+
 /** Parses `env` into a Config or throws one ConfigError listing every problem. */
-export function parseConfig(env: Env): Config {
+export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config {
   const problems: string[] = [];
   const get = (name: string): string | undefined => {
     const value = env[name];
@@ -49,9 +55,7 @@ export function parseConfig(env: Env): Config {
   const stripeEmulatorPort = parsePort('STRIPE_EMULATOR_PORT', get('STRIPE_EMULATOR_PORT'), DEFAULT_STRIPE_EMULATOR_PORT, fail);
 
   const databaseUrl = get('DATABASE_URL');
-  if (databaseUrl !== undefined && !isUrl(databaseUrl, ['postgres:', 'postgresql:'])) {
-    fail('DATABASE_URL must be a postgres:// or postgresql:// URL', undefined);
-  }
+  if (databaseUrl !== undefined) for (const problem of databaseUrlProblems(databaseUrl)) fail(problem, undefined);
   const database: Config['database'] = databaseUrl
     ? { kind: 'postgres', url: databaseUrl }
     : { kind: 'pglite', dir: get('PGLITE_DIR') ?? DEFAULT_PGLITE_DIR };
@@ -91,6 +95,13 @@ export function parseConfig(env: Env): Config {
     if (jwtSecretText === DEFAULT_SUPABASE_JWT_SECRET) fail(`SUPABASE_JWT_SECRET ${publicDefault}`, undefined);
     if (serviceRoleKeyText === DEFAULT_SUPABASE_SERVICE_ROLE_KEY) fail(`SUPABASE_SERVICE_ROLE_KEY ${publicDefault}`, undefined);
     if (secretKeys.includes(DEFAULT_SUPABASE_SERVICE_ROLE_KEY)) fail(`SUPABASE_SECRET_KEYS contains the public local service-role key; a live key needs the project's own`, undefined);
+  }
+  // The local stack serves the pages and its own Auth: with a live key it would hand every visitor the public
+  // demo anon key, and sign-in would fail on an empty JWT secret (a 500 at sign-up).
+  if (options.localStack && mode === 'live') {
+    const anonKey = get('SUPABASE_ANON_KEY');
+    if (anonKey === undefined || anonKey === DEFAULT_SUPABASE_ANON_KEY) fail('SUPABASE_ANON_KEY must be the project\'s own anon key when STRIPE_SECRET_KEY is a live key (the default is the public local demo key)', undefined);
+    if (jwtSecretText === undefined) fail('SUPABASE_JWT_SECRET must be set to the project\'s own when STRIPE_SECRET_KEY is a live key: the local stack signs its users\' tokens with it', undefined);
   }
   const localDefault = mode !== 'live';
   const jwtSecret = jwtSecretText ?? (localDefault ? DEFAULT_SUPABASE_JWT_SECRET : '');

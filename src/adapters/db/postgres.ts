@@ -12,6 +12,7 @@
  * prepared statements), so a `$1::jsonb` parameter takes a plain object as on PGlite.
  */
 import postgres from 'postgres';
+import { connectTimeoutSeconds } from '../../config/database-url.ts';
 import type { Sql } from '../../ports/sql.ts';
 
 export interface OpenPostgresOptions {
@@ -25,6 +26,9 @@ export function openPostgres(url: string, options: OpenPostgresOptions = {}): Sq
   const client = postgres(url, {
     prepare: false,
     max: options.max ?? 10,
+    // postgres.js waits 30 s by default; a host that never answers should stop start-up sooner, with a message
+    // (connection-errors.ts). `?connect_timeout=<seconds>` in the URL overrides it, as with libpq.
+    connect_timeout: connectTimeoutSeconds(url),
     onnotice: options.onnotice ?? (() => {}),
     types: {
       bigint: {

@@ -5,10 +5,14 @@
  */
 import type { Command } from '../command.ts';
 import { ensureAuthStub } from '../../adapters/db/auth-stub.ts';
+import { DatabaseConnectionError } from '../../adapters/db/connection-errors.ts';
 import { migrate } from '../../adapters/db/migrate.ts';
 import { openDatabase, type DatabaseTarget } from '../../adapters/db/open-database.ts';
+import { databaseUrlProblems, describeDatabaseUrl } from '../../config/database-url.ts';
 import { DEFAULT_PGLITE_DIR } from '../../config/parse-config.ts';
-import { readEnv } from '../../config/dotenv.ts';
+import { readEnvWithOrigins } from '../../config/dotenv.ts';
+import { variableOrigin } from '../../config/origin.ts';
+import type { Sql } from '../../ports/sql.ts';
 
 export const command: Command = {
   name: 'migrate',
@@ -32,14 +36,21 @@ It is never installed on Supabase.`,
       console.error(`aisyst-billing migrate: unexpected argument '${unknown[0]}'\n\n${this.help}`);
       return 2;
     }
-    const env = await readEnv(process.cwd(), processEnv);
+    const { env, fromDotEnv } = await readEnvWithOrigins(process.cwd(), processEnv);
     const target = databaseTarget(env);
     if (typeof target === 'string') {
-      console.error(`aisyst-billing migrate: ${target}`);
+      console.error(`aisyst-billing migrate: ${target.replace('DATABASE_URL', variableOrigin('DATABASE_URL', fromDotEnv))}`);
       return 2;
     }
     console.log(`database: ${describe(target)}`);
-    const sql = await openDatabase(target);
+    let sql: Sql;
+    try {
+      sql = await openDatabase(target);
+    } catch (error) {
+      if (!(error instanceof DatabaseConnectionError)) throw error;
+      console.error(`aisyst-billing migrate: ${variableOrigin('DATABASE_URL', fromDotEnv)}: ${error.reason}`);
+      return 1;
+    }
     try {
       if (await ensureAuthStub(sql)) console.log('auth stub: installed (no "auth" schema found: local database)');
       else console.log('auth stub: not needed ("auth" schema present)');
@@ -65,18 +76,13 @@ It is never installed on Supabase.`,
 function databaseTarget(env: Record<string, string | undefined>): DatabaseTarget | string {
   const url = env.DATABASE_URL?.trim();
   if (url) {
-    return /^postgres(ql)?:\/\//.test(url) ? { kind: 'postgres', url } : 'DATABASE_URL must be a postgres:// or postgresql:// URL';
+    const problems = databaseUrlProblems(url);
+    return problems.length === 0 ? { kind: 'postgres', url } : problems.join('; ');
   }
   return { kind: 'pglite', dir: env.PGLITE_DIR?.trim() || DEFAULT_PGLITE_DIR };
 }
 
 /** Never prints a password. */
 function describe(target: DatabaseTarget): string {
-  if (target.kind === 'pglite') return `PGlite at ${target.dir}`;
-  try {
-    const url = new URL(target.url);
-    return `PostgreSQL at ${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
-  } catch {
-    return 'PostgreSQL (DATABASE_URL)';
-  }
+  return target.kind === 'pglite' ? `PGlite at ${target.dir}` : describeDatabaseUrl(target.url);
 }

@@ -8,10 +8,13 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.ts';
-import { readEnv } from '../../config/dotenv.ts';
+import { describeDatabaseUrl } from '../../config/database-url.ts';
+import { readEnvWithOrigins } from '../../config/dotenv.ts';
+import { withOrigins } from '../../config/origin.ts';
 import { ConfigError, DEFAULT_SUPABASE_SERVICE_ROLE_KEY, parseConfig } from '../../config/parse-config.ts';
 import { startLocalStack } from '../../entries/node/local-stack.ts';
 import { jsonLogger } from '../../ports/logger.ts';
+import { explainStartupError } from '../startup-error.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -33,23 +36,25 @@ Ctrl-C stops everything cleanly.`,
       console.error(`aisyst-billing start: unexpected argument '${args[0]}'\n\n${this.help}`);
       return 2;
     }
-    const env = await readEnv(process.cwd(), processEnv);
+    const { env, fromDotEnv } = await readEnvWithOrigins(process.cwd(), processEnv);
     let config;
     try {
-      config = parseConfig(env);
+      config = parseConfig(env, { localStack: true });
     } catch (err) {
       if (err instanceof ConfigError) {
-        console.error(err.message);
+        console.error(withOrigins(err, fromDotEnv).message);
         return 1;
       }
       throw err;
     }
     const logger = jsonLogger();
+    // Something on screen before the database is reached: an unanswering host takes its connect timeout.
+    console.log(`Starting the local stack (database: ${config.database.kind === 'pglite' ? `PGlite at ${config.database.dir}` : describeDatabaseUrl(config.database.url)})…`);
     let stack;
     try {
       stack = await startLocalStack(config, { logger });
     } catch (err) {
-      console.error(`aisyst-billing start: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`aisyst-billing start: ${explainStartupError(err, config, fromDotEnv)}`);
       return 1;
     }
     const webDist = resolve(REPO_ROOT, 'web/dist');
