@@ -8,8 +8,9 @@
  */
 import type Stripe from 'stripe';
 import type { AppContext } from '../http/route.ts';
-import { findCurrentCycle, findEarlierPartsOfPeriod, type CycleRow } from '../repositories/billing-cycles.ts';
+import { findEarlierPartsOfPeriod, type CycleRow } from '../repositories/billing-cycles.ts';
 import { chooseOwnedOrganisation, findOwnedOrganisations } from '../repositories/organisations.ts';
+import { findCycleShownAt, subscriptionNow } from '../repositories/subscription-clock.ts';
 import { findLatestSubscription } from '../repositories/subscriptions.ts';
 import { findPlanById } from './stripe-events/plan-prices.ts';
 import { describeStripeError } from './usage/stripe-errors.ts';
@@ -38,7 +39,9 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
   const org = chooseOwnedOrganisation(owned, input.orgId);
   const sub = await findLatestSubscription(ctx.sql, org.id);
   const plan = sub ? await findPlanById(ctx.sql, sub.plan_id) : undefined;
-  const cycle = sub ? await findCurrentCycle(ctx.sql, sub.id, ctx.clock.now()) : undefined;
+  // The cycle of Stripe's "now" for the subscription (a test clock's time in test mode), not the newest row: a call
+  // ending just after the period end opens next month's cycle before this month is over (subscription-clock.ts).
+  const cycle = sub ? await findCycleShownAt(ctx.sql, sub.id, await subscriptionNow(ctx.sql, sub.id, ctx.clock.now())) : undefined;
   const earlier = cycle ? await findEarlierPartsOfPeriod(ctx.sql, cycle) : [];
   const invoices = org.stripeCustomerId ? await listInvoices(ctx, org.stripeCustomerId) : [];
   const pending = sub && LIVE.has(sub.status) ? await readPendingChange(ctx, sub.stripe_subscription_id) : null;

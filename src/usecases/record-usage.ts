@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import type { AppContext } from '../http/route.ts';
 import { recordUsage as recordInLedger, type LedgerCycle } from '../repositories/usage-ledger.ts';
 import { deliverSoon } from './deliver-usage.ts';
+import { refuseFutureEnd } from './usage/future-end.ts';
 
 export interface RecordUsageInput {
   orgId: string;
@@ -25,14 +26,11 @@ export interface RecordedUsage {
   cycle: Omit<LedgerCycle, 'id'>;
 }
 
-/**
- * Stripe takes meter events at most 5 minutes ahead of the customer's clock
- * (docs.stripe.com/billing/subscriptions/usage-based/recording-usage-api); a call cannot end later than that.
- */
-export const MAX_FUTURE_ENDED_AT_MS = 5 * 60_000;
+/** A call cannot end later than the customer's clock allows: usage/future-end.ts. */
+export { MAX_FUTURE_ENDED_AT_MS } from './usage/future-end.ts';
 
 export async function recordUsage(ctx: AppContext, input: RecordUsageInput): Promise<RecordedUsage> {
-  refuseFutureEnd(ctx, input.endedAt);
+  await refuseFutureEnd(ctx, input.orgId, input.endedAt);
   const ms = durationToMillis(input.duration);
   const minutes = billedMinutes(ms);
   const result = await recordInLedger(ctx.sql, {
@@ -63,19 +61,6 @@ export async function recordUsage(ctx: AppContext, input: RecordUsageInput): Pro
       const { id: _id, ...cycle } = result.cycle;
       return { callId: result.callId, billedMinutes: result.billedMinutes, duplicate: result.outcome === 'duplicate', cycle };
     }
-  }
-}
-
-/**
- * A call that ends in the future would open a cycle ahead of time, and Stripe would refuse its timestamp. In live
- * mode the customer's clock is the real one, ours: refuse it before anything is written. In test (and emulator)
- * mode a customer may live on a Stripe test clock far ahead of our clock (DESIGN.md §2) — the scenarios report
- * calls at the test clock's time — so there the bound is Stripe's, on the customer's clock, not ours.
- */
-function refuseFutureEnd(ctx: AppContext, endedAt: Date | undefined): void {
-  if (endedAt === undefined || ctx.config.stripe.mode !== 'live') return;
-  if (endedAt.getTime() > ctx.clock.now().getTime() + MAX_FUTURE_ENDED_AT_MS) {
-    throw new AppError('invalid_request', 'ended_at lies in the future: a call can end at most 5 minutes from now.', { field: 'ended_at' });
   }
 }
 

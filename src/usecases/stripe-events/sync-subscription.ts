@@ -7,6 +7,7 @@
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
 import { attachUnbilledUsage, closeCyclesBefore, ensureCycle } from '../../repositories/billing-cycles.ts';
+import { saveSubscriptionClock } from '../../repositories/subscription-clock.ts';
 import { BILLING_STATUSES, findByStripeId, findLiveSubscriptionsOf, upsertSubscription } from '../../repositories/subscriptions.ts';
 import { applyPlanChange, type MeteredPriceChange } from './apply-plan-change.ts';
 import { cancelDuplicateSubscription } from './cancel-duplicate.ts';
@@ -21,13 +22,17 @@ export interface SyncedSubscription {
   subscription: Stripe.Subscription;
 }
 
+/** The subscription's test clock, when it lives on one and the read expanded it. */
+const testClockOf = (sub: Stripe.Subscription): Stripe.TestHelpers.TestClock | undefined =>
+  sub.test_clock && typeof sub.test_clock === 'object' ? sub.test_clock : undefined;
 const fromUnix = (s: number | null | undefined): Date | null => (s == null ? null : new Date(s * 1000));
 const isBilling = (status: string) => (BILLING_STATUSES as readonly string[]).includes(status);
 
 async function read(ctx: AppContext, id: string): Promise<{ sub: Stripe.Subscription; readAt: Date }> {
   const readAt = ctx.clock.now(); // taken BEFORE the read: a later read always carries a later stamp
   try {
-    const sub = await ctx.stripe.subscriptions.retrieve(id, { expand: ['items.data.price'] });
+    // `test_clock` expanded: its frozen time is Stripe's "now" for this customer (subscription-clock.ts).
+    const sub = await ctx.stripe.subscriptions.retrieve(id, { expand: ['items.data.price', 'test_clock'] });
     return { sub, readAt };
   } catch (error) {
     // A 404 is an answer, not an outage: the handler acknowledges the event as not ours (not-ours.ts).
@@ -118,6 +123,7 @@ async function syncOnce(ctx: AppContext, subscriptionId: string, eventId: string
     await convergeCycles(tx, id, m, sub);
     return id;
   });
+  await saveSubscriptionClock(ctx.sql, sub.id, testClockOf(sub)?.id ?? null, fromUnix(testClockOf(sub)?.frozen_time));
   const finalId = rowId ?? (await findByStripeId(ctx.sql, sub.id))?.id;
   return finalId ? { rowId: finalId, mapped: m, subscription: sub } : undefined;
 }
