@@ -1,6 +1,11 @@
 /**
  * Reads a request body as text, refusing more than `limit` bytes. The limit is enforced while reading the
  * stream, because Content-Length may be absent (chunked) or lie.
+ *
+ * Bytes that are not UTF-8 are refused as `invalid_json`, here, before JSON.parse: JSON text exchanged between
+ * systems MUST be UTF-8 (RFC 8259 §8.1), and a lenient decoder would turn each bad byte into U+FFFD, so two
+ * different call_ids would become one and the second call would answer `duplicate` unbilled. Only the reader
+ * sees the bytes, and it cannot tell which field they belong to: hence `invalid_json`, not `invalid_request`.
  */
 import { AppError } from '../errors.ts';
 
@@ -29,7 +34,11 @@ export async function readBodyLimited(request: Request, limit = BODY_LIMIT_BYTES
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError('invalid_json', 'The request body is not valid UTF-8; JSON must be sent as UTF-8 (RFC 8259 §8.1).');
+  }
 }
 
 function tooLarge(limit: number): AppError {

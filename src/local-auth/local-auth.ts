@@ -14,6 +14,7 @@ import type { Sql } from '../ports/sql.ts';
 import { authError, authJson, userJson, type AuthUserRow } from './gotrue-response.ts';
 import { readBodyLimited } from '../http/read-body.ts';
 import { hashPassword, verifyPassword } from './password.ts';
+import { refuseUnstorable } from './refuse-unstorable.ts';
 import * as store from './sessions.ts';
 
 export const ACCESS_TOKEN_SECONDS = 3600;
@@ -86,6 +87,8 @@ export function createLocalAuth(deps: LocalAuthDeps): (request: Request) => Prom
   async function signup(body: Record<string, unknown>): Promise<Response> {
     const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
     const password = typeof body.password === 'string' ? body.password : '';
+    const unstorable = refuseUnstorable({ email, password, data: body.data });
+    if (unstorable) return unstorable;
     if (!EMAIL.test(email)) return authError(400, 'validation_failed', 'Unable to validate email address: invalid format');
     if (password.length < MIN_PASSWORD) {
       return authError(422, 'weak_password', `Password should be at least ${MIN_PASSWORD} characters.`, { weak_password: { reasons: ['length'] } });
@@ -100,6 +103,8 @@ export function createLocalAuth(deps: LocalAuthDeps): (request: Request) => Prom
     if (grantType === 'password') {
       const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
       const password = typeof body.password === 'string' ? body.password : '';
+      const unstorable = refuseUnstorable({ email, password });
+      if (unstorable) return unstorable;
       const user = email ? await store.findUserByEmail(deps.sql, email) : undefined;
       const ok = await verifyPassword(password, user?.encrypted_password ?? null);
       if (!user || !ok) return authError(400, 'invalid_credentials', 'Invalid login credentials');

@@ -106,6 +106,32 @@ describe('local Supabase Auth with supabase-js', () => {
     expect(wrongKey.status).toBe(401);
   });
 
+  // PostgreSQL's text and jsonb cannot hold NUL: these answered 500 from the database.
+  const unstorable: Array<[string, string, Record<string, unknown>, string]> = [
+    ['sign-up with NUL in the e-mail', 'signup', { email: 'nul\u0000@example.com', password }, 'email'],
+    ['sign-up with an invisible character in the e-mail', 'signup', { email: 'zw\u200bsp@example.com', password }, 'email'],
+    ['sign-up with NUL in the password', 'signup', { email: 'nul-password@example.com', password: 'long enough\u0000' }, 'password'],
+    ['sign-up with an unpaired surrogate in the password', 'signup', { email: 'surrogate@example.com', password: 'long enough\ud800' }, 'password'],
+    ['sign-up with NUL in the user metadata', 'signup', { email: 'meta@example.com', password, data: { plan: 'x\u0000' } }, 'data'],
+    ['sign-up with NUL in a user metadata key', 'signup', { email: 'meta-key@example.com', password, data: { 'a\u0000': 1 } }, 'data'],
+    ['password sign-in with NUL in the e-mail', 'token?grant_type=password', { email: 'ada\u0000@example.com', password }, 'email'],
+    ['password sign-in with NUL in the password', 'token?grant_type=password', { email: 'ada@example.com', password: 'x\u0000' }, 'password'],
+  ];
+  it.each(unstorable)('refuses %s with 400 validation_failed naming the field, storing nothing', async (_what, path, body, field) => {
+    const users = async () => (await sql.query<{ n: number }>('select count(*)::int as n from auth.users'))[0]!.n;
+    const before = await users();
+    const res = await fetch(`${server.url}/auth/v1/${path}`, { method: 'POST', headers: { apikey: config.auth.anonKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'validation_failed', field, msg: expect.stringContaining(field) });
+    expect(await users()).toBe(before);
+  });
+
+  it('refuses a body that is not UTF-8 with 400', async () => {
+    const bytes = new Uint8Array([...new TextEncoder().encode('{"email":"bad'), 0xff, ...new TextEncoder().encode('@example.com","password":"long enough"}')]);
+    const res = await fetch(`${server.url}/auth/v1/signup`, { method: 'POST', headers: { apikey: config.auth.anonKey }, body: bytes });
+    expect(res.status).toBe(400);
+  });
+
   it('stores only a PBKDF2 hash and never logs passwords or tokens', async () => {
     const signed = await client().auth.signUp({ email: 'hash@example.com', password });
     const rows = await sql.query<{ encrypted_password: string }>(`select encrypted_password from auth.users where email = 'hash@example.com'`);

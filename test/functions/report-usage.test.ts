@@ -102,6 +102,22 @@ describeEachDatabase('report-usage', (db) => {
     expect(res.status).toBe(200);
   });
 
+  it('takes printable call_ids of any script, emoji and inner spaces alike', async () => {
+    const orgId = await subscribed(db.sql);
+    const ctx = testContext(db.sql, silentMeter);
+    for (const callId of ['café-☎-通話-😀', 'call 1', 'x'.repeat(254) + '😀']) {
+      expect(await report(ctx, { org_id: orgId, call_id: callId, call_duration_seconds: 60, ended_at: '2026-11-10T10:00:00Z' })).toMatchObject({ status: 200, body: { call_id: callId, duplicate: false } });
+    }
+  });
+
+  it('answers figures past 2^31 cents as plain JSON numbers', async () => {
+    const orgId = await subscribed(db.sql);
+    const ctx = testContext(db.sql, silentMeter);
+    await db.sql.query('update billing_cycles set minutes_used = 43000000, overage_minutes = 42999500, overage_cost_cents = 2149975000 where org_id = $1', [orgId]);
+    const res = await report(ctx, { org_id: orgId, call_id: 'past-2^31', call_duration_minutes: 1, ended_at: '2026-11-10T10:00:00Z' });
+    expect(res).toMatchObject({ status: 200, body: { cycle: { minutes_used: 43_000_001, overage_minutes: 42_999_501, overage_cost_cents: 2_149_975_050 } } });
+  });
+
   it.each([
     ['an empty object', undefined, 'org_id'],
     ['org_id not a uuid', { org_id: 'acme', call_id: 'c', call_duration_seconds: 1 }, 'org_id'],
@@ -117,6 +133,19 @@ describeEachDatabase('report-usage', (db) => {
     ['over 24 hours', { call_id: 'c', call_duration_minutes: 24 * 60 + 1 }, 'call_duration_minutes'],
     ['ended_at not ISO 8601', { call_id: 'c', call_duration_seconds: 1, ended_at: 'yesterday' }, 'ended_at'],
     ['ended_at without a zone', { call_id: 'c', call_duration_seconds: 1, ended_at: '2026-11-10T10:00:00' }, 'ended_at'],
+    // Lone surrogates were stored as U+FFFD: "\ud800" and "\udbff" became one call_id, the second call unbilled.
+    ['call_id a lone high surrogate', { call_id: '\ud800', call_duration_seconds: 1 }, 'call_id'],
+    ['call_id with a lone low surrogate', { call_id: 'call-\udc00', call_duration_seconds: 1 }, 'call_id'],
+    ['call_id with a right-to-left override', { call_id: 'call-\u202e1', call_duration_seconds: 1 }, 'call_id'],
+    ['call_id with a zero-width space', { call_id: 'call-\u200b1', call_duration_seconds: 1 }, 'call_id'],
+    ['call_id with a line separator', { call_id: 'call-\u20281', call_duration_seconds: 1 }, 'call_id'],
+    ['call_id with a no-break space', { call_id: 'call\u00a01', call_duration_seconds: 1 }, 'call_id'],
+    ['call_id with a private-use character', { call_id: 'call-\ue000', call_duration_seconds: 1 }, 'call_id'],
+    ['call_id with NUL', { call_id: 'call-\u0000', call_duration_seconds: 1 }, 'call_id'],
+    // PostgreSQL has no year 0 and JavaScript writes year 10000 as "+010000": both answered 500.
+    ['ended_at in year 0', { call_id: 'c', call_duration_seconds: 1, ended_at: '0000-01-01T00:00:00Z' }, 'ended_at'],
+    ['ended_at past year 9999 in UTC', { call_id: 'c', call_duration_seconds: 1, ended_at: '9999-12-31T23:00:00-14:00' }, 'ended_at'],
+    ['ended_at before 2000', { call_id: 'c', call_duration_seconds: 1, ended_at: '1999-12-31T23:59:59Z' }, 'ended_at'],
   ])('refuses %s with 400 invalid_request naming the field, writing nothing', async (_name, body, field) => {
     const orgId = await subscribed(db.sql);
     const ctx = testContext(db.sql, silentMeter);

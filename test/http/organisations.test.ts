@@ -49,7 +49,21 @@ describe('POST organisations', () => {
     ['a name over 200 characters', { name: 'x'.repeat(201) }, 'name'],
     ['a name that is a number', { name: 42 }, 'name'],
     ['a name that is null', { name: null }, 'name'],
+    // PostgreSQL text cannot hold NUL: these reached the database and answered 500.
+    ['a name containing NUL', { name: 'Acme\u0000Ltd' }, 'name'],
+    ['a name with an unpaired surrogate', { name: 'Acme \ud800' }, 'name'],
+    ['a name with a control character', { name: 'Acme\u0007Ltd' }, 'name'],
+    ['a name with a line separator', { name: 'Acme\u2028Ltd' }, 'name'],
+    ['a name with a right-to-left override', { name: 'Acme \u202eLtd' }, 'name'],
   ];
+  it('accepts names that need joiners: emoji sequences and Persian', async () => {
+    const { accessToken } = await stack.signUp();
+    for (const name of ['👩\u200d💻 Studio', 'می\u200cخواهم']) {
+      const res = await stack.call('organisations', { token: accessToken, body: { name } });
+      expect(res).toMatchObject({ status: 201, json: { name } });
+    }
+  });
+
   it.each(badBodies.map(([what, body, field]) => ({ what, body, field })))('refuses $what with 400 invalid_request naming the field, writing nothing', async ({ body, field }) => {
     const { userId, accessToken } = await stack.signUp();
     const res = await stack.call('organisations', { token: accessToken, body });

@@ -6,10 +6,16 @@ import { z } from 'zod';
 import { ORGANISATION_NAME_MAX, createOrganisation } from '../../usecases/create-organisation.ts';
 import { jsonResponse } from '../json.ts';
 import type { Route } from '../route.ts';
+import { DISPLAY_TEXT_MESSAGE, isDisplayText } from '../text-rules.ts';
 import { parseInput } from '../validate.ts';
 
 const Body = z.object({
-  name: z.string().trim().min(1, 'must not be empty').max(ORGANISATION_NAME_MAX, `must be at most ${ORGANISATION_NAME_MAX} characters`),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(ORGANISATION_NAME_MAX, `must be at most ${ORGANISATION_NAME_MAX} characters`)
+    .refine(isDisplayText, DISPLAY_TEXT_MESSAGE),
 });
 
 export const route: Route = {

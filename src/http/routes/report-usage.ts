@@ -7,20 +7,21 @@ import { AppError } from '../../errors.ts';
 import { recordUsage } from '../../usecases/record-usage.ts';
 import { jsonResponse } from '../json.ts';
 import type { Route } from '../route.ts';
-import { parseInput } from '../validate.ts';
+import { PRINTABLE_MESSAGE, isPrintable } from '../text-rules.ts';
+import { isoInstant, parseInput } from '../validate.ts';
 
-/** 1–255 characters (code points), none of them a control character. */
+/** 1–255 printable characters (code points; "printable" as text-rules.ts defines it: nothing invisible, no unpaired surrogate). */
 const CallId = z
   .string('must be a string')
   .refine((s) => [...s].length >= 1 && [...s].length <= 255, 'must be 1–255 characters')
-  .refine((s) => !/\p{Cc}/u.test(s), 'must be printable characters only');
+  .refine(isPrintable, PRINTABLE_MESSAGE);
 
 const Body = z.object({
   org_id: z.guid('must be an organisation id (uuid)'),
   call_id: CallId,
   call_duration_minutes: z.number('must be a number').optional(),
   call_duration_seconds: z.number('must be a number').optional(),
-  ended_at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-25T10:00:00Z' }).optional(),
+  ended_at: isoInstant('must be an ISO 8601 date-time with a time zone, e.g. 2026-11-25T10:00:00Z').optional(),
 });
 
 export const route: Route = {
