@@ -6,7 +6,7 @@
  */
 import { createAuthenticator } from '../adapters/auth/authenticator.ts';
 import { AppError } from '../errors.ts';
-import { CORS_HEADERS, preflightResponse } from './cors.ts';
+import { CORS_HEADERS, isBrowserFacing, preflightResponse } from './cors.ts';
 import { dispatchRoute } from './dispatch-route.ts';
 import { errorResponse } from './error-response.ts';
 import { healthResponse } from './health.ts';
@@ -34,14 +34,18 @@ export function createApp(ctx: AppContext, routes: Route[], extras: AppExtras = 
   const byName = new Map(routes.map((r) => [r.name, r]));
   const auth = createAuthenticator(ctx.config.auth);
 
-  async function answer(request: Request, url: URL, requestId: string): Promise<{ response: Response; cors: boolean }> {
-    const path = url.pathname;
+  function routeAt(path: string): Route | undefined {
     const fnName = path.startsWith(FUNCTIONS_PREFIX) ? path.slice(FUNCTIONS_PREFIX.length).replace(/\/$/, '') : extras.serveAtRoot ? path.slice(1).replace(/\/$/, '') : undefined;
-    const route = fnName !== undefined ? byName.get(fnName) : undefined;
+    return fnName !== undefined ? byName.get(fnName) : undefined;
+  }
+
+  async function answer(request: Request, url: URL, requestId: string, route: Route | undefined): Promise<{ response: Response; cors: boolean }> {
+    const path = url.pathname;
     const isApi = path.startsWith(FUNCTIONS_PREFIX) || path.startsWith('/auth/v1/') || route !== undefined;
-    if (request.method === 'OPTIONS' && isApi) return { response: preflightResponse(), cors: true };
-    if (route) return { response: await dispatchRoute(route, request, url, requestId, ctx, auth), cors: true };
-    if (path === '/health') return { response: await healthResponse(ctx), cors: true };
+    const cors = isBrowserFacing(route);
+    if (request.method === 'OPTIONS' && isApi) return { response: preflightResponse(route), cors };
+    if (route) return { response: await dispatchRoute(route, request, url, requestId, ctx, auth), cors };
+    if (path === '/health') return { response: await healthResponse(ctx, request.method), cors: true };
     if (path.startsWith('/auth/v1/') && extras.localAuth) {
       const res = await extras.localAuth(request);
       if (res) return { response: res, cors: true };
@@ -58,10 +62,12 @@ export function createApp(ctx: AppContext, routes: Route[], extras: AppExtras = 
       const started = performance.now();
       const requestId = requestIdOf(request);
       const url = new URL(request.url);
+      const route = routeAt(url.pathname);
       let response: Response;
-      let cors = true;
+      // A backend-only function's failures carry no CORS headers either (cors.ts).
+      let cors = isBrowserFacing(route);
       try {
-        ({ response, cors } = await answer(request, url, requestId));
+        ({ response, cors } = await answer(request, url, requestId, route));
       } catch (err) {
         response = errorResponse(err, ctx.logger, { request_id: requestId, method: request.method, path: url.pathname });
       }

@@ -4,21 +4,27 @@
  */
 import { AppError } from '../errors.ts';
 import type { Authenticator } from '../adapters/auth/authenticator.ts';
+import type { Logger } from '../ports/logger.ts';
 import { errorResponse } from './error-response.ts';
 import { parseJsonBody, readBodyLimited } from './read-body.ts';
 import type { AppContext, Caller, Route } from './route.ts';
 
 export async function dispatchRoute(route: Route, request: Request, url: URL, requestId: string, ctx: AppContext, auth: Authenticator): Promise<Response> {
   if (request.method !== route.method && !(route.method === 'GET' && request.method === 'HEAD')) {
-    const response = errorResponse(new AppError('method_not_allowed', `${route.name} accepts ${route.method} only.`), ctx.logger);
-    response.headers.set('allow', `${route.method}, OPTIONS`); // RFC 9110 §15.5.6: a 405 names what is allowed
-    return response;
+    return methodNotAllowed(`${route.name} accepts ${route.method} only.`, `${route.method}, OPTIONS`, ctx.logger);
   }
   const caller = await authenticate(route, request.headers, auth);
   const rawBody = route.method === 'POST' ? await readBodyLimited(request) : '';
   // The webhook handler verifies the raw bytes itself; parsing them first would add nothing.
-  const json = route.method === 'POST' && route.auth !== 'stripe-signature' ? parseJsonBody(rawBody) : undefined;
+  const json = route.method !== 'POST' || route.auth === 'stripe-signature' ? undefined : route.emptyBodyAllowed && rawBody.trim() === '' ? {} : parseJsonBody(rawBody);
   return route.handle({ request, url, caller, rawBody, json, requestId }, ctx);
+}
+
+/** 405 naming what is allowed (RFC 9110 §15.5.6). */
+export function methodNotAllowed(message: string, allow: string, logger: Logger): Response {
+  const response = errorResponse(new AppError('method_not_allowed', message), logger);
+  response.headers.set('allow', allow);
+  return response;
 }
 
 async function authenticate(route: Route, headers: Headers, auth: Authenticator): Promise<Caller> {

@@ -25,8 +25,12 @@ export function errorResponse(err: unknown, logger: Logger, fields: Record<strin
   if (appError.status >= 500) {
     logger.error('request failed', { ...fields, error: appError.code, cause: describeCause(appError.cause ?? err) });
   }
-  return jsonResponse({ error: appError.code, message: appError.message, ...appError.details }, appError.status);
+  // A 503 says when to come back (RFC 9110 §10.2.3), as the start-up 503 does: the failures it stands for pass quickly.
+  const headers = appError.status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : undefined;
+  return jsonResponse({ error: appError.code, message: appError.message, ...appError.details }, appError.status, headers);
 }
+
+export const RETRY_AFTER_SECONDS = '1';
 
 /**
  * Errors the stripe SDK throws carry `type` (StripeConnectionError, StripeAPIError, …) and `statusCode`

@@ -45,5 +45,7 @@ export interface Route {
   name: string;
   method: 'GET' | 'POST';
   auth: 'none' | 'user' | 'backend' | 'stripe-signature';
+  /** An empty POST body counts as `{}` (deliver-usage: a scheduler may send none); otherwise it is `invalid_json`. */
+  emptyBodyAllowed?: boolean;
   handle(input: RouteInput, ctx: AppContext): Promise<Response>;
 }

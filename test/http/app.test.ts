@@ -16,6 +16,7 @@ function testRoutes(): Route[] {
     { name: 'mine', method: 'GET', auth: 'user', handle: async ({ caller }) => jsonResponse({ caller }) },
     { name: 'backend-only', method: 'POST', auth: 'backend', handle: async ({ caller }) => jsonResponse({ caller }) },
     { name: 'webhook', method: 'POST', auth: 'stripe-signature', handle: async ({ rawBody }) => jsonResponse({ length: rawBody.length }) },
+    { name: 'scheduled', method: 'POST', auth: 'backend', emptyBodyAllowed: true, handle: async ({ json }) => jsonResponse({ json }) },
     throwing('boom', () => new Error('relation "secret_table" does not exist at /srv/app.ts:12')),
     throwing('conflict', () => new AppError('call_id_conflict', 'call_id was used for another call', { call_id: 'c1' })),
     throwing('stripe-down', () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:12111 sk_test_abcdef123'), { type: 'StripeConnectionError' })),
@@ -113,6 +114,54 @@ describe('the HTTP app: routing, limits and the one error mapping', () => {
     for (const h of ['authorization', 'apikey', 'content-type', 'x-client-info']) expect(res.headers.get('access-control-allow-headers')).toContain(h);
   });
 
+  it('refuses a body that is not UTF-8 before parsing it (a lenient decoder made two call_ids one)', async () => {
+    for (const bad of [[0xff], [0xed, 0xa0, 0x80] /* an encoded surrogate */, [0xc3] /* cut short */]) {
+      const body = new Uint8Array([...new TextEncoder().encode('{"call_id":"c-'), ...bad, ...new TextEncoder().encode('"}')]);
+      const res = await app().app.fetch(at('/functions/v1/echo', { method: 'POST', body }));
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: 'invalid_json' });
+    }
+    const fine = await app().app.fetch(at('/functions/v1/echo', { method: 'POST', body: new TextEncoder().encode('{"call_id":"c-\u00e9\ufffd"}') }));
+    expect(await fine.json()).toMatchObject({ json: { call_id: 'c-é\ufffd' } });
+  });
+
+  it('takes an empty POST body as {} on a route that allows it (a scheduler sends none), and only there', async () => {
+    const { app: a } = app();
+    const key = fakeContext().ctx.config.auth.serviceRoleKey;
+    const res = await a.fetch(at('/functions/v1/scheduled', { method: 'POST', headers: { authorization: `Bearer ${key}` } }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ json: {} });
+    const garbage = await a.fetch(at('/functions/v1/scheduled', { method: 'POST', body: 'not json', headers: { authorization: `Bearer ${key}` } }));
+    expect(garbage.status).toBe(400);
+  });
+
+  it('sends no CORS headers from backend-only functions, whatever they answer; their preflight gets no CORS either', async () => {
+    const key = fakeContext().ctx.config.auth.serviceRoleKey;
+    const requests = [
+      at('/functions/v1/backend-only', { method: 'POST', body: '{}', headers: { authorization: `Bearer ${key}`, origin: 'https://evil.example' } }),
+      at('/functions/v1/backend-only', { method: 'POST', body: '{}', headers: { origin: 'https://evil.example' } }), // 401
+      at('/functions/v1/backend-only', { method: 'GET' }), // 405
+      at('/functions/v1/webhook', { method: 'POST', body: '{}' }),
+    ];
+    for (const request of requests) {
+      const res = await app().app.fetch(request);
+      expect([...res.headers.keys()].filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    }
+    const preflight = await app().app.fetch(at('/functions/v1/backend-only', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }));
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('allow')).toBe('POST, OPTIONS');
+    expect([...preflight.headers.keys()].filter((h) => h.startsWith('access-control-'))).toEqual([]);
+    const browser = await app().app.fetch(at('/functions/v1/mine'));
+    expect(browser.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('tells a client when to retry a 503 database_unavailable (Retry-After)', async () => {
+    const res = await app().app.fetch(at('/functions/v1/db-down'));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect((await app().app.fetch(at('/functions/v1/conflict'))).headers.get('retry-after')).toBeNull();
+  });
+
   it('puts CORS headers on errors too, so that browsers can read them', async () => {
     const res = await app().app.fetch(at('/functions/v1/nope'));
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -151,6 +200,20 @@ describe('GET /health', () => {
     const res = await createApp(ctx, []).fetch(at('/health'));
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ ok: false, database: 'pglite', stripe: 'emulator' });
+    expect(res.headers.get('retry-after')).toBe('1');
+  });
+
+  it('answers HEAD without a body, and 405 naming GET, HEAD to any other method', async () => {
+    const { ctx } = fakeContext();
+    const head = await createApp(ctx, []).fetch(at('/health', { method: 'HEAD' }));
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      const res = await createApp(ctx, []).fetch(at('/health', { method }));
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
+      expect(await res.json()).toMatchObject({ error: 'method_not_allowed' });
+    }
   });
 });
 

@@ -10,6 +10,7 @@ export const route: Route = {
   name: 'deliver-usage',
   method: 'POST',
   auth: 'backend',
+  emptyBodyAllowed: true, // pg_cron / a scheduler POSTs with no body at all
   async handle(_input, ctx) {
     const { sent, failed, pending } = await drainUsageOutbox(ctx);
     return jsonResponse({ sent, failed, pending });
