@@ -3,7 +3,9 @@ and goes out exactly once — with the next client call or aisyst-billing-flush;
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
+import time
 import sys
 import textwrap
 import uuid
@@ -133,3 +135,35 @@ async def test_the_async_client_spools_and_flushes_too(stack, subscribed_org, sp
         assert (report.delivered, report.pending) == (1, 0)
         again = await online.report_call(subscribed_org, call_id, duration_seconds=60)
     assert isinstance(again, ReportedCall) and again.duplicate
+
+
+def test_an_agent_killed_in_the_middle_of_its_retries_loses_nothing(stack, subscribed_org, spool_path):
+    call_id = f"py-killed-{uuid.uuid4()}"
+    agent = textwrap.dedent(f"""
+        from aisyst_billing import BillingClient, RetryPolicy
+        client = BillingClient({down_url()!r}, "key", spool_path={str(spool_path)!r},
+                               retry=RetryPolicy(budget_seconds=600, base_delay=0.05, max_delay=0.1))
+        client.report_call({subscribed_org!r}, {call_id!r}, duration_seconds=200)
+    """)
+    process = subprocess.Popen([sys.executable, "-c", agent], env={**os.environ, "PYTHONPATH": str(SRC)})
+    try:
+        for _ in range(600):  # until it is retrying, i.e. the call is on disk (written before the first attempt)
+            if spool_path.exists() and Spool(spool_path).pending():
+                break
+            assert process.poll() is None, "the agent exited"
+            time.sleep(0.1)
+    finally:
+        process.kill()
+        process.wait()
+    [row] = Spool(spool_path).pending()
+    assert row["call_id"] == call_id
+
+    # The dead agent's claim holds until its lease ends; a flush leaves the call alone until then…
+    assert "delivered 0," in flush_cli(spool_path, stack).stdout
+    # …and sends it once the lease is over (here: ended by hand instead of waiting for it).
+    with sqlite3.connect(str(spool_path)) as db:
+        db.execute("update spooled_calls set available_at = 0")
+    assert "delivered 1," in flush_cli(spool_path, stack).stdout
+    with BillingClient(stack.url, stack.service_key, spool_path=None) as client:
+        again = client.report_call(subscribed_org, call_id, duration_seconds=200)
+    assert (again.duplicate, again.billed_minutes) == (True, 4)
