@@ -126,6 +126,13 @@ describe('local Supabase Auth with supabase-js', () => {
     expect(await users()).toBe(before);
   });
 
+  it('refuses user metadata nested too deep to store (serialising it overflowed the stack: a 500)', async () => {
+    const body = `{"email":"deep@example.com","password":"long enough","data":{"a":${'['.repeat(30_000)}${']'.repeat(30_000)}}}`;
+    const res = await fetch(`${server.url}/auth/v1/signup`, { method: 'POST', headers: { apikey: config.auth.anonKey }, body });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'validation_failed', field: 'data' });
+  });
+
   it('refuses a body that is not UTF-8 with 400', async () => {
     const bytes = new Uint8Array([...new TextEncoder().encode('{"email":"bad'), 0xff, ...new TextEncoder().encode('@example.com","password":"long enough"}')]);
     const res = await fetch(`${server.url}/auth/v1/signup`, { method: 'POST', headers: { apikey: config.auth.anonKey }, body: bytes });
