@@ -15,6 +15,7 @@ export interface CycleRow {
   status: 'active' | 'closed';
   included_minutes: number;
   overage_rate_cents: number;
+  /** The three counters are bigint columns; both drivers read int8 as a number (a bigint only past 2^53). */
   minutes_used: number;
   overage_minutes: number;
   overage_cost_cents: number;
