@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
 import { AUTH_STUB_FILE, applyAuthStub } from '../../src/adapters/db/auth-stub.ts';
+import { explainConnectionError } from '../../src/adapters/db/connection-errors.ts';
 import { listMigrations, migrate } from '../../src/adapters/db/migrate.ts';
 import { openPglite } from '../../src/adapters/db/pglite.ts';
 import { openPostgres } from '../../src/adapters/db/postgres.ts';
@@ -193,6 +194,10 @@ export async function createScratchPostgresDatabase(
   const admin = openPostgres(adminUrl, { max: 1 });
   try {
     await admin.exec(`create database ${name}`);
+  } catch (error) {
+    // The same sentence `npm start` gives for DATABASE_URL, naming the variable to fix.
+    const reason = explainConnectionError(error, adminUrl);
+    throw reason ? new Error(`TEST_DATABASE_URL: ${reason}`) : error;
   } finally {
     await admin.close();
   }
