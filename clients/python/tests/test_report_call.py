@@ -1,6 +1,7 @@
 """report_call against the real stack: the answer as typed results, every refusal as its typed error."""
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -47,6 +48,8 @@ def test_the_same_call_id_with_another_duration_is_a_conflict(stack, subscribed_
             client.report_call(subscribed_org, call_id, duration_seconds=31)
     assert (caught.value.code, caught.value.status, caught.value.details.get("field")) == ("call_id_conflict", 409, "call_id")
     assert Spool(spool_path).pending() == []
+    [kept] = Spool(spool_path).dead_letters()  # for a person to look at
+    assert (kept["call_id"], kept["error_code"], json.loads(kept["body"])["call_duration_seconds"]) == (call_id, "call_id_conflict", 31)
 
 
 @pytest.mark.parametrize("org_id, call_id, field", [
@@ -59,7 +62,8 @@ def test_invalid_requests_name_the_field(stack, spool_path, org_id, call_id, fie
         with pytest.raises(InvalidRequest) as caught:
             client.report_call(org_id, call_id, duration_seconds=10)
     assert (caught.value.code, caught.value.status, caught.value.details.get("field")) == ("invalid_request", 400, field)
-    assert Spool(spool_path).pending() == [] and Spool(spool_path).dead_letters() == []
+    assert Spool(spool_path).pending() == []
+    assert [d["error_code"] for d in Spool(spool_path).dead_letters()] == ["invalid_request"]
 
 
 def test_a_negative_duration_is_refused_by_the_service(stack, subscribed_org, spool_path):
@@ -104,9 +108,9 @@ def test_no_active_subscription_is_recorded_unbilled_not_spooled(stack, spool_pa
         with pytest.raises(NoActiveSubscription) as again:
             client.report_call(org_id, call_id, duration_seconds=10)
         assert "already recorded" in again.value.message
+        assert Spool(spool_path).pending() == [] and Spool(spool_path).dead_letters() == []  # neither retried nor kept
         with pytest.raises(CallIdConflict):
             client.report_call(org_id, call_id, duration_seconds=11)
-    assert Spool(spool_path).pending() == [] and Spool(spool_path).dead_letters() == []
 
 
 @pytest.mark.anyio

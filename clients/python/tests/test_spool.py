@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from aisyst_billing import AsyncBillingClient, BillingClient, ReportedCall, RetryPolicy, ServiceUnavailable, SpooledCall
+from aisyst_billing import (
+    AsyncBillingClient, BillingClient, ReportedCall, RetryPolicy, ServiceUnavailable, SpooledCall, Unauthorized,
+)
 from aisyst_billing.spool import Spool
 from stack import free_port
 
@@ -167,3 +169,19 @@ def test_an_agent_killed_in_the_middle_of_its_retries_loses_nothing(stack, subsc
     with BillingClient(stack.url, stack.service_key, spool_path=None) as client:
         again = client.report_call(subscribed_org, call_id, duration_seconds=200)
     assert (again.duplicate, again.billed_minutes) == (True, 4)
+
+
+def test_calls_refused_for_a_wrong_key_are_kept_and_requeued_once_the_key_is_fixed(stack, subscribed_org, spool_path):
+    call_id = f"py-wrong-key-{uuid.uuid4()}"
+    with BillingClient(stack.url, stack.anon_key, spool_path=spool_path) as misconfigured:
+        with pytest.raises(Unauthorized):
+            misconfigured.report_call(subscribed_org, call_id, duration_seconds=45)
+    assert [d["error_code"] for d in Spool(spool_path).dead_letters()] == ["unauthorized"]
+    assert "delivered 0," in flush_cli(spool_path, stack).stdout  # dead letters are never sent by themselves
+
+    fixed = flush_cli(spool_path, stack, "--requeue-dead-letters")
+    assert fixed.returncode == 0, fixed.stderr
+    assert "requeued 1 dead letter(s)" in fixed.stdout and "delivered 1," in fixed.stdout
+    assert Spool(spool_path).dead_letters() == [] and Spool(spool_path).pending() == []
+    with BillingClient(stack.url, stack.service_key, spool_path=None) as client:
+        assert client.report_call(subscribed_org, call_id, duration_seconds=45).duplicate

@@ -47,7 +47,10 @@ def interpret(status: int, headers: Any, content: bytes) -> ReportedCall:
     except (UnicodeDecodeError, ValueError):
         data = None
     if 200 <= status < 300 and isinstance(data, dict):
-        return ReportedCall.from_json(data)
+        try:
+            return ReportedCall.from_json(data)
+        except (KeyError, TypeError, ValueError):
+            data = None  # some other service answered (a wrong base URL?): keep the call, try again later
     if 200 <= status < 300:
         raise ServiceUnavailable("invalid_answer", status, "the answer was not the JSON report-usage sends")
     error = error_from_answer(status, data)
@@ -108,3 +111,11 @@ def settle_flushed(spool: Spool, entry: SpooledEntry, outcome: Any, report: Flus
 
 def write_ahead_lease(policy: RetryPolicy) -> float:
     return policy.budget_seconds + policy.request_timeout + 60.0
+
+
+def keep_refused(spool: Spool, entry: SpooledEntry, error: BillingError) -> None:
+    """A refused call: dropped if it is in the ledger anyway (no_active_subscription), else kept in dead_letters."""
+    if isinstance(error, NoActiveSubscription):
+        spool.remove(entry)
+    else:
+        spool.dead_letter(entry, error, attempts=1)

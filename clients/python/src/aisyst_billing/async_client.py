@@ -9,7 +9,7 @@ import anyio.to_thread
 import httpx
 
 from ._core import (
-    DEFAULT_FLUSH_LIMIT, FLUSH_LEASE_SECONDS, Budget, auth_headers, encode, interpret, logger, report_url,
+    DEFAULT_FLUSH_LIMIT, FLUSH_LEASE_SECONDS, Budget, auth_headers, encode, interpret, keep_refused, logger, report_url,
     settle_flushed, write_ahead_lease,
 )
 from .client import _DEFAULT, SpoolPath
@@ -65,9 +65,9 @@ class AsyncBillingClient:
             await _thread(spool.release, entry, error=str(err), retry_in=0, attempts=1)
             logger.warning("billing service unreachable, call spooled", extra={"call_id": call_id, "error": err.code})
             return SpooledCall(call_id, str(spool.path), str(err))
-        except BillingError:
+        except BillingError as err:
             if entry is not None and spool is not None:
-                await _thread(spool.remove, entry)
+                await _thread(keep_refused, spool, entry, err)
             raise
         if entry is not None and spool is not None:
             await _thread(spool.remove, entry)

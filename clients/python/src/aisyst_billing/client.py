@@ -8,7 +8,7 @@ from typing import Optional, Union
 import httpx
 
 from ._core import (
-    DEFAULT_FLUSH_LIMIT, FLUSH_LEASE_SECONDS, Budget, auth_headers, encode, interpret, logger, report_url,
+    DEFAULT_FLUSH_LIMIT, FLUSH_LEASE_SECONDS, Budget, auth_headers, encode, interpret, keep_refused, logger, report_url,
     settle_flushed, write_ahead_lease,
 )
 from .errors import BillingError, ServiceUnavailable, unreachable
@@ -60,7 +60,9 @@ class BillingClient:
 
         Returns ReportedCall once the service has it, or SpooledCall when it could not be reached within the budget
         (the call is safe on disk and is resent later). Raises the typed BillingError the service answered
-        otherwise — NoActiveSubscription means the call WAS recorded, unbilled (not retried, not spooled).
+        otherwise, after moving the call to the spool's dead_letters (``aisyst-billing-flush --requeue-dead-letters``
+        sends them again once the cause is fixed, e.g. a wrong key). NoActiveSubscription means the call WAS
+        recorded, unbilled: it is neither retried nor kept.
         """
         body = report_body(org_id, call_id, duration_seconds=duration_seconds, duration_minutes=duration_minutes, ended_at=ended_at)
         entry = self.spool.add(body, lease_seconds=write_ahead_lease(self.retry)) if self.spool else None
@@ -72,9 +74,9 @@ class BillingClient:
             self.spool.release(entry, error=str(err), retry_in=0, attempts=1)
             logger.warning("billing service unreachable, call spooled", extra={"call_id": call_id, "error": err.code})
             return SpooledCall(call_id, str(self.spool.path), str(err))
-        except BillingError:
+        except BillingError as err:
             if entry is not None and self.spool is not None:
-                self.spool.remove(entry)
+                keep_refused(self.spool, entry, err)
             raise
         if entry is not None and self.spool is not None:
             self.spool.remove(entry)

@@ -22,6 +22,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--service-key", default=os.environ.get("AISYST_BILLING_SERVICE_KEY"),
                         help="service key (env AISYST_BILLING_SERVICE_KEY; prefer the variable: arguments show in ps)")
     parser.add_argument("--dead-letters", action="store_true", help="list the calls the service refused for good and exit")
+    parser.add_argument("--requeue-dead-letters", action="store_true",
+                        help="move the dead letters back into the spool first (after fixing their cause, e.g. the key)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
 
@@ -33,6 +35,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.print_usage(sys.stderr)
         print("aisyst-billing-flush: give --url and --service-key (or AISYST_BILLING_URL, AISYST_BILLING_SERVICE_KEY)", file=sys.stderr)
         return 2
+    if args.requeue_dead_letters:
+        print(f"requeued {Spool(args.spool).requeue_dead_letters()} dead letter(s)")
     with BillingClient(args.url, args.service_key, spool_path=args.spool) as client:
         report = client.flush_spool(ignore_backoff=True)
         dead_total = len(client.spool.dead_letters()) if client.spool else 0

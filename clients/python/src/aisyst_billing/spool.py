@@ -5,8 +5,9 @@ agent killed in the middle of its retries loses nothing either. A row being sent
 and ``available_at`` pushed to the end of a lease; other processes skip it until the lease ends (the sender died).
 Claims are taken in ``BEGIN IMMEDIATE`` transactions, so two processes never claim the same row at once; and were a
 lease to run out mid-send, the worst case is the same call sent twice, which the server answers as a duplicate.
-A spooled call the service refuses for good (a 4xx other than no_active_subscription) moves to ``dead_letters``
-with the error, never silently dropped. One spool per billing service: a flush sends every row to one base URL.
+A call the service refuses for good (a 4xx other than no_active_subscription, which means it is in the ledger,
+unbilled) moves to ``dead_letters`` with the error, never silently dropped; ``requeue_dead_letters`` sends them
+again once the cause is fixed. One spool per billing service: a flush sends every row to one base URL.
 """
 from __future__ import annotations
 
@@ -133,6 +134,20 @@ class Spool:
                     (entry.id, entry.call_id, row[0], row[1], row[2], time.time(), row[3] + attempts, error.code, error.status, error.message),
                 )
             db.execute("commit")
+
+    def requeue_dead_letters(self) -> int:
+        """Move every dead letter back into the spool, due now (once its cause is fixed, e.g. a wrong key)."""
+        now = time.time()
+        with self._connect() as db:
+            db.execute("begin immediate")
+            moved = db.execute(
+                "insert into spooled_calls (call_id, org_id, body, created_at, available_at, attempts, last_error)"
+                " select call_id, org_id, body, created_at, ?, attempts, error_code || ': ' || error_message from dead_letters",
+                (now,),
+            ).rowcount
+            db.execute("delete from dead_letters")
+            db.execute("commit")
+        return moved
 
     def pending(self) -> List[Dict[str, Any]]:
         with self._connect() as db:
