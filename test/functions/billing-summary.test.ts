@@ -37,6 +37,15 @@ describeEachDatabase('billing-summary', (db) => {
     expect(res.body).toEqual({ organisation: { id: orgId, name: 'New' }, organisations: [{ id: orgId, name: 'New' }], subscription: null, usage: null, usage_earlier_in_period: [], invoices: [] });
   });
 
+  it('a caller without any organisation: 404 organisation_not_found, or with if_none=empty a 200 naming none (no console 404 for the page)', async () => {
+    const { userId } = await createUserAndOrganisation(db.sql);
+    await db.sql.query('delete from organisations where owner_id = $1', [userId]);
+    expect(await summary(testContext(db.sql, {}), userId)).toMatchObject({ status: 404, body: { error: 'organisation_not_found' } });
+    expect(await summary(testContext(db.sql, {}), userId, '?if_none=empty')).toEqual({ status: 200, body: {
+      organisation: null, organisations: [], subscription: null, usage: null, usage_earlier_in_period: [], invoices: [],
+    } });
+  });
+
   it('an owner of several organisations: without org_id a 400 org_id_required listing them; with one, its summary and all of them', async () => {
     const { userId, orgId: first } = await createUserAndOrganisation(db.sql, { orgName: 'Acme' });
     const [second] = await db.sql.query<{ id: string }>(`insert into organisations (name, owner_id) values ('Beta', $1) returning id`, [userId]);

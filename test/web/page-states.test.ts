@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 describeWithBrowser('pricing and dashboard states', (browser) => {
-  async function open(path: string, answers: Record<string, ApiAnswer | ((url: URL) => ApiAnswer | Promise<ApiAnswer>)>, options: { signedIn?: boolean; width?: number } = {}): Promise<Page> {
+  async function open(path: string, answers: Record<string, ApiAnswer | ((url: URL, body: Record<string, unknown> | undefined) => ApiAnswer | Promise<ApiAnswer>)>, options: { signedIn?: boolean; width?: number } = {}): Promise<Page> {
     context = await browser().newContext({ viewport: { width: options.width ?? 1280, height: 900 }, locale: 'en-IE' });
     await mockFunctions(context, { plans: { body: { plans: PLANS } }, ...answers });
     if (options.signedIn) await signInAs(context);
@@ -62,13 +62,14 @@ describeWithBrowser('pricing and dashboard states', (browser) => {
     let switched = false;
     const page = await open('/pricing', {
       'billing-summary': () => ({ body: switched ? { ...base, subscription: { ...base.subscription, plan: { id: 'plan-starter', name: 'Starter' } } } : base }),
-      'change-plan': () => {
+      'change-plan': (_url, body) => {
+        if (body?.['preview']) return { body: { plan_id: 'plan-starter', preview: true, effective_at: null, due_now_cents: 0, currency: 'eur', next_invoice: { total_cents: 28_500, date: base.subscription.current_period_end, proration_cents: -8_100 } } };
         switched = true;
-        return { body: { plan_id: 'plan-starter', billing_period: 'monthly', changed: true } };
+        return { body: { plan_id: 'plan-starter', billing_period: 'monthly', changed: true, effective_at: null, pending_change: null } };
       },
     }, { signedIn: true });
     const growth = page.locator('article[data-plan="Growth"]');
-    await expect.poll(() => growth.innerText()).toContain('Your current plan');
+    await expect.poll(() => growth.innerText(), { timeout: 15_000 }).toContain('Your current plan');
     expect(await growth.innerText()).toContain('You are on this plan.');
     expect(await page.getByRole('button', { name: /^Buy / }).count()).toBe(0);
     await snap(page, 'states-pricing-current-plan');
@@ -78,12 +79,13 @@ describeWithBrowser('pricing and dashboard states', (browser) => {
     await page.getByLabel('Monthly').check();
 
     await page.getByRole('button', { name: 'Switch to Starter' }).click();
-    expect(await page.locator('article[data-plan="Starter"]').innerText()).toContain('Switch to Starter now?');
+    await expect.poll(() => page.locator('article[data-plan="Starter"]').innerText()).toContain('Switch to Starter now?');
     expect(switched).toBe(false); // the first click only asks
     await snap(page, 'states-pricing-switch-confirm');
     await page.getByRole('button', { name: 'Confirm switch to Starter' }).click();
     await page.waitForURL('**/dashboard');
     await expect.poll(() => page.locator('#plan-heading').innerText()).toContain('Starter');
+    expect(await page.getByRole('status').filter({ hasText: 'Plan changed' }).innerText()).toContain('You are now on Starter.');
   });
 
   it('says why a switch was refused', async () => {

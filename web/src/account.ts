@@ -15,6 +15,8 @@ export interface AccountState {
   summaryError: unknown;
   /** A sentence to show once on the next page (e.g. a checkout that could not start after sign-in). */
   flash: string | undefined;
+  /** Good news to show once on the next page (e.g. a plan switch that went through). */
+  success: string | undefined;
   /** Set when the person owns several organisations and none is chosen yet (org_id_required): the choices. */
   choices: OrganisationRef[] | undefined;
 }
@@ -22,13 +24,15 @@ export interface AccountState {
 export interface PendingCheckout {
   plan_id: string;
   billing_period: BillingPeriod;
+  /** For the sign-up page to name the plan chosen. */
+  plan_name?: string;
 }
 
 const PENDING_KEY = 'aisyst.pendingCheckout';
 const orgKey = (userId: string) => `aisyst.org.${userId}`;
 
 export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsClient) {
-  let state: AccountState = { session: undefined, summary: undefined, summaryError: undefined, flash: undefined, choices: undefined };
+  let state: AccountState = { session: undefined, summary: undefined, summaryError: undefined, flash: undefined, success: undefined, choices: undefined };
   const listeners = new Set<(s: AccountState) => void>();
   const set = (patch: Partial<AccountState>) => {
     state = { ...state, ...patch };
@@ -42,6 +46,10 @@ export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsC
     const remembered = localStorage.getItem(orgKey(userId)) ?? undefined;
     try {
       const summary = await api.billingSummary(remembered);
+      if (summary === null) {
+        set({ summary: null, summaryError: undefined, choices: undefined });
+        return null;
+      }
       localStorage.setItem(orgKey(userId), summary.organisation.id);
       set({ summary, summaryError: undefined, choices: undefined });
       return summary;
@@ -85,6 +93,7 @@ export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsC
     },
     refreshSummary,
     setFlash: (flash: string | undefined) => set({ flash }),
+    setSuccess: (success: string | undefined) => set({ success }),
     rememberOrganisation(id: string) {
       const userId = state.session?.user.id;
       if (userId) localStorage.setItem(orgKey(userId), id);
@@ -98,15 +107,20 @@ export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsC
       await refreshSummary().catch(() => {});
     },
     pendingCheckout(): PendingCheckout | undefined {
-      const raw = sessionStorage.getItem(PENDING_KEY);
-      return raw ? (JSON.parse(raw) as PendingCheckout) : undefined;
+      // localStorage: the choice survives a new tab (an email confirmation link opens one).
+      const raw = localStorage.getItem(PENDING_KEY);
+      try {
+        return raw ? (JSON.parse(raw) as PendingCheckout) : undefined;
+      } catch {
+        return undefined;
+      }
     },
     setPendingCheckout(pending: PendingCheckout | undefined) {
-      if (pending) sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
-      else sessionStorage.removeItem(PENDING_KEY);
+      if (pending) localStorage.setItem(PENDING_KEY, JSON.stringify(pending));
+      else localStorage.removeItem(PENDING_KEY);
     },
     async signOut() {
-      sessionStorage.removeItem(PENDING_KEY);
+      localStorage.removeItem(PENDING_KEY);
       await (await supabase).auth.signOut();
       set({ session: null, summary: undefined, summaryError: undefined, choices: undefined });
     },

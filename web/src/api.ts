@@ -37,6 +37,26 @@ export interface Subscription {
   current_period_end: string;
   cancel_at_period_end: boolean;
   cancel_at: string | null;
+  /** A downgrade waiting for the period end (change-plan); asking for the current plan cancels it. */
+  pending_change?: { plan: { id: string; name: string }; effective_at: string } | null;
+}
+
+/** change-plan `{preview: true}`: what a switch costs, nothing changed. */
+export interface PlanChangePreview {
+  plan_id: string;
+  /** null: now (an upgrade); else the period end (a downgrade). */
+  effective_at: string | null;
+  due_now_cents: number;
+  currency: string;
+  next_invoice: { total_cents: number; date: string; proration_cents: number } | null;
+}
+
+export interface PlanChanged {
+  plan_id: string;
+  billing_period: BillingPeriod;
+  changed: boolean;
+  effective_at: string | null;
+  pending_change: Subscription['pending_change'];
 }
 
 export interface OrganisationRef {
@@ -72,11 +92,14 @@ export interface FunctionsClient {
   createOrganisation(name: string): Promise<{ id: string; name: string; owner_id: string }>;
   createCheckoutSession(input: { plan_id: string; billing_period: BillingPeriod; org_id?: string }): Promise<{ checkout_url: string; session_id: string }>;
   /** Another plan, same billing period; our rows follow by webhook. */
-  changePlan(input: { plan_id: string; org_id?: string }): Promise<{ plan_id: string; billing_period: BillingPeriod; changed: boolean }>;
+  changePlan(input: { plan_id: string; org_id?: string }): Promise<PlanChanged>;
+  previewPlanChange(input: { plan_id: string; org_id?: string }): Promise<PlanChangePreview>;
+  /** Undo a scheduled cancellation. */
+  resumeSubscription(input: { org_id?: string }): Promise<{ resumed: boolean }>;
   /** Stripe's customer portal for the organisation (card, invoices, cancellation). */
   createPortalSession(input: { org_id?: string }): Promise<{ portal_url: string }>;
-  /** Without `orgId` the server picks the caller's only organisation (404 organisation_not_found when there is none). */
-  billingSummary(orgId?: string): Promise<BillingSummary>;
+  /** Without `orgId` the server picks the caller's only organisation; `null` when there is none (no 404 asked for). */
+  billingSummary(orgId?: string): Promise<BillingSummary | null>;
 }
 
 export function createFunctionsClient(options: {
@@ -119,7 +142,12 @@ export function createFunctionsClient(options: {
     createOrganisation: (name) => call('POST', 'organisations', { name }),
     createCheckoutSession: (input) => call('POST', 'create-checkout-session', input),
     changePlan: (input) => call('POST', 'change-plan', input),
+    previewPlanChange: (input) => call('POST', 'change-plan', { ...input, preview: true }),
+    resumeSubscription: (input) => call('POST', 'resume-subscription', input),
     createPortalSession: (input) => call('POST', 'create-portal-session', input),
-    billingSummary: (orgId) => call('GET', orgId ? `billing-summary?org_id=${encodeURIComponent(orgId)}` : 'billing-summary'),
+    billingSummary: async (orgId) => {
+      const summary = await call<BillingSummary | (Omit<BillingSummary, 'organisation'> & { organisation: null })>('GET', orgId ? `billing-summary?org_id=${encodeURIComponent(orgId)}` : 'billing-summary?if_none=empty');
+      return summary.organisation === null ? null : (summary as BillingSummary);
+    },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Buying a plan, across the detours a new customer takes: not signed in → sign up → name the organisation →
- * Checkout. The chosen plan waits in sessionStorage (per tab, forgotten on sign-out) until every step is done.
+ * Checkout. The chosen plan waits in localStorage (so a new tab still knows it; forgotten on sign-out) until every
+ * step is done.
  */
 import type { PendingCheckout } from './account.ts';
 import { errorSentence } from './errors.ts';
@@ -25,7 +26,7 @@ export async function startCheckout(services: Services, choice: PendingCheckout)
       navigate(summary === null ? '/onboarding' : '/dashboard');
       return undefined;
     }
-    const session = await api.createCheckoutSession({ ...choice, org_id: summary.organisation.id });
+    const session = await api.createCheckoutSession({ plan_id: choice.plan_id, billing_period: choice.billing_period, org_id: summary.organisation.id });
     account.setPendingCheckout(undefined);
     services.redirect(session.checkout_url);
     return undefined;

@@ -18,14 +18,15 @@ export interface ApiAnswer {
 }
 
 /** `answers` maps a function name (plans, billing-summary, create-checkout-session, …) to its answer. */
-export async function mockFunctions(context: BrowserContext, answers: Record<string, ApiAnswer | ((url: URL) => ApiAnswer | Promise<ApiAnswer>)>): Promise<string[]> {
+export async function mockFunctions(context: BrowserContext, answers: Record<string, ApiAnswer | ((url: URL, body: Record<string, unknown> | undefined) => ApiAnswer | Promise<ApiAnswer>)>): Promise<string[]> {
   const calls: string[] = [];
   await context.route('**/functions/v1/**', async (route: Route) => {
     const url = new URL(route.request().url());
     const name = url.pathname.replace('/functions/v1/', '');
     calls.push(`${route.request().method()} ${name}`);
     const answer = answers[name];
-    const { status = 200, body } = typeof answer === 'function' ? await answer(url) : (answer ?? { status: 404, body: { error: 'not_found', message: 'Not mocked.' } });
+    const sent = route.request().postData();
+    const { status = 200, body } = typeof answer === 'function' ? await answer(url, sent ? (JSON.parse(sent) as Record<string, unknown>) : undefined) : (answer ?? { status: 404, body: { error: 'not_found', message: 'Not mocked.' } });
     await route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
   });
   await context.route('**/auth/v1/**', (route) => route.fulfill({ status: 204, body: '' }));

@@ -1,8 +1,9 @@
 /** One plan: price for the chosen period, what is included, what extra costs, and the Buy (or Switch) action. */
 import { useState } from 'preact/hooks';
 import type { BillingPeriod, Plan } from '../api.ts';
-import { formatMinutes, formatMoney } from '../format.ts';
+import { formatDate, formatMinutes, formatMoney } from '../format.ts';
 import { planPriceView } from '../pricing-math.ts';
+import { SwitchConfirm } from './switch-confirm.tsx';
 
 export interface PlanCardProps {
   plan: Plan;
@@ -15,13 +16,17 @@ export interface PlanCardProps {
   /** Why no switch is offered, when subscribed elsewhere and `onSwitch` is absent. */
   switchNote?: string | undefined;
   featured: boolean;
+  /** The one-time setup fee is charged with a first subscription only (the organisation never had one). */
+  setupFeeApplies: boolean;
+  /** A downgrade to this plan is waiting for the period end. */
+  pendingFrom?: string | undefined;
   busy: boolean;
   disabled: boolean;
   onBuy(): void;
 }
 
-export function PlanCard({ plan, period, isCurrent, subscribedElsewhere, onSwitch, switchNote, featured, busy, disabled, onBuy }: PlanCardProps) {
-  // A switch changes what is billed: the first click explains and asks, the second one switches.
+export function PlanCard({ plan, period, isCurrent, subscribedElsewhere, onSwitch, switchNote, featured, setupFeeApplies, pendingFrom, busy, disabled, onBuy }: PlanCardProps) {
+  // A switch changes what is billed: the first click shows what it costs and asks, the second one switches.
   const [confirming, setConfirming] = useState(false);
   const view = planPriceView(plan, period);
   const money = (cents: number) => formatMoney(cents, plan.currency, { wholeIfExact: true });
@@ -30,7 +35,7 @@ export function PlanCard({ plan, period, isCurrent, subscribedElsewhere, onSwitc
     <article class={`plan-card${featured ? ' plan-card-featured' : ''}${isCurrent ? ' plan-card-current' : ''}`} aria-labelledby={headingId} data-plan={plan.name}>
       <header>
         <h2 id={headingId}>{plan.name}</h2>
-        {isCurrent ? <p class="tag tag-current">✓ Your current plan</p> : featured ? <p class="tag">Recommended</p> : null}
+        {isCurrent ? <p class="tag tag-current">✓ Your current plan</p> : pendingFrom ? <p class="tag">Yours from {formatDate(pendingFrom)}</p> : featured ? <p class="tag">Recommended</p> : null}
       </header>
       <p class="price">
         <span class="price-amount">{money(view.priceCents)}</span>
@@ -48,25 +53,21 @@ export function PlanCard({ plan, period, isCurrent, subscribedElsewhere, onSwitc
           <strong>{formatMinutes(plan.included_minutes)} minutes</strong> of calls included every month
         </li>
         <li>{formatMoney(plan.overage_rate_cents, plan.currency)} per extra minute, billed monthly</li>
-        <li>One-time setup fee of {money(plan.setup_fee_cents)} with the first payment</li>
+        {setupFeeApplies ? (
+          <li>One-time setup fee of {money(plan.setup_fee_cents)} with the first payment</li>
+        ) : (
+          <li data-testid="no-setup-fee">No setup fee: your organisation has subscribed before</li>
+        )}
       </ul>
       {isCurrent ? (
         <p class="current-plan-note">
           You are on this plan. <a href="/dashboard">See your usage</a>
         </p>
+      ) : pendingFrom ? (
+        <p class="plan-note">You switch to {plan.name} on {formatDate(pendingFrom)}.</p>
       ) : subscribedElsewhere && onSwitch ? (
         confirming ? (
-          <div class="switch-confirm">
-            <p class="plan-note">
-              Switch to {plan.name} now? The price difference for the rest of this period is settled on your next invoice; minutes you used so far are billed at your current plan's terms.
-            </p>
-            <button type="button" class="button button-primary button-block" onClick={onSwitch} disabled={disabled} aria-busy={busy}>
-              {busy ? 'Switching…' : `Confirm switch to ${plan.name}`}
-            </button>
-            <button type="button" class="button button-quiet button-block" onClick={() => setConfirming(false)} disabled={busy}>
-              Keep my plan
-            </button>
-          </div>
+          <SwitchConfirm plan={plan} yearly={period === 'yearly'} busy={busy} disabled={disabled} onConfirm={onSwitch} onCancel={() => setConfirming(false)} />
         ) : (
           <button type="button" class="button button-secondary button-block" onClick={() => setConfirming(true)} disabled={disabled}>
             Switch to {plan.name}

@@ -32,6 +32,12 @@ export function PlanSummary({ subscription, plan, orgId }: { subscription: Subsc
           <dd>{endsAt ? formatDate(endsAt) : live ? formatDate(subscription.current_period_end) : '—'}</dd>
         </div>
       </dl>
+      {subscription.pending_change && (
+        <p class="pending-change" data-testid="pending-change">
+          Switches to <strong>{subscription.pending_change.plan.name}</strong> on {formatDate(subscription.pending_change.effective_at)}.{' '}
+          <a href="/pricing">Keep {subscription.plan.name} instead</a>
+        </p>
+      )}
       {live && !endsAt && (
         <p class="muted">
           <a href="/pricing">Compare or change plans</a>

@@ -62,7 +62,12 @@ export function AuthPage({ mode }: { url: URL; mode: 'signin' | 'signup' }) {
     <section class="narrow card">
       {pending && signup && <p class="step">Step 1 of 3</p>}
       <h1 tabIndex={-1}>{signup ? 'Create your AiSyst account' : 'Sign in to AiSyst'}</h1>
-      {pending && <p class="lede">{signup ? 'Create an account' : 'Sign in'} and we will take you straight to checkout for the plan you chose.</p>}
+      {pending && (
+        <p class="lede">
+          {signup ? 'Create an account' : 'Sign in'} and we will take you straight to checkout for{' '}
+          {pending.plan_name ? <strong data-testid="chosen-plan">{`${pending.plan_name} (${pending.billing_period})`}</strong> : 'the plan you chose'}.
+        </p>
+      )}
       {problem && (
         <Notice tone="error" title={signup ? 'We could not create your account' : 'We could not sign you in'}>
           {problem}

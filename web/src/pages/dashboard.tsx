@@ -28,11 +28,13 @@ export function DashboardPage({ url }: { url: URL }) {
   const fromCheckout = url.searchParams.get('payment') === 'success';
   const [waitedTooLong, setWaitedTooLong] = useState(false);
   const [flash] = useState(state.flash);
+  const [success] = useState(state.success);
   const subscription = state.summary?.subscription;
   const confirmed = subscription !== undefined && subscription !== null && SETTLED.has(subscription.status);
 
   useEffect(() => {
     if (flash) services.account.setFlash(undefined);
+    if (success) services.account.setSuccess(undefined);
   }, []);
 
   useEffect(() => {
@@ -88,6 +90,7 @@ export function DashboardPage({ url }: { url: URL }) {
         <OrganisationSwitcher current={organisation.id} organisations={state.summary.organisations} />
       </div>
       {flash && <Notice tone="error" title="Something needs your attention">{flash}</Notice>}
+      {success && <Notice tone="success" title="Plan changed">{success}</Notice>}
       {fromCheckout &&
         (confirmed ? (
           <Notice tone="success" title="Payment confirmed">

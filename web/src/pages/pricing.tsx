@@ -6,13 +6,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useAccountState } from '../account.ts';
 import type { BillingPeriod } from '../api.ts';
-import { switchPlan } from '../change-plan.ts';
+import { keepCurrentPlan, resumeSubscription, switchPlan } from '../change-plan.ts';
 import { startCheckout } from '../checkout.ts';
 import { Notice } from '../components/notice.tsx';
 import { PeriodToggle } from '../components/period-toggle.tsx';
 import { PlanCard } from '../components/plan-card.tsx';
 import { errorSentence } from '../errors.ts';
-import { formatMoney } from '../format.ts';
+import { formatDate, formatMoney } from '../format.ts';
 import { planPriceView } from '../pricing-math.ts';
 import { useServices } from '../services.ts';
 import { usePlans } from '../use-plans.ts';
@@ -32,31 +32,47 @@ export function PricingPage({ url }: { url: URL }) {
   const [problem, setProblem] = useState<string | undefined>(state.flash);
   const subscription = state.summary?.subscription;
   const currentPlanId = subscription && LIVE_STATUSES.has(subscription.status) ? subscription.plan.id : undefined;
+  // The setup fee comes with a first subscription only: an organisation that ever had one does not pay it again.
+  const setupFeeApplies = !subscription;
+  const endsAt = subscription && currentPlanId ? (subscription.cancel_at ?? (subscription.cancel_at_period_end ? subscription.current_period_end : null)) : null;
+  const pending = currentPlanId ? subscription?.pending_change ?? undefined : undefined;
 
   useEffect(() => {
     if (services.account.get().flash) services.account.setFlash(undefined);
   }, []);
 
   // Plan changes keep the billing period: monthly ↔ yearly is not offered online.
-  const canSwitch = subscription !== null && subscription !== undefined && SWITCHABLE.has(subscription.status) && subscription.billing_period === period;
+  // A scheduled cancellation is resumed first (below), not switched around.
+  const canSwitch = subscription !== null && subscription !== undefined && SWITCHABLE.has(subscription.status) && subscription.billing_period === period && !endsAt;
   const switchNote = !subscription
     ? undefined
     : subscription.billing_period !== period
       ? `You pay ${subscription.billing_period}: switching between monthly and yearly billing is not available online.`
-      : 'Pay the open invoice on your dashboard first; then you can change plans here.';
+      : endsAt
+        ? `Your subscription ends on ${formatDate(endsAt)}: resume it above to change plans.`
+        : 'Pay the open invoice on your dashboard first; then you can change plans here.';
+  const [working, setWorking] = useState(false);
 
-  async function change(planId: string) {
+  async function act(action: () => Promise<string | undefined>) {
+    setProblem(undefined);
+    setWorking(true);
+    const sentence = await action();
+    setWorking(false);
+    if (sentence) setProblem(sentence);
+  }
+
+  async function change(planId: string, planName: string) {
     setProblem(undefined);
     setBuying(planId);
-    const sentence = await switchPlan(services, planId);
+    const sentence = await switchPlan(services, planId, planName);
     setBuying(undefined);
     if (sentence) setProblem(sentence);
   }
 
-  async function buy(planId: string) {
+  async function buy(planId: string, planName: string) {
     setProblem(undefined);
     setBuying(planId);
-    const sentence = await startCheckout(services, { plan_id: planId, billing_period: period });
+    const sentence = await startCheckout(services, { plan_id: planId, billing_period: period, plan_name: planName });
     setBuying(undefined);
     if (sentence) setProblem(sentence);
   }
@@ -81,6 +97,22 @@ export function PricingPage({ url }: { url: URL }) {
       {problem && (
         <Notice tone="error" title={subscription ? 'We could not change your plan' : 'We could not start checkout'}>
           {problem}
+        </Notice>
+      )}
+      {endsAt && subscription && (
+        <Notice tone="info" title={`Your ${subscription.plan.name} plan ends on ${formatDate(endsAt)}`}>
+          Changed your mind? Resume it and it renews as before; nothing is charged now.{' '}
+          <button type="button" class="button button-secondary" onClick={() => void act(() => resumeSubscription(services))} disabled={working} aria-busy={working}>
+            {working ? 'Resuming…' : 'Resume subscription'}
+          </button>
+        </Notice>
+      )}
+      {pending && subscription && (
+        <Notice tone="info" title={`Your plan switches to ${pending.plan.name} on ${formatDate(pending.effective_at)}`}>
+          Until then you keep {subscription.plan.name} and its included minutes.{' '}
+          <button type="button" class="button button-secondary" onClick={() => void act(() => keepCurrentPlan(services, subscription.plan.id))} disabled={working} aria-busy={working}>
+            {working ? 'Cancelling the switch…' : `Keep ${subscription.plan.name}`}
+          </button>
         </Notice>
       )}
       <PeriodToggle
@@ -114,13 +146,16 @@ export function PricingPage({ url }: { url: URL }) {
               plan={plan}
               period={period}
               featured={index === 1}
-              isCurrent={plan.id === currentPlanId}
-              subscribedElsewhere={currentPlanId !== undefined && plan.id !== currentPlanId}
-              onSwitch={canSwitch ? () => void change(plan.id) : undefined}
+              // Only the plan AND period the subscriber has are current: yearly Starter is not monthly Starter.
+              isCurrent={plan.id === currentPlanId && subscription?.billing_period === period}
+              subscribedElsewhere={currentPlanId !== undefined && !(plan.id === currentPlanId && subscription?.billing_period === period)}
+              onSwitch={canSwitch ? () => void change(plan.id, plan.name) : undefined}
               switchNote={switchNote}
+              setupFeeApplies={setupFeeApplies}
+              pendingFrom={pending && pending.plan.id === plan.id && subscription?.billing_period === period ? pending.effective_at : undefined}
               busy={buying === plan.id}
-              disabled={buying !== undefined}
-              onBuy={() => void buy(plan.id)}
+              disabled={buying !== undefined || working}
+              onBuy={() => void buy(plan.id, plan.name)}
             />
           ))}
         </div>
