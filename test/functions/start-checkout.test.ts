@@ -37,7 +37,8 @@ function fakeStripe(opts: { failSession?: boolean; failCustomer?: boolean; failC
           calls.sessions.push(params);
           if (opts.failSession) throw stripeError('StripeInvalidRequestError', 400, 'No such price');
           const replay = o?.idempotencyKey ? byKey.get(o.idempotencyKey) : undefined;
-          if (replay) return structuredClone(replay);
+          // As the SDK hands it back: the first answer again, marked by Stripe's Idempotent-Replayed header.
+          if (replay) return Object.defineProperty(structuredClone(replay), 'lastResponse', { value: { headers: { 'idempotent-replayed': 'true' } } });
           const id = `cs_${calls.sessions.length}`;
           const session: FakeSession = { id, object: 'checkout.session', status: 'open', url: `https://checkout.example/${id}`, metadata: params.metadata };
           open.push(session);
@@ -146,6 +147,31 @@ describeEachDatabase('create-checkout-session', (db) => {
     fake.stripe.checkout.sessions.list = async (params: unknown) => ({ ...(await list(params)), data: [] }); // a lagging list
     await checkout(ctx, userId, { plan_id: plans.growth, billing_period: 'monthly' });
     expect(fake.calls.expired).toEqual([first.body.session_id]);
+  });
+
+  it('a process that died after Stripe\'s create: the next request finds that session, or Stripe replays it, never a second payable one', async () => {
+    const plans = await seedCatalog(db.sql);
+    const { userId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: 'cus_existing' });
+    const fake = fakeStripe();
+    const ctx = testContext(db.sql, fake.stripe);
+    const crashAfterStripe = () => db.sql.query('delete from checkout_sessions'); // as if our commit never happened
+    const starter = { plan_id: plans.starter, billing_period: 'monthly' };
+    const first = await checkout(ctx, userId, starter);
+    await crashAfterStripe();
+    const list = fake.stripe.checkout.sessions.list;
+    fake.stripe.checkout.sessions.list = async (params: unknown) => ({ ...(await list(params)), data: [] }); // and Stripe's list lags
+    expect((await checkout(ctx, userId, starter)).body.session_id).toBe(first.body.session_id); // replayed under the same key
+    fake.stripe.checkout.sessions.list = list;
+
+    // Twice more: the replay under the first key is the session expired meanwhile, so a fresh one is made.
+    await crashAfterStripe();
+    const growth = await checkout(ctx, userId, { plan_id: plans.growth, billing_period: 'monthly' });
+    await crashAfterStripe();
+    const back = await checkout(ctx, userId, starter);
+    expect(fake.calls.expired).toEqual([first.body.session_id, growth.body.session_id]);
+    expect([first.body.session_id, growth.body.session_id]).not.toContain(back.body.session_id);
+    const open = (await fake.stripe.checkout.sessions.list({})).data;
+    expect(open.map((s) => s.id)).toEqual([back.body.session_id]);
   });
 
   it('a session paid between the list and the expire: 409 already_subscribed, no new session', async () => {

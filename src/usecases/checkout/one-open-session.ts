@@ -31,9 +31,8 @@ export async function oneOpenCheckoutSession(ctx: AppContext, req: SessionReques
     const { latest, count } = await latestCheckoutSession(tx, req.orgId);
     const open = await openSessions(ctx, req.customerId, latest?.stripeSessionId);
     const reusable = open.find((s) => isFor(s, req));
-    const expired = new Set<string>();
-    for (const session of open) if (session !== reusable) expired.add(await expire(ctx, session.id));
-    const session = reusable ?? (await create(ctx, req, `checkout-${req.orgId}-${count}-${req.planId}-${req.billingPeriod}`, expired));
+    for (const session of open) if (session !== reusable) await expire(ctx, session.id);
+    const session = reusable ?? (await create(ctx, req, `checkout-${req.orgId}-${count}-${req.planId}-${req.billingPeriod}`));
     await recordCheckoutSession(tx, req.orgId, { stripeSessionId: session.id, planId: req.planId, billingPeriod: req.billingPeriod });
     return session;
   });
@@ -58,7 +57,7 @@ async function openSessions(ctx: AppContext, customerId: string, recordedId: str
  * Only the customer paying it can complete a session while we hold the lock. If that happened between the list
  * and the expire, Stripe refuses the expire (400) — the organisation is subscribing right now: no new session.
  */
-async function expire(ctx: AppContext, id: string): Promise<string> {
+async function expire(ctx: AppContext, id: string): Promise<void> {
   try {
     await ctx.stripe.checkout.sessions.expire(id);
   } catch (error) {
@@ -68,24 +67,27 @@ async function expire(ctx: AppContext, id: string): Promise<string> {
       throw new AppError('already_subscribed', 'A checkout of this organisation was just paid; its subscription is on its way.');
     }
   }
-  return id;
 }
 
 /**
- * A replay under our key answers the session first created with it, as it was then; should we have just expired
- * that one (or the key be refused because the parameters changed since, e.g. another website URL), a fresh key
- * makes a new one.
+ * A replay under our key answers the session first created with it, as it was then (`Idempotent-Replayed: true`,
+ * docs.stripe.com/api/idempotent_requests): we read it again, and should it no longer be open (expired since), or
+ * the key be refused because the parameters changed (e.g. another website URL), a fresh key makes a new one.
  */
-async function create(ctx: AppContext, req: SessionRequest, key: string, expired: Set<string>): Promise<Stripe.Checkout.Session> {
+async function create(ctx: AppContext, req: SessionRequest, key: string): Promise<Stripe.Checkout.Session> {
+  const fresh = () => ctx.stripe.checkout.sessions.create(req.params, { idempotencyKey: `${key}-${crypto.randomUUID()}` });
   try {
-    let session: Stripe.Checkout.Session;
+    let session: Stripe.Response<Stripe.Checkout.Session>;
     try {
       session = await ctx.stripe.checkout.sessions.create(req.params, { idempotencyKey: key });
     } catch (error) {
       if ((error as { type?: string }).type !== 'StripeIdempotencyError') throw error;
-      session = await ctx.stripe.checkout.sessions.create(req.params, { idempotencyKey: `${key}-${crypto.randomUUID()}` });
+      session = await fresh();
     }
-    if (expired.has(session.id) || session.status !== 'open') session = await ctx.stripe.checkout.sessions.create(req.params, { idempotencyKey: `${key}-${crypto.randomUUID()}` });
+    if (session.lastResponse?.headers?.['idempotent-replayed'] === 'true') {
+      const now = await ctx.stripe.checkout.sessions.retrieve(session.id);
+      session = now.status === 'open' && now.url ? now : await fresh();
+    }
     if (!session.url) throw new Error(`checkout session ${session.id} has no url`);
     return session;
   } catch (error) {
