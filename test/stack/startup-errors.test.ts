@@ -88,14 +88,25 @@ describe('a Stripe key the API rejects', () => {
   beforeAll(async () => { emulator = await startStripeEmulator({ port: 0 }); });
   afterAll(async () => { await emulator?.close(); });
 
-  it('stops npm start naming STRIPE_SECRET_KEY and where it was set, never printing the key', async () => {
+  it('stops npm start naming STRIPE_SECRET_KEY and where it was set, never printing the key, before the database', async () => {
     // The emulator accepts sk_test_ keys only, and answers anything else 401 as Stripe answers a revoked key.
     const dir = await inDir('stripe-key', 'STRIPE_SECRET_KEY=rk_test_revokedKeyNotPrinted\n');
-    const { code, output } = await runCli(['start'], { ...CLEAN, STRIPE_API_BASE: emulator.url, PGLITE_DIR: join(dir, 'pglite') }, dir);
+    const { code, output } = await runCli(['start'], { ...CLEAN, STRIPE_API_BASE: emulator.url, DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/aisyst` }, dir);
     expect(code).toBe(1);
     expect(output).toContain(`aisyst-billing start: STRIPE_SECRET_KEY (from .env): the Stripe API at STRIPE_API_BASE (${emulator.url}) rejected the key (HTTP 401)`);
     expect(output).not.toContain('revokedKeyNotPrinted');
-  }, 180_000); // a fresh PGlite is migrated before Stripe is first called
+    expect(output).not.toContain('refused the connection');
+  });
+
+  it('stops npm start with a live key too, which makes no other Stripe call at start', async () => {
+    const { code, output } = await runCli(['start'], {
+      ...CLEAN, STRIPE_SECRET_KEY: 'sk_live_revokedKeyNotPrinted', STRIPE_API_BASE: emulator.url, DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/aisyst`,
+      SUPABASE_ANON_KEY: 'eyJproject.anon.key', SUPABASE_JWT_SECRET: 'the-project-jwt-secret-of-at-least-32-chars',
+    }, await inDir('stripe-live-key'));
+    expect(code).toBe(1);
+    expect(output).toContain('aisyst-billing start: STRIPE_SECRET_KEY: the Stripe API at STRIPE_API_BASE');
+    expect(output).not.toContain('revokedKeyNotPrinted');
+  });
 });
 
 describe('a live Stripe key with the local stack', () => {

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.ts';
+import { createStripeClient } from '../../adapters/stripe/client.ts';
 import { describeDatabaseUrl } from '../../config/database-url.ts';
 import { readEnvWithOrigins } from '../../config/dotenv.ts';
 import { withOrigins } from '../../config/origin.ts';
@@ -52,6 +53,8 @@ Ctrl-C stops everything cleanly.`,
     console.log(`Starting the local stack (database: ${config.database.kind === 'pglite' ? `PGlite at ${config.database.dir}` : describeDatabaseUrl(config.database.url)})…`);
     let stack;
     try {
+      // A key Stripe refuses stops start-up before anything else (in live mode nothing else calls Stripe at start).
+      if (config.stripe.mode !== 'emulator') await createStripeClient(config).products.list({ limit: 1 });
       stack = await startLocalStack(config, { logger });
     } catch (err) {
       console.error(`aisyst-billing start: ${explainStartupError(err, config, fromDotEnv)}`);
