@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Optional, TypeVar, Union
+from typing import Any, Callable, Dict, Optional, TypeVar, Union
 
 import anyio
 import anyio.to_thread
@@ -16,7 +16,7 @@ from .client import _DEFAULT, SpoolPath
 from .errors import BillingError, ServiceUnavailable, unreachable
 from .models import FlushReport, ReportedCall, SpooledCall
 from .payload import EndedAt, report_body
-from .retry import RetryPolicy
+from .retry import DEFAULT_RETRY, RetryPolicy
 from .spool import Spool, default_spool_path
 
 T = TypeVar("T")
@@ -31,7 +31,7 @@ class AsyncBillingClient:
         service_key: str,
         *,
         spool_path: SpoolPath = _DEFAULT,  # type: ignore[assignment]
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         flush_limit: int = DEFAULT_FLUSH_LIMIT,
         http_client: Optional[httpx.AsyncClient] = None,
     ) -> None:
@@ -103,7 +103,7 @@ class AsyncBillingClient:
         report.pending = len(await _thread(spool.pending))
         return report
 
-    async def _send(self, body: dict, budget: Budget) -> ReportedCall:
+    async def _send(self, body: Dict[str, Any], budget: Budget) -> ReportedCall:
         content = encode(body)
         while True:
             try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Optional, Union
+from typing import Any, Dict, Optional, Union
 
 import httpx
 
@@ -14,7 +14,7 @@ from ._core import (
 from .errors import BillingError, ServiceUnavailable, unreachable
 from .models import FlushReport, ReportedCall, SpooledCall
 from .payload import EndedAt, report_body
-from .retry import RetryPolicy
+from .retry import DEFAULT_RETRY, RetryPolicy
 from .spool import Spool, default_spool_path
 
 SpoolPath = Union[str, "os.PathLike[str]", None]
@@ -34,7 +34,7 @@ class BillingClient:
         service_key: str,
         *,
         spool_path: SpoolPath = _DEFAULT,  # type: ignore[assignment]
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         flush_limit: int = DEFAULT_FLUSH_LIMIT,
         http_client: Optional[httpx.Client] = None,
     ) -> None:
@@ -114,7 +114,7 @@ class BillingClient:
         except Exception:  # best effort: the new call went through; the spool is retried next time
             logger.exception("flushing the spool failed")
 
-    def _send(self, body: dict, budget: Budget) -> ReportedCall:
+    def _send(self, body: Dict[str, Any], budget: Budget) -> ReportedCall:
         content = encode(body)
         while True:
             try:

@@ -81,8 +81,9 @@ def is_retryable_status(status: int) -> bool:
 def error_from_answer(status: int, body: Any) -> BillingError:
     """The typed error for a non-2xx answer; ``body`` is its parsed JSON (anything else when it was not JSON)."""
     data = body if isinstance(body, dict) else {}
-    code = data.get("error") if isinstance(data.get("error"), str) else f"http_{status}"
-    message = data.get("message") if isinstance(data.get("message"), str) else f"HTTP {status}"
+    raw_code, raw_message = data.get("error"), data.get("message")
+    code = raw_code if isinstance(raw_code, str) else f"http_{status}"
+    message = raw_message if isinstance(raw_message, str) else f"HTTP {status}"
     details = {k: v for k, v in data.items() if k not in ("error", "message")}
     if is_retryable_status(status):
         return ServiceUnavailable(code, status, message, details)

@@ -24,12 +24,12 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based): uniform in [0, min(max, base·2^(n−1))]."""
-        cap = min(self.max_delay, self.base_delay * (2 ** max(attempt - 1, 0)))
+        cap = min(self.max_delay, self.base_delay * 2.0 ** max(attempt - 1, 0))
         return cap * rand()
 
     def delay(self, attempt: int, retry_after: Optional[float], rand: Callable[[], float] = random.random) -> float:
         """The server's ``Retry-After`` when it gave one (it knows best when it is back), else the backoff."""
-        return retry_after if retry_after is not None else self.backoff(attempt, rand)
+        return float(retry_after) if retry_after is not None else self.backoff(attempt, rand)
 
 
 def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> Optional[float]:
@@ -56,3 +56,6 @@ def spool_backoff(attempts: int, rand: Callable[[], float] = random.random) -> f
     """Seconds a spooled call waits after ``attempts`` failed delivery rounds before the next client call retries
     it: full jitter up to 2^attempts seconds, at most 5 minutes (``aisyst-billing-flush`` does not wait)."""
     return min(300.0, 2.0 ** min(attempts, 9)) * rand()
+
+
+DEFAULT_RETRY = RetryPolicy()
