@@ -15,6 +15,7 @@ import { findLiveSubscription } from '../repositories/subscriptions.ts';
 import { AppError } from '../errors.ts';
 import { ensureBillingCustomer } from './checkout/billing-customer.ts';
 import { oneOpenCheckoutSession } from './checkout/one-open-session.ts';
+import { purchaseTerms } from './checkout/purchase-terms.ts';
 import { loadPurchasablePlan, type PurchasablePlan } from './stripe-events/plan-prices.ts';
 
 export type BillingPeriod = 'monthly' | 'yearly';
@@ -52,7 +53,7 @@ export async function startCheckout(ctx: AppContext, input: StartCheckoutInput):
       mode: 'subscription',
       customer: customerId,
       client_reference_id: org.id,
-      line_items: lineItems(plan, input.billingPeriod, setupFeePriceId),
+      ...(await purchaseTerms(ctx.sql, org.id, plan, input.billingPeriod, lineItems(plan, input.billingPeriod, setupFeePriceId), setupFeePriceId)),
       // Session metadata is NOT copied to the subscription; the webhook handler reads the subscription's.
       subscription_data: { metadata },
       metadata,

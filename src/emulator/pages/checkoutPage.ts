@@ -46,6 +46,7 @@ function render(emu: Emu, session: Obj, error?: string, email?: string): string 
 <div class="row"><div><label for="exp">Expiry (MM / YY)</label><input id="exp" name="exp" autocomplete="cc-exp" placeholder="MM / YY" required></div>
 <div><label for="cvc">CVC</label><input id="cvc" name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" required></div></div>
 <label for="name">Cardholder name</label><input id="name" name="name" autocomplete="cc-name">
+${session.custom_text?.submit?.message ? `<p class="muted" id="submit-text">${escapeHtml(session.custom_text.submit.message)}</p>` : ''}
 <button type="submit">${session.mode === 'subscription' ? 'Subscribe' : 'Pay'} ${total}</button>
 ${error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : ''}
 <p id="card-help" class="muted">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 0341 pays now and fails later.</p>

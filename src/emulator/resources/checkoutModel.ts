@@ -7,6 +7,7 @@ import { newId } from '../ids.ts';
 import { int, mergeMetadata, obj, str } from '../params.ts';
 import type { Obj } from '../store.ts';
 import { amountFor } from '../billing/tiers.ts';
+import { customTextOf } from './checkoutCustomText.ts';
 import { getCustomer } from './customers.ts';
 
 const SESSION_LIFETIME_S = 24 * 3600;
@@ -65,7 +66,7 @@ export function createSession(emu: Emu, p: Params): Obj {
     cancel_url: str(p, 'cancel_url') ?? null, client_reference_id: str(p, 'client_reference_id') ?? null,
     client_secret: null, collected_information: null, consent: null, consent_collection: null, created: now,
     currency: items[0] ? (emu.store.get('price', items[0].price)?.currency ?? 'eur') : 'eur', currency_conversion: null,
-    custom_fields: [], custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
+    custom_fields: [], custom_text: customTextOf(p),
     customer: customerId, customer_account: null, customer_creation: customerId ? null : 'always',
     customer_details: customer ? { address: null, business_name: null, email: customer.email, individual_name: null, name: customer.name, phone: null, tax_exempt: 'none', tax_ids: [] } : null,
     customer_email: str(p, 'customer_email') ?? null, discounts: [], expires_at: int(p.expires_at, 'expires_at') ?? now + SESSION_LIFETIME_S,

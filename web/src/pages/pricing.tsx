@@ -32,8 +32,8 @@ export function PricingPage({ url }: { url: URL }) {
   const [problem, setProblem] = useState<string | undefined>(state.flash);
   const subscription = state.summary?.subscription;
   const currentPlanId = subscription && LIVE_STATUSES.has(subscription.status) ? subscription.plan.id : undefined;
-  // The setup fee comes with a first subscription only: an organisation that ever had one does not pay it again.
-  const setupFeeApplies = !subscription;
+  // The setup fee comes with a first subscription only: one that ever started (checkout/purchase-terms.ts) paid it.
+  const setupFeeApplies = !subscription || subscription.status === 'incomplete_expired';
   const endsAt = subscription && currentPlanId ? (subscription.cancel_at ?? (subscription.cancel_at_period_end ? subscription.current_period_end : null)) : null;
   const pending = currentPlanId ? subscription?.pending_change ?? undefined : undefined;
 
