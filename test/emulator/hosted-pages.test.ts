@@ -68,7 +68,10 @@ describe('hosted Checkout and portal pages', () => {
     expect(page).toContain('AiSyst Starter');
     const action = /action="([^"]+)"/.exec(page)?.[1];
     expect(action).toBeDefined();
-    const res = await fetch(new URL(action as string, portal.url), { method: 'POST', redirect: 'manual' });
+    const asked = await fetch(new URL(action as string, portal.url), { method: 'POST', redirect: 'manual' });
+    expect(await asked.text()).toContain('Cancel your subscription?'); // nothing canceled before the confirmation
+    expect((await h.stripe.subscriptions.retrieve(done.subscription as string)).cancel_at_period_end).toBe(false);
+    const res = await fetch(new URL(action as string, portal.url), form({ confirm: 'yes' }));
     expect(res.status).toBe(303);
     const sub = await h.stripe.subscriptions.retrieve(done.subscription as string);
     expect(sub).toMatchObject({ status: 'active', cancel_at_period_end: true });

@@ -25,7 +25,10 @@ describe('managing billing on Stripe\'s portal', () => {
 
     const cancel = /action="([^"]*\/cancel\/[^"]+)"/.exec(portal)?.[1];
     expect(cancel).toBeDefined();
-    const res = await fetch(new URL(cancel!, opened.json.portal_url), { method: 'POST', redirect: 'manual' });
+    // The portal asks first, as Stripe's does; the confirmation posts `confirm=yes`.
+    const asked = await fetch(new URL(cancel!, opened.json.portal_url), { method: 'POST', redirect: 'manual' });
+    expect(await asked.text()).toContain('Cancel your subscription?');
+    const res = await fetch(new URL(cancel!, opened.json.portal_url), { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'confirm=yes' });
     await res.arrayBuffer();
     expect(res.status).toBe(303);
     await settled(stack);

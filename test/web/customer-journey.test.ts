@@ -150,6 +150,7 @@ describeWithBrowser('a customer buys a plan and watches their usage', (browser) 
     expect(await page.locator('body').innerText()).toContain('Starter');
     await snap(page, 'journey-13-billing-portal');
     await page.getByRole('button', { name: 'Cancel subscription' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel subscription' }).click(); // the portal asks first
     await page.getByText(/Cancels on/).waitFor();
     await page.getByRole('link', { name: /Return/ }).click();
     await page.waitForURL(`${stack.url}/dashboard`);

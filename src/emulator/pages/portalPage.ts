@@ -4,7 +4,9 @@
  * default, cancelling takes effect at the end of the billing period (`cancel_at_period_end`); on a mixed-interval
  * subscription Stripe resolves that to the earliest item period end. A new card becomes the customer's default
  * (`invoice_settings.default_payment_method`, and any subscription's own default): open invoices are not charged
- * on the spot; the next automatic retry uses it.
+ * on the spot; the next automatic retry uses it. As Stripe's portal does, cancelling asks for confirmation first
+ * (the plan stays until the period end), a scheduled cancellation can be undone ("Renew subscription"), and the
+ * customer's invoices are listed with links to their hosted pages.
  */
 import type Stripe from 'stripe';
 import type { Emu } from '../emu.ts';
@@ -41,12 +43,30 @@ function portal(emu: Emu, session: Obj, problem?: string): PageResponse {
       return `${escapeHtml(product?.name ?? p.id)}${p.unit_amount ? ` — ${money(p.unit_amount, p.currency)} / ${p.recurring.interval}` : ' — usage-based'}`;
     }).join('<br>');
     const status = s.cancel_at ? `Cancels on ${day(s.cancel_at)}` : `Renews on ${day(Math.min(...items.map((i) => i.current_period_end)))}`;
-    const action = s.cancel_at ? '' : `<form method="post" action="/p/session/${escapeHtml(session.id)}/cancel/${escapeHtml(s.id)}"><button class="danger" type="submit">Cancel subscription</button></form>`;
+    const action = s.cancel_at
+      ? `<form method="post" action="/p/session/${escapeHtml(session.id)}/renew/${escapeHtml(s.id)}"><button type="submit">Renew subscription</button></form>`
+      : `<form method="post" action="/p/session/${escapeHtml(session.id)}/cancel/${escapeHtml(s.id)}"><button class="danger" type="submit">Cancel subscription</button></form>`;
     return `<tr><td>${names}<div class="muted">${escapeHtml(s.status)} · ${status}</div>${action}</td></tr>`;
   }).join('');
   const back = `<a class="back" href="${escapeHtml(session.return_url)}">← Return</a>`;
   return { status: 200, body: page('Manage billing — AiSyst', `<main><section class="summary" style="grid-column:1/-1">${back}
-<h1>Your subscriptions</h1><table><tbody>${rows || '<tr><td>No active subscriptions.</td></tr>'}</tbody></table>${cardSection(emu, session, problem)}</section></main>`), ...(problem ? { status: 400 } : {}) };
+<h1>Your subscriptions</h1><table><tbody>${rows || '<tr><td>No active subscriptions.</td></tr>'}</tbody></table>${cardSection(emu, session, problem)}${invoiceSection(emu, session)}</section></main>`), ...(problem ? { status: 400 } : {}) };
+}
+
+/** The customer's finalised invoices, newest first, each linking to its hosted page (as Stripe's portal lists them). */
+function invoiceSection(emu: Emu, session: Obj): string {
+  const invoices = emu.store.all('invoice').filter((i) => i.customer === session.customer && i.status !== 'draft' && i.number).slice(0, 24);
+  const rows = invoices.map((i) => `<tr><td>${day(i.created)} · ${i.hosted_invoice_url ? `<a href="${escapeHtml(i.hosted_invoice_url)}">${escapeHtml(i.number)}</a>` : escapeHtml(i.number)}<div class="muted">${escapeHtml(i.status)}</div></td><td class="amount">${money(i.total, i.currency)}</td></tr>`).join('');
+  return `<h2>Invoice history</h2><table><tbody>${rows || '<tr><td>No invoices yet.</td></tr>'}</tbody></table>`;
+}
+
+/** Stripe's portal asks before cancelling: what ends when, and a way back. */
+function confirmCancel(emu: Emu, session: Obj, sub: Obj): PageResponse {
+  const end = Math.min(...itemsOf(emu, sub.id).map((i) => i.current_period_end as number));
+  return { status: 200, body: page('Cancel subscription — AiSyst', `<main><section class="summary" style="grid-column:1/-1">
+<h1>Cancel your subscription?</h1><p>Your subscription stays active until ${day(end)}, then ends. You can renew it until then.</p>
+<form method="post" action="/p/session/${escapeHtml(session.id)}/cancel/${escapeHtml(sub.id)}"><input type="hidden" name="confirm" value="yes"><button class="danger" type="submit">Yes, cancel subscription</button></form>
+<p><a class="back" href="/p/session/${escapeHtml(session.id)}">← Keep my subscription</a></p></section></main>`) };
 }
 
 export const portalRoutes: Route[] = [
@@ -84,8 +104,17 @@ export const portalRoutes: Route[] = [
     const session = emu.store.get('billing_portal.session', req.path_params.id as string);
     const sub = emu.store.get('subscription', req.path_params.sub as string);
     if (!session || !sub || sub.customer !== session.customer) return { status: 404, body: page('Not found', '<main><h1>Not found</h1></main>') };
+    if ((req.params as Record<string, unknown>).confirm !== 'yes') return confirmCancel(emu, session, sub);
     const end = Math.min(...itemsOf(emu, sub.id).map((i) => i.current_period_end as number));
     updateSubscriptionFields(emu, sub, { cancel_at_period_end: true, cancel_at: end, canceled_at: emu.nowFor(sub.customer), cancellation_details: { comment: null, feedback: null, reason: 'cancellation_requested' } });
+    scheduleRenewal(emu, sub);
+    return { status: 303, headers: { location: `/p/session/${session.id}` }, body: '' };
+  } },
+  { method: 'POST', pattern: '/p/session/:id/renew/:sub', page: (req, emu) => {
+    const session = emu.store.get('billing_portal.session', req.path_params.id as string);
+    const sub = emu.store.get('subscription', req.path_params.sub as string);
+    if (!session || !sub || sub.customer !== session.customer || sub.status === 'canceled') return { status: 404, body: page('Not found', '<main><h1>Not found</h1></main>') };
+    updateSubscriptionFields(emu, sub, { cancel_at_period_end: false, cancel_at: null, canceled_at: null, cancellation_details: { ...sub.cancellation_details, reason: null } });
     scheduleRenewal(emu, sub);
     return { status: 303, headers: { location: `/p/session/${session.id}` }, body: '' };
   } },
