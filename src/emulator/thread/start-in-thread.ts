@@ -43,6 +43,9 @@ export async function startStripeEmulatorThread(options: StripeEmulatorOptions =
   });
 
   let closing: Promise<void> | undefined;
+  // Never silently: an emulator that died takes the local stack's Stripe with it.
+  worker.on('error', (error) => logger.error('stripe emulator thread failed', { cause: String(error) }));
+  void exited.then(() => { if (!closing) logger.error('stripe emulator thread stopped; restart the local stack'); });
   return {
     ...address,
     waitForIdle: () => ask('waitForIdle'),
