@@ -37,15 +37,18 @@ export async function advanceTestClockTime(sql: Sql, testClockId: string, frozen
   );
 }
 
-/** The organisation's current subscription (live first, then the latest) when it lives on a test clock. */
+/**
+ * The organisation's live subscription when it lives on a test clock. Without a live one a call is not billed
+ * (record_usage answers no_active_subscription), so no meter event can disagree with the ledger: no bound.
+ */
 export async function findSubscriptionClock(sql: Sql, orgId: string): Promise<SubscriptionClock | undefined> {
   const rows = await sql.query<{ id: string; stripe_test_clock_id: string | null; stripe_clock_time: Date | null; cycle_end: Date | null }>(
     `select s.id, s.stripe_test_clock_id, s.stripe_clock_time,
             (select c.period_end from billing_cycles c
               where c.subscription_id = s.id and c.period_start <= s.stripe_clock_time and s.stripe_clock_time < c.period_end
               order by (c.status = 'active') desc, c.period_start desc limit 1) as cycle_end
-       from subscriptions s where s.org_id = $1
-      order by (s.status = any($2::text[])) desc, s.current_period_start desc nulls last, s.created_at desc limit 1`,
+       from subscriptions s where s.org_id = $1 and s.status = any($2::text[])
+      order by s.current_period_start desc nulls last, s.created_at desc limit 1`,
     [orgId, [...LIVE_STATUSES]],
   );
   const row = rows[0];

@@ -11,7 +11,7 @@
  *   webhook handler last stored it (repositories/subscription-clock.ts). Only when that stored time would refuse
  *   the call do we read the clock from Stripe (it may have advanced without an event about the subscription), so
  *   a call costs no Stripe request. Stripe unreachable for that read: the call is taken (never lost), with a warning.
- * - Test mode without a test clock: unchanged, taken (the bound is Stripe's).
+ * - Test mode without a test clock, or without a live subscription (the call is not billed): unchanged, taken.
  */
 import { AppError } from '../../errors.ts';
 import type { AppContext } from '../../http/route.ts';
