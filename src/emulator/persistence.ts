@@ -1,5 +1,7 @@
 /**
- * Optional state file: a JSON dump of the whole state, written at most every 200 ms and on close. Its folder is
+ * Optional state file: a JSON dump of the whole state, written on close and, after a change, once the emulator
+ * has worked 20 times as long as the last write took (at least 200 ms): however large the state grows, saving
+ * it costs at most about 5 % of the emulator's time (`saveDelayMs`). Its folder is
  * created on demand (a fresh checkout has no .data/), and a failed write is logged and never rejects: the
  * emulator keeps serving from memory and the next change writes the whole state again.
  */
@@ -17,18 +19,26 @@ export async function loadState(file: string): Promise<State> {
   }
 }
 
+/** How long to wait before the next write, given how long the last one took. */
+export function saveDelayMs(lastWriteMs: number): number {
+  return Math.max(200, Math.ceil(20 * lastWriteMs));
+}
+
 export function stateSaver(file: string, logger: Logger = silentLogger) {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastWriteMs = 0;
   let writing: Promise<void> = Promise.resolve();
   // One error line per run of failures (not one per change), and one line when writing works again.
   let failing = false;
   const write = (state: State) => {
     writing = writing.then(async () => {
+      const started = performance.now();
       try {
         const tmp = `${file}.tmp`;
         await mkdir(dirname(file), { recursive: true });
         await writeFile(tmp, JSON.stringify(state));
         await rename(tmp, file);
+        lastWriteMs = performance.now() - started;
         if (failing) logger.info('emulator state saved again', { file });
         failing = false;
       } catch (err) {
@@ -44,7 +54,7 @@ export function stateSaver(file: string, logger: Logger = silentLogger) {
       timer = setTimeout(() => {
         timer = undefined;
         void write(state);
-      }, 200);
+      }, saveDelayMs(lastWriteMs));
       timer.unref?.();
     },
     async flush(state: State): Promise<void> {

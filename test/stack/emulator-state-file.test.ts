@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStripeEmulator } from '../../src/emulator/index.ts';
-import { stateSaver } from '../../src/emulator/persistence.ts';
+import { saveDelayMs, stateSaver } from '../../src/emulator/persistence.ts';
 import { emptyState } from '../../src/emulator/store.ts';
 import { memoryLogger } from '../../src/ports/logger.ts';
 import { createScratchPostgresDatabase, describePostgresOnly } from '../support/database.ts';
@@ -26,6 +26,13 @@ afterEach(async () => {
 });
 
 describe('the emulator state file', () => {
+  it('waits 20 times as long as the last write took before the next one, so saving stays a small share of the work', () => {
+    expect(saveDelayMs(0)).toBe(200);
+    expect(saveDelayMs(5)).toBe(200);
+    expect(saveDelayMs(50)).toBe(1_000); // a 9 MB state takes about 50 ms to write
+    expect(saveDelayMs(400)).toBe(8_000);
+  });
+
   it('is written into a folder that does not exist yet', async () => {
     const file = join(await tempDir(), '.data', 'nested', 'stripe-emulator.json');
     const emulator = await startStripeEmulator({ port: 0, stateFile: file });
