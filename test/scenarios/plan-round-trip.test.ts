@@ -89,4 +89,16 @@ describe('a plan round trip in one month', () => {
     expect(euros((await invoicesOf(stack, beta)).at(-1)!.total)).toBe('€366.00');
     expect((await summaryOf(stack, beta)).subscription.plan.name).toBe('Growth');
   });
+
+  it('three racing downgrade requests make one schedule, and all three say when', async () => {
+    const gamma = await signUpWithOrganisation(stack, 'Racing Downgrades');
+    const { subscriptionId } = await subscribe(stack, gamma, 'Enterprise', 'monthly');
+    const starter = await planId(stack, 'Starter');
+    const answers = await Promise.all([0, 1, 2].map(() => stack.call<Record<string, unknown>>('change-plan', { token: gamma.token, body: { plan_id: starter } })));
+    expect(answers.map((a) => [a.status, a.json.effective_at])).toEqual(Array(3).fill([200, '2026-12-01T00:00:00.000Z']));
+    await settled(stack);
+    const schedules = await stack.stripe.subscriptionSchedules.list({ customer: gamma.customerId });
+    expect(schedules.data.filter((s) => s.status === 'active')).toHaveLength(1);
+    expect((await stack.stripe.subscriptions.retrieve(subscriptionId)).schedule).toBe(schedules.data[0]!.id);
+  });
 });
