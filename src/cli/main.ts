@@ -6,6 +6,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   migrate: { summary: 'apply pending database migrations (PGlite or DATABASE_URL)', load: async () => (await import('./commands/migrate.ts')).command },
   catalog: { summary: 'catalog sync [--dry-run] [--live]: make a Stripe account hold the plans', load: async () => (await import('./commands/catalog.ts')).command },
   'stripe-events': { summary: 'stripe-events replay --since <date|Nd> [--dry-run] [--live]: apply missed webhooks', load: async () => (await import('./commands/stripe-events.ts')).command },
+  doctor: { summary: 'doctor [--fix] [--live] [--json]: check (and repair) an environment before and after going live', load: async () => (await import('./commands/doctor.ts')).command },
   'stripe-emulator': { summary: 'run the local Stripe emulator on its own [--port N]', load: async () => (await import('./commands/stripe-emulator.ts')).command },
 };
 

@@ -77,6 +77,11 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
   const setupFeePriceId = get('STRIPE_SETUP_FEE_PRICE_ID');
   if (setupFeePriceId !== undefined && !/^price_\w+$/.test(setupFeePriceId)) fail('STRIPE_SETUP_FEE_PRICE_ID must be a price id (price_…)', undefined);
 
+  // The deployed functions' base (https://<ref>.supabase.co/functions/v1): where `doctor` points the webhook endpoint.
+  const publicFunctionsText = get('PUBLIC_FUNCTIONS_URL');
+  const publicFunctionsUrl = publicFunctionsText === undefined ? undefined
+    : isUrl(publicFunctionsText, ['http:', 'https:']) ? publicFunctionsText.replace(/\/+$/, '') : fail('PUBLIC_FUNCTIONS_URL must be an http(s) URL', undefined);
+
   const websiteText = get('WEBSITE_URL') ?? `http://127.0.0.1:${port}`;
   const websiteUrl = isUrl(websiteText, ['http:', 'https:']) ? websiteText.replace(/\/+$/, '') : fail('WEBSITE_URL must be an http(s) URL', '');
 
@@ -114,6 +119,7 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
     database,
     stripe: { mode, secretKey: secretKey ?? EMULATOR_SECRET_KEY, apiBase, webhookSecret, setupFeePriceId },
     websiteUrl,
+    ...(publicFunctionsUrl ? { publicFunctionsUrl } : {}),
     auth: {
       supabaseUrl: supabaseUrl?.replace(/\/+$/, ''),
       jwks,

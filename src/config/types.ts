@@ -18,6 +18,8 @@ export interface Config {
     setupFeePriceId: string | undefined;
   };
   websiteUrl: string;
+  /** PUBLIC_FUNCTIONS_URL: the deployed functions' base URL (no trailing `/`), read by `doctor`; absent when unset. */
+  publicFunctionsUrl?: string;
   auth: {
     supabaseUrl: string | undefined;
     /** JWKS JSON (SUPABASE_JWKS) when given inline. */

@@ -15,6 +15,7 @@ import { invoiceRoutes } from './resources/invoices.ts';
 import { eventRoutes } from './resources/events.ts';
 import { creditNoteRoutes } from './resources/creditNotes.ts';
 import { refundRoutes } from './resources/refunds.ts';
+import { portalConfigurationRoutes } from './resources/portalConfigurations.ts';
 import { portalRoutes } from './pages/portalPage.ts';
 import { checkoutPageRoutes } from './pages/checkoutPage.ts';
 import { invoicePageRoutes } from './pages/invoicePage.ts';
@@ -22,6 +23,6 @@ import { invoicePageRoutes } from './pages/invoicePage.ts';
 export const ALL_ROUTES: Route[] = [
   ...customerRoutes, ...productRoutes, ...priceRoutes, ...meterRoutes, ...testClockRoutes, ...paymentMethodRoutes,
   ...checkoutRoutes, ...subscriptionRoutes, ...subscriptionItemRoutes, ...subscriptionScheduleRoutes, ...invoicePreviewRoutes, ...invoiceRoutes, ...eventRoutes,
-  ...creditNoteRoutes, ...refundRoutes,
+  ...creditNoteRoutes, ...refundRoutes, ...portalConfigurationRoutes,
   ...portalRoutes, ...checkoutPageRoutes, ...invoicePageRoutes,
 ];

@@ -40,6 +40,7 @@ export class WebhookDispatcher {
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.status >= 200 && res.status < 300) {
+        this.settled(eventId);
         this.emu.logger.info('webhook delivered', { event: eventId, endpoint: endpoint.id, status: res.status, attempt });
         return;
       }
@@ -58,6 +59,14 @@ export class WebhookDispatcher {
       this.timers.add(t);
     });
     await this.deliver(endpoint, eventId, payload, attempt + 1);
+  }
+
+  /** `pending_webhooks` counts the endpoints that have not yet answered 2xx (docs.stripe.com/api/events/object). */
+  private settled(eventId: string): void {
+    const event = this.emu.store.get('event', eventId);
+    if (!event || !(event.pending_webhooks > 0)) return;
+    event.pending_webhooks -= 1;
+    this.emu.store.changed();
   }
 
   close(): void {
