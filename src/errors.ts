@@ -27,6 +27,8 @@ export const ERROR_STATUS = {
   internal: 500,
   stripe_unavailable: 502,
   database_unavailable: 503,
+  /** voice-webhook/<platform>: that platform's secret is not set (details.variable names it). */
+  not_configured: 503,
   /** The project's JWKS (SUPABASE_URL/auth/v1/.well-known/jwks.json) cannot be fetched: not a bad token, retry. */
   auth_unavailable: 503,
 } as const;

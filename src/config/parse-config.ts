@@ -82,6 +82,14 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
   const publicFunctionsUrl = publicFunctionsText === undefined ? undefined
     : isUrl(publicFunctionsText, ['http:', 'https:']) ? publicFunctionsText.replace(/\/+$/, '') : fail('PUBLIC_FUNCTIONS_URL must be an http(s) URL', undefined);
 
+  // Voice platforms' call-ended webhooks (voice-webhook/<platform>); each unset platform answers 503 not_configured.
+  const voice = {
+    elevenlabsWebhookSecret: get('ELEVENLABS_WEBHOOK_SECRET'),
+    twilioAuthToken: get('TWILIO_AUTH_TOKEN'),
+    livekitApiKey: get('LIVEKIT_API_KEY'),
+    livekitApiSecret: get('LIVEKIT_API_SECRET'),
+  };
+
   const websiteText = get('WEBSITE_URL') ?? `http://127.0.0.1:${port}`;
   const websiteUrl = isUrl(websiteText, ['http:', 'https:']) ? websiteText.replace(/\/+$/, '') : fail('WEBSITE_URL must be an http(s) URL', '');
 
@@ -120,6 +128,7 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
     stripe: { mode, secretKey: secretKey ?? EMULATOR_SECRET_KEY, apiBase, webhookSecret, setupFeePriceId },
     websiteUrl,
     ...(publicFunctionsUrl ? { publicFunctionsUrl } : {}),
+    voice,
     auth: {
       supabaseUrl: supabaseUrl?.replace(/\/+$/, ''),
       jwks,

@@ -18,8 +18,18 @@ export interface Config {
     setupFeePriceId: string | undefined;
   };
   websiteUrl: string;
-  /** PUBLIC_FUNCTIONS_URL: the deployed functions' base URL (no trailing `/`), read by `doctor`; absent when unset. */
+  /** PUBLIC_FUNCTIONS_URL: the deployed functions' base URL (no trailing `/`), read by `doctor` and voice-webhook/twilio (the URL Twilio signs); absent when unset. */
   publicFunctionsUrl?: string;
+  /**
+   * The voice platforms' webhook secrets (ELEVENLABS_WEBHOOK_SECRET, TWILIO_AUTH_TOKEN, LIVEKIT_API_KEY /
+   * LIVEKIT_API_SECRET); undefined = that platform is not configured. Optional so that hand-built configs need not name it.
+   */
+  voice?: {
+    elevenlabsWebhookSecret: string | undefined;
+    twilioAuthToken: string | undefined;
+    livekitApiKey: string | undefined;
+    livekitApiSecret: string | undefined;
+  };
   auth: {
     supabaseUrl: string | undefined;
     /** JWKS JSON (SUPABASE_JWKS) when given inline. */

@@ -34,17 +34,23 @@ export function createApp(ctx: AppContext, routes: Route[], extras: AppExtras = 
   const byName = new Map(routes.map((r) => [r.name, r]));
   const auth = createAuthenticator(ctx.config.auth);
 
-  function routeAt(path: string): Route | undefined {
-    const fnName = path.startsWith(FUNCTIONS_PREFIX) ? path.slice(FUNCTIONS_PREFIX.length).replace(/\/$/, '') : extras.serveAtRoot ? path.slice(1).replace(/\/$/, '') : undefined;
-    return fnName !== undefined ? byName.get(fnName) : undefined;
+  function routeAt(path: string): { route: Route; subPath: string } | undefined {
+    const fnPath = path.startsWith(FUNCTIONS_PREFIX) ? path.slice(FUNCTIONS_PREFIX.length).replace(/\/$/, '') : extras.serveAtRoot ? path.slice(1).replace(/\/$/, '') : undefined;
+    if (fnPath === undefined) return undefined;
+    const exact = byName.get(fnPath);
+    if (exact) return { route: exact, subPath: '' };
+    // /<name>/<sub-path> only for a route that asks for it (voice-webhook/<platform>); elsewhere it stays a 404.
+    const slash = fnPath.indexOf('/');
+    const parent = slash > 0 ? byName.get(fnPath.slice(0, slash)) : undefined;
+    return parent?.subPaths ? { route: parent, subPath: fnPath.slice(slash + 1) } : undefined;
   }
 
-  async function answer(request: Request, url: URL, requestId: string, route: Route | undefined): Promise<{ response: Response; cors: boolean }> {
+  async function answer(request: Request, url: URL, requestId: string, route: Route | undefined, subPath: string): Promise<{ response: Response; cors: boolean }> {
     const path = url.pathname;
     const isApi = path.startsWith(FUNCTIONS_PREFIX) || path.startsWith('/auth/v1/') || route !== undefined;
     const cors = isBrowserFacing(route);
     if (request.method === 'OPTIONS' && isApi) return { response: preflightResponse(route), cors };
-    if (route) return { response: await dispatchRoute(route, request, url, requestId, ctx, auth), cors };
+    if (route) return { response: await dispatchRoute(route, request, url, requestId, ctx, auth, subPath), cors };
     if (path === '/health') return { response: await healthResponse(ctx, request.method), cors: true };
     if (path.startsWith('/auth/v1/') && extras.localAuth) {
       const res = await extras.localAuth(request);
@@ -62,12 +68,13 @@ export function createApp(ctx: AppContext, routes: Route[], extras: AppExtras = 
       const started = performance.now();
       const requestId = requestIdOf(request);
       const url = new URL(request.url);
-      const route = routeAt(url.pathname);
+      const matched = routeAt(url.pathname);
+      const route = matched?.route;
       let response: Response;
       // A backend-only function's failures carry no CORS headers either (cors.ts).
       let cors = isBrowserFacing(route);
       try {
-        ({ response, cors } = await answer(request, url, requestId, route));
+        ({ response, cors } = await answer(request, url, requestId, route, matched?.subPath ?? ''));
       } catch (err) {
         response = errorResponse(err, ctx.logger, { request_id: requestId, method: request.method, path: url.pathname });
       }

@@ -9,15 +9,16 @@ import { errorResponse } from './error-response.ts';
 import { parseJsonBody, readBodyLimited } from './read-body.ts';
 import type { AppContext, Caller, Route } from './route.ts';
 
-export async function dispatchRoute(route: Route, request: Request, url: URL, requestId: string, ctx: AppContext, auth: Authenticator): Promise<Response> {
+export async function dispatchRoute(route: Route, request: Request, url: URL, requestId: string, ctx: AppContext, auth: Authenticator, subPath = ''): Promise<Response> {
   if (request.method !== route.method && !(route.method === 'GET' && request.method === 'HEAD')) {
     return methodNotAllowed(`${route.name} accepts ${route.method} only.`, `${route.method}, OPTIONS`, ctx.logger);
   }
   const caller = await authenticate(route, request.headers, auth);
-  const rawBody = route.method === 'POST' ? await readBodyLimited(request) : '';
-  // The webhook handler verifies the raw bytes itself; parsing them first would add nothing.
-  const json = route.method !== 'POST' || route.auth === 'stripe-signature' ? undefined : route.emptyBodyAllowed && rawBody.trim() === '' ? {} : parseJsonBody(rawBody);
-  return route.handle({ request, url, caller, rawBody, json, requestId }, ctx);
+  const rawBody = route.method === 'POST' ? await readBodyLimited(request, route.bodyLimitBytes) : '';
+  // The webhook handlers verify the raw bytes themselves (Twilio's are not even JSON); parsing first would add nothing.
+  const selfVerified = route.auth === 'stripe-signature' || route.auth === 'platform-signature';
+  const json = route.method !== 'POST' || selfVerified ? undefined : route.emptyBodyAllowed && rawBody.trim() === '' ? {} : parseJsonBody(rawBody);
+  return route.handle({ request, url, caller, rawBody, json, requestId, subPath }, ctx);
 }
 
 /** 405 naming what is allowed (RFC 9110 §15.5.6). */
@@ -31,6 +32,7 @@ async function authenticate(route: Route, headers: Headers, auth: Authenticator)
   switch (route.auth) {
     case 'none':
     case 'stripe-signature':
+    case 'platform-signature':
       return { kind: 'anonymous' };
     case 'user': {
       const user = await auth.user(headers);

@@ -11,7 +11,7 @@ import { AppError } from '../errors.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-export async function readBodyLimited(request: Request, limit = BODY_LIMIT_BYTES): Promise<string> {
+export async function readBodyLimited(request: Request, limit: number = BODY_LIMIT_BYTES): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   if (!request.body) return '';

@@ -10,9 +10,10 @@ import { route as plans } from './plans.ts';
 import { route as reportUsage } from './report-usage.ts';
 import { route as resumeSubscription } from './resume-subscription.ts';
 import { route as stripeWebhookHandler } from './stripe-webhook-handler.ts';
+import { route as voiceWebhook } from './voice-webhook.ts';
 
 export function allRoutes(): Route[] {
-  return [plans, organisations, createCheckoutSession, changePlan, resumeSubscription, createPortalSession, stripeWebhookHandler, reportUsage, billingSummary, deliverUsage];
+  return [plans, organisations, createCheckoutSession, changePlan, resumeSubscription, createPortalSession, stripeWebhookHandler, reportUsage, billingSummary, deliverUsage, voiceWebhook];
 }
 
 /** One Supabase Edge Function per route: supabase/functions/<name>/index.ts. */
