@@ -10,18 +10,27 @@ import { render } from './render.ts';
 import type { Obj, Store } from './store.ts';
 import type { Scheduler } from './billing/scheduler.ts';
 import type { WebhookDispatcher } from './webhooks/dispatch.ts';
+import type { MeterEventLimits } from './limits.ts';
 
 export interface ResolvedOptions {
   webhookSecret?: string;
   webhookRetryScheduleMs: number[];
   dunningScheduleMs: number[];
   dunningFinalAction: 'cancel' | 'mark_unpaid';
+  /** Every answer waits this long, ±20 % (latency.ts); 0 = none. */
+  latencyMs: number;
+  /** How long a v2 meter event session token is valid (Stripe: 15 minutes). */
+  meterEventSessionTtlMs: number;
+  /** How long after a meter event stream request its events count in summaries and invoices; 0 = at once. */
+  meterEventStreamVisibilityMs: number;
 }
 
 export class Emu {
   baseUrl = '';
   scheduler!: Scheduler;
   webhooks!: WebhookDispatcher;
+  /** Stripe's meter-event limits (limits.ts). */
+  limits!: MeterEventLimits;
   /** The API request being handled (handlers are synchronous), for `event.request`; null for background work. */
   currentRequest: { id: string; idempotency_key: string | null } | null = null;
   /** Work (clock advances, deliveries) still running, for `waitForIdle`. */

@@ -17,6 +17,8 @@ import { WebhookDispatcher } from './webhooks/dispatch.ts';
 import { ALL_ROUTES } from './routes.ts';
 import { loadState, stateSaver } from './persistence.ts';
 import { resumeAdvances } from './resources/testClocks.ts';
+import { MeterEventLimits, type MeterEventLimitOptions } from './limits.ts';
+import { meterEventStreamRoutes, processPendingStreamEvents } from './resources/meterEventStream.ts';
 
 export interface StripeEmulatorOptions {
   /** 0 = a random free port; default 12111. */
@@ -39,6 +41,17 @@ export interface StripeEmulatorOptions {
   dunningScheduleMs?: number[];
   /** After the last failed retry: cancel the subscription (Stripe's default) or mark it `unpaid`. */
   dunningFinalAction?: 'cancel' | 'mark_unpaid';
+  /**
+   * Stripe's meter-event limits (limits.ts): one in-flight v1 meter event per customer and meter, 1,000 v1 calls
+   * and 10,000 stream requests per second per account. On by default; `false` turns them all off.
+   */
+  meterEventLimits?: MeterEventLimitOptions | false;
+  /** Every answer waits this many ms with uniform ±20 % jitter (latency.ts). Default 0. */
+  latencyMs?: number;
+  /** Validity of a v2 meter event session token. Default 15 minutes, as Stripe's. */
+  meterEventSessionTtlMs?: number;
+  /** Delay before meter event stream events count in summaries (Stripe processes them asynchronously). Default 1,000; 0 = at once. */
+  meterEventStreamVisibilityMs?: number;
 }
 
 export interface RunningStripeEmulator {
@@ -53,6 +66,8 @@ export interface RunningStripeEmulator {
 const DAY_MS = 86_400_000;
 export const DEFAULT_WEBHOOK_RETRY_MS = [1_000, 5_000, 30_000, 120_000, 600_000, 1_800_000];
 export const DEFAULT_DUNNING_MS = [1, 3, 5, 7, 9, 11, 14].map((d) => d * DAY_MS);
+export const DEFAULT_METER_EVENT_SESSION_TTL_MS = 15 * 60_000;
+export const DEFAULT_STREAM_VISIBILITY_MS = 1_000;
 
 export async function startStripeEmulator(options: StripeEmulatorOptions = {}): Promise<RunningStripeEmulator> {
   const host = options.host ?? '127.0.0.1';
@@ -64,10 +79,14 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     webhookRetryScheduleMs: options.webhookRetryScheduleMs ?? DEFAULT_WEBHOOK_RETRY_MS,
     dunningScheduleMs: options.dunningScheduleMs ?? DEFAULT_DUNNING_MS,
     dunningFinalAction: options.dunningFinalAction ?? 'cancel',
+    latencyMs: options.latencyMs ?? 0,
+    meterEventSessionTtlMs: options.meterEventSessionTtlMs ?? DEFAULT_METER_EVENT_SESSION_TTL_MS,
+    meterEventStreamVisibilityMs: options.meterEventStreamVisibilityMs ?? DEFAULT_STREAM_VISIBILITY_MS,
   }, logger);
+  emu.limits = new MeterEventLimits(options.meterEventLimits);
   emu.scheduler = new Scheduler(emu, TASK_RUNNERS);
   emu.webhooks = new WebhookDispatcher(emu);
-  const server = createServer(handler(emu, new Router().add(ALL_ROUTES), new IdempotencyCache()));
+  const server = createServer(handler(emu, new Router().add(ALL_ROUTES).add(meterEventStreamRoutes), new IdempotencyCache()));
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -85,6 +104,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     close: async () => {
       emu.scheduler.stop();
       emu.webhooks.close();
+      processPendingStreamEvents(emu);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

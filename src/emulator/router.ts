@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Emu } from './emu.ts';
 import type { Params } from './form.ts';
+import type { KeyMode } from './limits.ts';
 
 export interface Req {
   method: string;
@@ -16,8 +17,13 @@ export interface PageResponse { status: number; headers?: Record<string, string>
 export type ApiHandler = (req: Req, emu: Emu) => unknown;
 export type PageHandler = (req: Req, emu: Emu) => PageResponse | Promise<PageResponse>;
 
+/** Throttles a call before it runs (limits.ts): throws Stripe's 429, or returns what ends its time in flight. */
+export type Admit = (req: Req, emu: Emu, mode: KeyMode) => (() => void) | void;
+/** Authenticates a route that does not take a secret key (the v2 meter event stream's session token). */
+export type Authenticate = (authorization: string | undefined, emu: Emu) => KeyMode;
+
 export type Route =
-  | { method: string; pattern: string; api: ApiHandler }
+  | { method: string; pattern: string; api: ApiHandler; admit?: Admit; authenticate?: Authenticate }
   | { method: string; pattern: string; page: PageHandler };
 
 interface Compiled { route: Route; re: RegExp; names: string[] }

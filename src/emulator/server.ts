@@ -15,6 +15,8 @@ import { applyExpand, render } from './render.ts';
 import type { Emu } from './emu.ts';
 import type { Req, Router } from './router.ts';
 import type { Obj } from './store.ts';
+import type { KeyMode } from './limits.ts';
+import { responseDelayMs } from './latency.ts';
 
 const MAX_BODY = 1 << 20;
 
@@ -29,19 +31,23 @@ export function handler(emu: Emu, router: Router, idem: IdempotencyCache) {
     let body = '';
     let errorCode: string | undefined;
     let headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': requestId, 'stripe-version': version };
+    let release: (() => void) | void = undefined;
     try {
       const raw = await readBody(req);
       const matched = router.match(method, url.pathname);
       if (!matched) throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${url.pathname}).`);
       if (matched === 'method_not_allowed') throw new StripeApiError(405, 'invalid_request_error', `Unrecognized request URL (${method}: ${url.pathname}).`);
-      const params = method === 'POST' ? parseForm(raw) : parseForm(url.search.slice(1));
+      const params = method !== 'POST' ? parseForm(url.search.slice(1)) : url.pathname.startsWith('/v2/') ? parseJsonBody(raw) : parseForm(raw);
       const r: Req = { method, path: url.pathname, params, path_params: matched.path_params, headers: req.headers };
       if ('page' in matched.route) {
         const page = await matched.route.page(r, emu);
         ({ status, body } = page);
         headers = { 'content-type': 'text/html; charset=utf-8', ...page.headers };
       } else {
-        authenticate(req.headers.authorization);
+        const route = matched.route;
+        const mode = route.authenticate ? route.authenticate(req.headers.authorization, emu) : authenticate(req.headers.authorization);
+        // Before the Idempotency-Key replay: a throttled call is not processed, so a retry with the same key can run.
+        release = route.admit?.(r, emu, mode);
         const key = req.headers['idempotency-key'] as string | undefined;
         const fingerprint = `${method} ${url.pathname} ${raw}`;
         const replay = key && method === 'POST' ? idem.lookup(key, fingerprint) : undefined;
@@ -54,7 +60,7 @@ export function handler(emu: Emu, router: Router, idem: IdempotencyCache) {
             emu.currentRequest = { id: requestId, idempotency_key: key ?? null };
             let result: unknown;
             try {
-              result = matched.route.api(r, emu);
+              result = route.api(r, emu);
             } finally {
               emu.currentRequest = null;
             }
@@ -79,24 +85,43 @@ export function handler(emu: Emu, router: Router, idem: IdempotencyCache) {
       errorCode = e.code ?? e.type;
       body = JSON.stringify(e.toJSON(), null, 2);
     }
+    // The answer waits out the configured latency; a throttled call stays in flight until it is answered.
+    const delay = responseDelayMs(emu.options.latencyMs);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     res.writeHead(status, headers).end(body);
+    release?.();
     emu.logger.info('request', { request_id: requestId, method, path: url.pathname, status, ...(errorCode ? { error: errorCode } : {}), ms: Math.round(performance.now() - started) });
   };
 }
 
-/** Bearer auth as the SDK sends it, or Basic auth with the key as user name as curl -u sends it (docs.stripe.com/api/authentication). */
-function authenticate(authorization: string | undefined): void {
+/**
+ * Bearer auth as the SDK sends it, or Basic auth with the key as user name as curl -u sends it
+ * (docs.stripe.com/api/authentication). A live key is accepted only for its mode's meter-event limits (limits.ts).
+ */
+export function authenticate(authorization: string | undefined): KeyMode {
   const basic = /^Basic (\S+)$/.exec(authorization ?? '');
   const key = basic ? Buffer.from(basic[1] as string, 'base64').toString('utf8').split(':')[0] : /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+  if (key?.startsWith('sk_live_')) return 'live';
   if (!key?.startsWith('sk_test_')) {
     throw new StripeApiError(401, 'authentication_error', authorization
-      ? 'Invalid API Key provided. The emulator accepts test-mode secret keys (sk_test_…).'
+      ? 'Invalid API Key provided. The emulator accepts secret keys (sk_test_…, or sk_live_… for live-mode limits).'
       : "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').");
   }
+  return 'test';
+}
+
+/** API v2 takes JSON bodies (docs.stripe.com/api-v2-overview). */
+function parseJsonBody(raw: string): Obj {
+  try {
+    const body: unknown = raw ? JSON.parse(raw) : {};
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Obj;
+  } catch { /* answered below */ }
+  throw new StripeApiError(400, 'invalid_request_error', 'The request body must be a JSON object.');
 }
 
 /** Stored objects are rendered; arrays from list handlers become paginated lists. */
 function present(result: Obj, req: Req, emu: Emu): Obj {
+  if (req.path.startsWith('/v2/')) return result; // v2 objects are answered as built: no expand, no rendering
   const expand = expandPaths(req.params);
   if (Array.isArray(result)) {
     const page = paginate(result as Obj[], req.params, req.path);

@@ -53,6 +53,7 @@ describe('conformance to the SDK’s Stripe.* types', () => {
       'billing.meter', 'billing.meter_event', 'billing.meter_event_summary', 'billing_portal.session', 'checkout.session',
       'customer', 'event', 'invoice', 'item', 'line_item', 'list', 'payment_method', 'price', 'product', 'subscription',
       'subscription_item', 'test_helpers.test_clock', 'webhook_endpoint', 'subscription_schedule', 'credit_note', 'refund',
+      'v2.billing.meter_event_session',
     ]));
     const types = new Set(delivered().map((d) => (d.body as Stripe.Event).type));
     expect([...types]).toEqual(expect.arrayContaining([

@@ -54,7 +54,8 @@ export const meterRoutes: Route[] = [
     Object.assign(m, { status: 'inactive', status_transitions: { deactivated_at: emu.realNow() }, updated: emu.realNow() });
     return m;
   } },
-  { method: 'POST', pattern: '/v1/billing/meter_events', api: (req, emu) => createMeterEvent(emu, req.params) },
+  { method: 'POST', pattern: '/v1/billing/meter_events', api: (req, emu) => createMeterEvent(emu, req.params),
+    admit: (req, emu, mode) => emu.limits.admitMeterEvent(mode, customerOf(emu, req.params), typeof req.params.event_name === 'string' ? req.params.event_name : undefined) },
   { method: 'GET', pattern: '/v1/billing/meters/:id/event_summaries', api: (req, emu) => {
     const meter = getMeter(emu, req.path_params.id as string);
     const q = req.params;
@@ -76,7 +77,15 @@ export const meterRoutes: Route[] = [
   } },
 ];
 
-function createMeterEvent(emu: Emu, p: Obj): Obj {
+/** The customer a meter event is for, by its meter's `customer_mapping` (for the per-customer limit). */
+function customerOf(emu: Emu, p: Obj): string | undefined {
+  const meter = emu.store.all('billing.meter').find((m) => m.event_name === p.event_name && m.status === 'active');
+  const customer = (p.payload as Obj | undefined)?.[meter?.customer_mapping.event_payload_key ?? 'stripe_customer_id'];
+  return typeof customer === 'string' ? customer : undefined;
+}
+
+/** Validates and records one meter event (v1, and each event of a v2 stream request once it is processed). */
+export function createMeterEvent(emu: Emu, p: Obj): Obj {
   allowOnly(p, ['event_name', 'payload', 'identifier', 'timestamp']);
   const eventName = requiredStr(p, 'event_name');
   const payload = obj(p, 'payload');

@@ -40,6 +40,7 @@ export async function lifecycle(stripe: Stripe, receiverUrl: string): Promise<vo
   await advanceClock(stripe, clock.id, JAN_1_2027 + 10 * DAY);
   await stripe.billing.meterEvents.create({ event_name: 'voice_call_minutes', identifier: 'call_1', timestamp: JAN_1_2027 + 3600, payload: { stripe_customer_id: customer.id, value: '612' } });
   await stripe.billing.meters.listEventSummaries(catalog.meter.id, { customer: customer.id, start_time: JAN_1_2027, end_time: FEB_1_2027 });
+  await stripe.v2.billing.meterEventSession.create();
   await stripe.subscriptions.update(subId, { metadata: { plan: 'starter' }, cancel_at_period_end: true });
   await stripe.subscriptions.update(subId, { cancel_at_period_end: false });
   const flat = sub.items.data.find((i) => i.price.id === catalog.starterMonthly.id)!;

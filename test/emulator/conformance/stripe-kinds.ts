@@ -30,6 +30,7 @@ export interface StripeKinds {
   'billing.meter': Stripe.Billing.Meter;
   'billing.meter_event': Stripe.Billing.MeterEvent;
   'billing.meter_event_summary': Stripe.Billing.MeterEventSummary;
+  'v2.billing.meter_event_session': Stripe.V2.Billing.MeterEventSession;
   'billing_portal.session': Stripe.BillingPortal.Session;
   'test_helpers.test_clock': Stripe.TestHelpers.TestClock;
   'deleted test_helpers.test_clock': Stripe.TestHelpers.DeletedTestClock;
