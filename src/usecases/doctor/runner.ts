@@ -1,8 +1,8 @@
 /**
  * Looks at everything first, so that each line says how the environment WAS: a check another check's fix repaired
  * (billing_plans by the catalog sync the prices asked for) still reads `fixed`, not `ok`. Then, with `fix`, each
- * check that was not ok gets its fix (if it has one) and a second look, in order: `fixed` when that look is clean,
- * else its answer. A check that throws is a `problem` naming the error, and the rest still run.
+ * check that was not ok gets its fix (if it has one), in order, and after all fixes a second look: `fixed` when
+ * that look is clean, else its answer. A check (or fix) that throws is a `problem` naming the error; the rest run.
  */
 import type { Check, CheckResult, DoctorContext } from './types.ts';
 
@@ -10,19 +10,26 @@ export async function runDoctor(ctx: DoctorContext, checks: readonly Check[], op
   const first: CheckResult[] = [];
   for (const check of checks) first.push(await safely(check, ctx));
   if (!opts.fix) return first;
+  const failedFixes = new Map<string, string>();
+  for (const [i, check] of checks.entries()) {
+    if (first[i]!.status === 'ok' || !check.fix) continue;
+    try {
+      await check.fix(ctx);
+    } catch (error) {
+      failedFixes.set(check.id, message(error));
+    }
+  }
+  // Every fix first, then the second looks: a check may be repaired by a later one's fix (config by the secret
+  // the endpoint's fix produced).
   const results: CheckResult[] = [];
   for (const [i, check] of checks.entries()) {
     const found = first[i]!;
-    if (found.status === 'ok') {
-      results.push(found);
-      continue;
-    }
-    try {
-      await check.fix?.(ctx);
+    const failed = failedFixes.get(check.id);
+    if (found.status === 'ok') results.push(found);
+    else if (failed !== undefined) results.push({ id: check.id, status: 'problem', detail: `fix failed: ${failed}`, hint: found.hint });
+    else {
       const again = await safely(check, ctx);
       results.push(again.status === 'ok' ? { ...again, status: 'fixed' } : again);
-    } catch (error) {
-      results.push({ id: check.id, status: 'problem', detail: `fix failed: ${message(error)}`, hint: found.hint });
     }
   }
   return results;

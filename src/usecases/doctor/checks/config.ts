@@ -15,8 +15,9 @@ export const configCheck: Check = {
     const mode = config.stripe.mode;
     const problems: string[] = [];
     if (live && mode !== 'live') problems.push(`--live given but STRIPE_SECRET_KEY is ${mode === 'emulator' ? 'unset (emulator)' : 'a test key'}`);
-    if (!config.stripe.webhookSecret) problems.push('STRIPE_WEBHOOK_SECRET unset');
-    if (!config.stripe.setupFeePriceId) problems.push('STRIPE_SETUP_FEE_PRICE_ID unset');
+    // A value `--fix` just produced counts: it is printed with the line that sets it.
+    if (!config.stripe.webhookSecret && !ctx.state.createdEndpointSecret) problems.push('STRIPE_WEBHOOK_SECRET unset');
+    if (!config.stripe.setupFeePriceId && !ctx.state.setupFeePriceId) problems.push('STRIPE_SETUP_FEE_PRICE_ID unset');
     if (!config.publicFunctionsUrl) problems.push('PUBLIC_FUNCTIONS_URL unset');
     if (mode !== 'emulator') {
       if (config.database.kind !== 'postgres') problems.push('DATABASE_URL unset: doctor would check a local PGlite, not the project');
