@@ -53,6 +53,9 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
 
   const port = parsePort('PORT', get('PORT'), DEFAULT_PORT, fail);
   const stripeEmulatorPort = parsePort('STRIPE_EMULATOR_PORT', get('STRIPE_EMULATOR_PORT'), DEFAULT_STRIPE_EMULATOR_PORT, fail);
+  const latencyText = get('STRIPE_EMULATOR_LATENCY_MS');
+  const stripeEmulatorLatencyMs = latencyText === undefined ? 0
+    : /^\d{1,6}$/.test(latencyText) ? Number(latencyText) : fail('STRIPE_EMULATOR_LATENCY_MS must be a whole number of milliseconds ≥ 0', 0);
 
   const databaseUrl = get('DATABASE_URL');
   if (databaseUrl !== undefined) for (const problem of databaseUrlProblems(databaseUrl)) fail(problem, undefined);
@@ -124,6 +127,7 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
   return {
     port,
     stripeEmulatorPort,
+    ...(stripeEmulatorLatencyMs > 0 ? { stripeEmulatorLatencyMs } : {}),
     database,
     stripe: { mode, secretKey: secretKey ?? EMULATOR_SECRET_KEY, apiBase, webhookSecret, setupFeePriceId },
     websiteUrl,

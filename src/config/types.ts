@@ -6,6 +6,8 @@ export interface Config {
   port: number;
   /** Port of the embedded emulator in the local stack. */
   stripeEmulatorPort: number;
+  /** STRIPE_EMULATOR_LATENCY_MS: the embedded emulator delays every answer by this (±20 %); absent = 0. */
+  stripeEmulatorLatencyMs?: number;
   database: { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
   stripe: {
     mode: StripeMode;

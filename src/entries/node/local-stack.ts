@@ -101,7 +101,7 @@ export async function startLocalStack(config: Config, opts: LocalStackOptions = 
     if (config.stripe.mode === 'emulator' && !config.stripe.apiBase) {
       webhookSecret ??= await persistedWebhookSecret(stateDir);
       // On its own thread: its work and its state file never stall the functions' event loop.
-      emulator = await startStripeEmulatorThread({ port: config.stripeEmulatorPort, logger: logger.child({ component: 'stripe-emulator' }), stateFile: resolve(stateDir, 'stripe-emulator.json'), webhookSecret, ...opts.emulator }).catch((err: NodeJS.ErrnoException) => {
+      emulator = await startStripeEmulatorThread({ port: config.stripeEmulatorPort, logger: logger.child({ component: 'stripe-emulator' }), stateFile: resolve(stateDir, 'stripe-emulator.json'), webhookSecret, latencyMs: config.stripeEmulatorLatencyMs ?? 0, ...opts.emulator }).catch((err: NodeJS.ErrnoException) => {
         throw err.code === 'EADDRINUSE' ? new PortInUseError(config.stripeEmulatorPort, 'STRIPE_EMULATOR_PORT') : err;
       });
       cleanup.push(() => emulator!.close());
