@@ -8,6 +8,10 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Config } from '../../src/config/types.ts';
+import { serveFetch } from '../../src/entries/node/serve.ts';
+import { createApp } from '../../src/http/app.ts';
+import type { AppContext } from '../../src/http/route.ts';
+import { allRoutes } from '../../src/http/routes/index.ts';
 import { systemClock } from '../../src/ports/clock.ts';
 import { memoryLogger } from '../../src/ports/logger.ts';
 import { ALL_CHECKS } from '../../src/usecases/doctor/checks/index.ts';
@@ -117,20 +121,41 @@ describeEachDatabase('aisyst-billing doctor on a broken emulated account', (db) 
     expect((await h.stripe.billingPortal.configurations.list()).data).toHaveLength(1);
   }, 60_000);
 
-  it('proves the webhook secret once an event the endpoint delivered was applied, and warns about other receivers', async () => {
-    const fixing = doctorContext(db, h.stripe, config);
-    await runDoctor(fixing, ALL_CHECKS, { fix: true });
-    const endpoint = (await h.stripe.webhookEndpoints.list()).data[0]!;
-    await h.stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/old-deployment', enabled_events: ['*'] });
-    // An event of ours, delivered (the emulator's receiver is unreachable here, so mark what Stripe would record).
-    const event = (await h.stripe.events.list({ types: ['customer.subscription.created'] })).data[0]!;
-    expect(event.created).toBeGreaterThanOrEqual(0);
-    const ctx = doctorContext(db, h.stripe, { ...config, stripe: { ...config.stripe, webhookSecret: fixing.state.createdEndpointSecret } });
-    const results = byId(await runDoctor(ctx, ALL_CHECKS, { fix: false }));
-    expect(results['stripe.webhook_endpoint']).toMatchObject({ status: 'warning' });
-    expect(results['stripe.webhook_endpoint']!.detail).toContain('http://127.0.0.1:9/old-deployment');
-    // The subscription event was made before the endpoint, so it proves nothing: still a warning.
-    expect(results['stripe.webhook_secret']).toMatchObject({ status: 'warning' });
-    expect(endpoint.id).toMatch(/^we_/);
+  it('proves the webhook secret only once our handler applied an event the endpoint delivered, and warns about other receivers', async () => {
+    // Our functions, served for real: the endpoint doctor registers points at them.
+    let appCtx: AppContext | undefined;
+    const server = await serveFetch((req) => createApp(appCtx!, allRoutes()).fetch(req), { port: 0 });
+    try {
+      const deployed: Config = { ...config, publicFunctionsUrl: `${server.url}/functions/v1` };
+      appCtx = { config: deployed, sql: db.sql, stripe: h.stripe, clock: systemClock, logger: memoryLogger(), waitUntil: () => {} };
+      const fixing = doctorContext(db, h.stripe, deployed);
+      await runDoctor(fixing, ALL_CHECKS, { fix: true });
+      const secret = fixing.state.createdEndpointSecret!;
+      const look = async () => byId(await runDoctor(doctorContext(db, h.stripe, { ...deployed, stripe: { ...deployed.stripe, webhookSecret: secret } }), ALL_CHECKS, { fix: false }));
+      const subscription = (await h.stripe.subscriptions.list()).data[0]!;
+
+      // The functions still run with the old secret: the delivery is refused (400), nothing is proven.
+      await h.stripe.subscriptions.update(subscription.id, { metadata: { touch: '1' } });
+      await h.emulator.waitForIdle();
+      expect((await look())['stripe.webhook_secret']).toMatchObject({ status: 'warning' });
+
+      // The operator ran the printed `supabase secrets set` line: the next delivery is verified and applied. (Only
+      // events of a later second than the endpoint's creation count: wait for one, should the machine be fast.)
+      deployed.stripe.webhookSecret = secret;
+      const endpointCreated = (await h.stripe.webhookEndpoints.list()).data[0]!.created;
+      while (Date.now() / 1000 < endpointCreated + 1) await new Promise((r) => setTimeout(r, 50));
+      await h.stripe.subscriptions.update(subscription.id, { metadata: { touch: '2' } });
+      await h.emulator.waitForIdle();
+      const proven = await look();
+      expect(proven['stripe.webhook_secret']!.status).toBe('ok');
+      expect(proven['stripe.webhook_secret']!.detail).toMatch(/^proven: the handler verified and applied evt_\w+, delivered by we_\w+$/);
+
+      await h.stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/old-deployment', enabled_events: ['*'] });
+      const warned = await look();
+      expect(warned['stripe.webhook_endpoint']).toMatchObject({ status: 'warning' });
+      expect(warned['stripe.webhook_endpoint']!.detail).toContain('http://127.0.0.1:9/old-deployment');
+    } finally {
+      await server.close();
+    }
   }, 60_000);
 });

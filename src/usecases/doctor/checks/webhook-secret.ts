@@ -6,9 +6,10 @@
  * endpoint (the CLI's `stripe trigger` makes real objects). So the secret is
  * - `fixed` (or `ok` when it already equals it) right after `--fix` created the endpoint: we hold its secret and
  *   print the line that deploys it;
- * - `ok` when proven by evidence: an event this endpoint delivered (Stripe counts it in `pending_webhooks` until a
- *   2xx: docs.stripe.com/api/events/object) is recorded as processed in our database — the deployed handler
- *   verified its signature, so the secret it runs with belongs to the endpoint;
+ * - `ok` when proven by evidence: an event created after the endpoint, of a type it receives, that every endpoint
+ *   answered 2xx (Stripe counts the others in `pending_webhooks`: docs.stripe.com/api/events/object) and that our
+ *   database holds as processed — the deployed handler verified its signature, so the secret it runs with
+ *   belongs to the endpoint;
  * - `warning` otherwise: unproven, not wrong. A `problem` only when it is unset or there is no endpoint.
  */
 import { stripeEventStatus } from '../../../repositories/stripe-event-status.ts';
@@ -30,9 +31,12 @@ export const webhookSecretCheck: Check = {
     const url = endpointUrl(ctx);
     const endpoint = url ? (await listEndpoints(ctx)).find((e) => e.url === url) : undefined;
     if (!endpoint) return result('problem', 'no webhook endpoint to verify it against', 'see stripe.webhook_endpoint');
+    // Strictly after the endpoint's creation second (an event of that same second may predate it and have been
+    // applied by a replay), of a type it receives, and answered 2xx by every endpoint it went to.
+    const receives = (type: string) => endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(type);
     const delivered = [];
-    for await (const event of ctx.stripe.events.list({ types: handledEventTypes(), created: { gte: endpoint.created }, limit: 20 })) {
-      if (event.pending_webhooks === 0) delivered.push(event);
+    for await (const event of ctx.stripe.events.list({ types: handledEventTypes(), created: { gt: endpoint.created }, limit: 20 })) {
+      if (event.pending_webhooks === 0 && receives(event.type)) delivered.push(event);
       if (delivered.length >= 20) break;
     }
     for (const event of delivered) {
