@@ -1,5 +1,5 @@
 /**
- * Stable error codes callers branch on (SPEC.md §3). Use cases throw `AppError`; exactly one place
+ * Stable error codes callers branch on (docs/http-api.md#error-codes). Use cases throw `AppError`; exactly one place
  * (src/http/error-response.ts) turns it into an HTTP status and `{error, message}`. Anything that is not an
  * AppError is a bare 500 `internal`, its cause logged, never shown.
  */

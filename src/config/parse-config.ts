@@ -1,8 +1,9 @@
 /**
  * Configuration parsed ONCE at an entry from a passed-in record (`process.env`, `Deno.env.toObject()`, or .env merged
- * under it by dotenv.ts); nothing below the entry reads the environment (STYLE.md practice 2). Variables and local
- * defaults: SPEC.md §2. An empty string means unset. Every problem is collected and reported in one ConfigError
- * that names the variables and never echoes their values (they may be secrets).
+ * under it by dotenv.ts); nothing below the entry reads the environment
+ * (docs/conventions.md#configuration-and-globals). Variables and local defaults: docs/configuration.md. An empty string
+ * means unset. Every problem is collected and reported in one ConfigError that names the variables and never echoes
+ * their values (they may be secrets).
  */
 import { databaseUrlProblems } from './database-url.ts';
 import type { Config, StripeMode } from './types.ts';

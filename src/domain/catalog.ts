@@ -1,5 +1,5 @@
 /**
- * The plan catalog as code: the one typed source of truth for what AiSyst sells (DESIGN.md §1).
+ * The plan catalog as code: the one typed source of truth for what AiSyst sells (docs/design.md#plans-and-prices).
  * `billing_plans` is seeded from it and `catalog sync` makes a Stripe account hold it; nothing else
  * hard-codes a price.
  */

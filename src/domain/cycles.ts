@@ -1,7 +1,7 @@
 /**
  * The figures of one monthly usage cycle (report-usage `cycle`, billing-summary `usage`). Included minutes reset
- * every month, for yearly plans too (DESIGN.md §1). The cost is by definition Stripe's graduated amount for the
- * plan's overage tiers (tiers.ts); the closed form below is property-tested against it.
+ * every month, for yearly plans too (docs/design.md#billing-cycles-and-periods). The cost is by definition Stripe's
+ * graduated amount for the plan's overage tiers (tiers.ts); the closed form below is property-tested against it.
  */
 import { assertSafeCents } from './money.ts';
 

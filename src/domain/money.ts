@@ -1,7 +1,7 @@
 /**
- * Money as integer minor units + currency (STYLE.md "Money"). Amounts are euro cents held in a JS number, so
- * every constructor refuses anything that is not a safe integer: beyond 2^53 integer maths silently stops being
- * exact, and a fractional cent means a rounding step was skipped somewhere upstream.
+ * Money as integer minor units + currency (docs/conventions.md#money-time-idempotency). Amounts are euro cents held
+ * in a JS number, so every constructor refuses anything that is not a safe integer: beyond 2^53 integer maths silently
+ * stops being exact, and a fractional cent means a rounding step was skipped somewhere upstream.
  */
 import { CURRENCY, type Currency } from './catalog.ts';
 

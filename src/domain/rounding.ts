@@ -1,7 +1,7 @@
 /**
- * Per-call rounding (DESIGN.md §1, SPEC.md §3 report-usage): minutes are rounded UP per call, so a 61-second
- * call bills 2 minutes. Durations arrive as seconds or minutes, possibly fractional; we convert once to integer
- * MILLISECONDS (sub-millisecond parts are rounded to the nearest ms) and do every later step in integer maths,
+ * Per-call rounding (docs/design.md#plans-and-prices, docs/http-api.md#report-usage): minutes are rounded UP per call,
+ * so a 61-second call bills 2 minutes. Durations arrive as seconds or minutes, possibly fractional; we convert once to
+ * integer MILLISECONDS (sub-millisecond parts are rounded to the nearest ms) and do every later step in integer maths,
  * so that 1.2 minutes is exactly 72,000 ms and bills 2 minutes, never 2 or 3 depending on float error.
  */
 import { AppError } from '../errors.ts';
@@ -9,11 +9,11 @@ import { AppError } from '../errors.ts';
 export type CallDuration = { seconds: number } | { minutes: number };
 
 export const MILLIS_PER_MINUTE = 60_000;
-/** SPEC.md §3: durations are at most 24 h. */
+/** Durations are at most 24 h (docs/http-api.md#report-usage). */
 export const MAX_CALL_MILLIS = 24 * 60 * MILLIS_PER_MINUTE;
 
 /**
- * Integer milliseconds of a call. Throws AppError `invalid_request` (details.field = the SPEC request field:
+ * Integer milliseconds of a call. Throws AppError `invalid_request` (details.field = the request field:
  * `call_duration_seconds` / `call_duration_minutes`) for non-finite, negative or > 24 h durations.
  */
 export function durationToMillis(duration: CallDuration): number {

@@ -65,8 +65,8 @@ export function volumeAmountCents(tiers: readonly Tier[], quantity: number): num
 }
 
 /**
- * The overage price of every AiSyst plan (DESIGN.md §1): the included minutes free, then a per-minute rate.
- * With 0 included minutes the free tier would be empty, which Stripe refuses (up_to ≥ 1), so it is left out.
+ * The overage price of every AiSyst plan (docs/design.md#plans-and-prices): the included minutes free, then a
+ * per-minute rate. With 0 included minutes the free tier would be empty, which Stripe refuses (up_to ≥ 1): left out.
  */
 export function overageTiers(includedMinutes: number, overageRateCents: number): Tier[] {
   assertQuantity(includedMinutes);

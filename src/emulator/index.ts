@@ -1,6 +1,7 @@
 /**
- * A stateful Stripe emulator for the billing subset AiSyst uses (SPEC.md §6, DESIGN.md §5), driven by the
- * official SDK: `new Stripe('sk_test_…', {host: '127.0.0.1', port, protocol: 'http'})`.
+ * A stateful Stripe emulator for the billing subset AiSyst uses (its README.md;
+ * docs/design.md#local-stack-and-emulator), driven by the official SDK: `new Stripe('sk_test_…', {host: '127.0.0.1',
+ * port, protocol: 'http'})`.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,5 +1,5 @@
 /**
- * The ONE place where a failure becomes an HTTP response (STYLE.md practice 5, as in hono's errorHandler and
+ * The ONE place where a failure becomes an HTTP response (docs/conventions.md#errors, as in hono's errorHandler and
  * lago's api_errors): an AppError shows its code, message and details; a Stripe outage becomes
  * `stripe_unavailable`; a lost or momentarily busy database (deadlock, timeout…) becomes `database_unavailable`;
  * anything else is a bare 500 whose cause goes to the log only. Nothing but the code and a human message ever

@@ -1,4 +1,4 @@
-/** GET /health: is the database answering, and which Stripe is behind us (SPEC.md §3). */
+/** GET /health: is the database answering, and which Stripe is behind us (docs/http-api.md#4-health). */
 import type { AppContext } from './route.ts';
 import { methodNotAllowed } from './dispatch-route.ts';
 import { RETRY_AFTER_SECONDS, describeCause } from './error-response.ts';

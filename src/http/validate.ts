@@ -1,4 +1,7 @@
-/** Turns a zod failure into `invalid_request` naming the first bad field (SPEC.md §3), and shared field rules. */
+/**
+ * Turns a zod failure into `invalid_request` naming the first bad field (docs/http-api.md#the-error-envelope), and
+ * shared field rules.
+ */
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 

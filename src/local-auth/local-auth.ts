@@ -1,6 +1,7 @@
 /**
  * The subset of Supabase Auth that supabase-js v2 uses for email + password, served by the local stack only
- * (SPEC.md §3) so that the pages run the same supabase-js code locally and against a real project:
+ * (docs/http-api.md#6-local-supabase-auth-subset-authv1-local-stack-only-never-deployed) so that the pages run the same
+ * supabase-js code locally and against a real project:
  *   POST /auth/v1/signup · POST /auth/v1/token?grant_type=password|refresh_token · GET /auth/v1/user · POST /auth/v1/logout
  * Every request needs the `apikey` header (the anon key), as Supabase's API gateway demands. Sign-up confirms at
  * once (like `supabase start` with email confirmations off) and returns a session. Access tokens: HS256 with

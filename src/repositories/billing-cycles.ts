@@ -1,8 +1,9 @@
 /**
- * Monthly usage cycles (also on yearly plans: DESIGN.md §1). Created and closed by the webhook handler from the
- * METERED item's period; `minutes_used` is only ever changed by `record_usage`, under the cycle's row lock.
- * One exception to "created by the webhook": a call ending after the last cycle of a live subscription, before the
- * renewal webhook arrived, makes `record_usage` open the immediately next period itself (src/adapters/db/README.md).
+ * Monthly usage cycles (also on yearly plans: docs/design.md#billing-cycles-and-periods). Created and closed by the
+ * webhook handler from the METERED item's period; `minutes_used` is only ever changed by `record_usage`, under the
+ * cycle's row lock. One exception to "created by the webhook": a call ending after the last cycle of a live
+ * subscription, before the renewal webhook arrived, makes `record_usage` open the immediately next period itself
+ * (src/adapters/db/README.md).
  */
 import type { Sql } from '../ports/sql.ts';
 

@@ -1,5 +1,6 @@
 /**
- * Organisations and who owns them (DESIGN.md §4 invariant 5: a user sees and acts only on organisations they own).
+ * Organisations and who owns them (docs/design.md#architecture-and-invariants, row 6: a user sees
+ * and acts only on organisations they own).
  * Another user's organisation is answered exactly like one that does not exist — 404 `organisation_not_found` —
  * so that ids cannot be probed for existence (a 403 would confirm the id is real).
  */
@@ -72,7 +73,8 @@ export async function getOrganisationForOwner(sql: Sql, orgId: string, userId: s
 
 /**
  * Which organisation a user request is about: the given `org_id` (must be theirs), else their only one.
- * No organisation → 404; several and no `org_id` → 400 `org_id_required` (SPEC.md §3).
+ * No organisation → 404; several and no `org_id` → 400 `org_id_required`
+ * (docs/http-api.md#which-organisation-org_id).
  */
 export async function resolveOrganisation(sql: Sql, userId: string, orgId?: string | null): Promise<Organisation> {
   if (orgId !== undefined && orgId !== null && orgId !== '') return getOrganisationForOwner(sql, orgId, userId);

@@ -1,7 +1,7 @@
 /** billing_plans: the catalog as the database holds it (seeded from src/domain/catalog.ts). */
 import type { Sql } from '../ports/sql.ts';
 
-/** One plan as `GET plans` answers it (SPEC §3). */
+/** One plan as `GET plans` answers it (docs/http-api.md#3-endpoints). */
 export interface PublicPlan {
   id: string;
   name: string;

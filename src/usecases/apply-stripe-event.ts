@@ -1,7 +1,7 @@
 /**
- * The webhook pipeline after the signature check (STYLE.md practice 7): record the event id → apply it (re-read
- * the truth from Stripe, converge rows) → mark it processed. A failure anywhere throws, the route answers 5xx and
- * Stripe delivers again; an event already processed is acknowledged without work. An event that is not ours
+ * The webhook pipeline after the signature check (docs/design.md#webhook-pipeline): record the event id → apply
+ * it (re-read the truth from Stripe, converge rows) → mark it processed. A failure anywhere throws, the route answers
+ * 5xx and Stripe delivers again; an event already processed is acknowledged without work. An event that is not ours
  * (Stripe does not know its subscription, or nothing of ours matches it: stripe-events/not-ours.ts) is marked
  * processed and answered 'ignored', so neither Stripe nor `stripe-events replay` retries it.
  */

@@ -1,9 +1,9 @@
 /**
- * Delivers the meter-event outbox to Stripe (DESIGN.md §4 invariant 2; src/usecases/usage/README.md):
- * claim due rows (leased, SKIP LOCKED), send each as a meter event, settle it: 'sent', back to 'pending' later
- * (transient failure, exponential backoff with jitter), or 'failed' (Stripe refused it for good, error kept).
- * A configuration error (bad key, missing meter) fails no row: the organisation's claimed rows go back to
- * 'pending' with backoff and the lane stops; it is logged at error level once per pass.
+ * Delivers the meter-event outbox to Stripe (docs/design.md#usage-ledger-and-meter-delivery;
+ * src/usecases/usage/README.md): claim due rows (leased, SKIP LOCKED), send each as a meter event, settle it: 'sent',
+ * back to 'pending' later (transient failure, exponential backoff with jitter), or 'failed' (Stripe refused it for
+ * good, error kept). A configuration error (bad key, missing meter) fails no row: the organisation's claimed rows go
+ * back to 'pending' with backoff and the lane stops; it is logged at error level once per pass.
  *
  * Stripe allows one concurrent meter-event request per customer and meter
  * (docs.stripe.com/billing/subscriptions/usage-based/recording-usage-api#rate-limits). So all sending goes through

@@ -1,7 +1,7 @@
 /**
- * GET billing-summary: what the dashboard shows (SPEC.md §3). Plan, status and usage come from our ledger
- * (live, exact); invoices from Stripe (the source of truth for money). If Stripe cannot be reached the summary
- * still answers — the ledger part is what the dashboard needs most — with `invoices: []` and
+ * GET billing-summary: what the dashboard shows (docs/http-api.md#billing-summary). Plan, status and usage come from
+ * our ledger (live, exact); invoices from Stripe (the source of truth for money). If Stripe cannot be reached the
+ * summary still answers — the ledger part is what the dashboard needs most — with `invoices: []` and
  * `invoices_unavailable: true`, so the page can say so instead of showing "no invoices".
  * After a plan change mid-period, `usage` is the part since the change and `usage_earlier_in_period` the parts
  * before it, still to be billed with the period (repositories/split-cycle.ts).
@@ -48,7 +48,7 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
 
   return {
     organisation: { id: org.id, name: org.name },
-    // Beyond SPEC §3: every organisation the caller owns, for a switcher when there are several.
+    // An addition (docs/departures.md): every organisation the caller owns, for a switcher when there are several.
     organisations: owned.map((o) => ({ id: o.id, name: o.name })),
     subscription: sub
       ? {
@@ -59,13 +59,14 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
           current_period_end: iso(sub.current_period_end),
           cancel_at_period_end: sub.cancel_at_period_end,
           cancel_at: iso(sub.cancel_at),
-          // Beyond SPEC §3: a downgrade waiting for the period end (POST change-plan), until Stripe applies it.
+          // An addition (docs/departures.md): a downgrade waiting for the period end (POST change-plan),
+          // until Stripe applies it.
           pending_change: pending ? { plan: pending.plan, effective_at: pending.effectiveAt.toISOString() } : null,
         }
       : null,
     usage: cycle ? usageOf(cycle) : null,
-    // Beyond SPEC §3: the parts of the current usage period a plan change closed. Their overage is billed with
-    // the period (a pending invoice item until then), though `usage` counts from zero since the change.
+    // An addition (docs/departures.md): the parts of the current usage period a plan change closed. Their overage
+    // is billed with the period (a pending invoice item until then), though `usage` counts from zero since the change.
     usage_earlier_in_period: earlier.map((part) => ({ ...usageOf(part), invoiced: part.stripe_invoice_id !== null })),
     invoices: invoices ?? [],
     ...(invoices === undefined ? { invoices_unavailable: true } : {}),

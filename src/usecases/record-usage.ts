@@ -1,8 +1,8 @@
 /**
  * POST report-usage: one finished call. The money-moving step is ONE plpgsql call, `record_usage` (insert the
  * call under its unique call_id, add its minutes to the cycle containing `ended_at`, queue it for Stripe — one
- * transaction); this use case rounds, maps the outcome to SPEC.md §3 and starts the inline delivery attempt.
- * Invariants: src/usecases/usage/README.md.
+ * transaction); this use case rounds, maps the outcome to docs/http-api.md#report-usage and starts the inline delivery
+ * attempt. Invariants: src/usecases/usage/README.md.
  */
 import { billedMinutes, durationToMillis, millisToSecondsDecimal, type CallDuration } from '../domain/rounding.ts';
 import { AppError } from '../errors.ts';

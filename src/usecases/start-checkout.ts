@@ -67,8 +67,8 @@ export async function startCheckout(ctx: AppContext, input: StartCheckoutInput):
 /**
  * Monthly: flat + metered + setup fee in one session. Yearly: the yearly flat price + setup fee only; the
  * monthly metered item is added by the webhook handler, because Checkout's support for mixed intervals is not
- * documented (DESIGN.md §2, docs.stripe.com/billing/subscriptions/mixed-interval). The metered line has NO
- * quantity: usage comes from the meter, and Checkout refuses a quantity on a metered price (DESIGN.md §2).
+ * documented (docs/design.md#checkout, docs.stripe.com/billing/subscriptions/mixed-interval). The metered line has NO
+ * quantity: usage comes from the meter, and Checkout refuses a quantity on a metered price (docs/design.md#checkout).
  */
 export function lineItems(plan: PurchasablePlan, period: BillingPeriod, setupFeePriceId: string): Stripe.Checkout.SessionCreateParams.LineItem[] {
   const setupFee = { price: setupFeePriceId, quantity: 1 };

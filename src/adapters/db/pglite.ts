@@ -1,5 +1,5 @@
 /**
- * The Sql port on PGlite: real PostgreSQL compiled to WASM, in-process (DESIGN §3). One connection, one
+ * The Sql port on PGlite: real PostgreSQL compiled to WASM, in-process (docs/design.md#supabase). One connection, one
  * transaction at a time: PGlite queues every query/exec/transaction behind one mutex, so a query issued
  * while another caller's transaction is open waits for it instead of joining it.
  *

@@ -1,7 +1,7 @@
 /**
  * Checkout Sessions: create, retrieve, list, expire, line items, and completion — what the hosted page does
  * when a card is entered, also reachable as the emulator-only `POST /v1/test_helpers/checkout/sessions/{id}/complete`
- * (SPEC.md §6). A declined card answers 402 `card_declined` and the session stays open.
+ * (src/emulator/README.md#test-payment-methods). A declined card answers 402 `card_declined`, the session stays open.
  */
 import type { Emu } from '../emu.ts';
 import { cardDeclined, invalidRequest } from '../errors.ts';

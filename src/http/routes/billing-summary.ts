@@ -1,7 +1,8 @@
 /**
- * GET billing-summary?org_id= (user, owner): plan, status, this month's usage and the invoices (SPEC.md §3).
- * Beyond SPEC: `?if_none=empty` answers a caller who owns no organisation with 200 and `organisation: null` instead
- * of 404 `organisation_not_found`, so the dashboard of a new user logs no failed request in the browser console.
+ * GET billing-summary?org_id= (user, owner): plan, status, this month's usage and the invoices
+ * (docs/http-api.md#billing-summary). An addition (docs/departures.md): `?if_none=empty` answers a caller who owns no
+ * organisation with 200 and `organisation: null` instead of 404 `organisation_not_found`, so the dashboard of a new
+ * user logs no failed request in the browser console.
  */
 import { z } from 'zod';
 import { findOwnedOrganisations } from '../../repositories/organisations.ts';

@@ -1,7 +1,7 @@
 /**
  * POST change-plan {plan_id, org_id?} → {plan_id, billing_period, changed, effective_at, pending_change}: switch
- * plans, same period (beyond SPEC.md §3). Upgrades now (`effective_at: null`), downgrades at the period end; the
- * plan the subscription has cancels a pending downgrade. `preview: true` changes nothing and answers
+ * plans, same period (docs/http-api.md#change-plan). Upgrades now (`effective_at: null`), downgrades at the period end;
+ * the plan the subscription has cancels a pending downgrade. `preview: true` changes nothing and answers
  * {plan_id, preview, effective_at, due_now_cents, currency, next_invoice: {total_cents, date, proration_cents} | null}.
  */
 import { z } from 'zod';

@@ -1,4 +1,7 @@
-/** POST create-checkout-session {plan_id, billing_period, org_id?} → {checkout_url, session_id} (SPEC.md §3). */
+/**
+ * POST create-checkout-session {plan_id, billing_period, org_id?} → {checkout_url, session_id}
+ * (docs/http-api.md#create-checkout-session).
+ */
 import { z } from 'zod';
 import { startCheckout } from '../../usecases/start-checkout.ts';
 import { jsonResponse } from '../json.ts';

@@ -1,4 +1,7 @@
-/** POST create-portal-session {org_id?} → {portal_url}: Stripe's customer portal for the owner (beyond SPEC.md §3). */
+/**
+ * POST create-portal-session {org_id?} → {portal_url}: Stripe's customer portal for the owner
+ * (docs/http-api.md#create-portal-session).
+ */
 import { z } from 'zod';
 import { openBillingPortal } from '../../usecases/open-billing-portal.ts';
 import { jsonResponse } from '../json.ts';

@@ -1,5 +1,5 @@
 /**
- * POST report-usage (backend only): one finished call (SPEC.md §3). Validation here, the rules in
+ * POST report-usage (backend only): one finished call (docs/http-api.md#report-usage). Validation here, the rules in
  * usecases/record-usage.ts; the answer is sent once the call is committed, delivery to Stripe follows.
  */
 import { z } from 'zod';

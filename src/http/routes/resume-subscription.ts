@@ -1,4 +1,7 @@
-/** POST resume-subscription {org_id?} → {resumed}: undo a scheduled cancellation (owner; beyond SPEC.md §3). */
+/**
+ * POST resume-subscription {org_id?} → {resumed}: undo a scheduled cancellation (owner;
+ * docs/http-api.md#resume-subscription).
+ */
 import { z } from 'zod';
 import { resumeSubscription } from '../../usecases/resume-subscription.ts';
 import { jsonResponse } from '../json.ts';

@@ -1,8 +1,9 @@
 /**
- * POST stripe-webhook-handler: Stripe's signed events (SPEC.md §3). Verify the raw bytes, then hand the event to
- * applyStripeEvent. Errors propagate to the app's one error mapping: a database or Stripe failure is a 5xx, so
- * Stripe retries the delivery (docs.stripe.com/webhooks#retries); a bad signature or a malformed event is a 4xx,
- * an event Stripe cannot back (not ours) a 2xx with `ignored: true` (usecases/stripe-events/not-ours.ts).
+ * POST stripe-webhook-handler: Stripe's signed events (docs/http-api.md#stripe-webhook-handler). Verify the raw bytes,
+ * then hand the event to applyStripeEvent. Errors propagate to the app's one error mapping: a database or Stripe
+ * failure is a 5xx, so Stripe retries the delivery (docs.stripe.com/webhooks#retries); a bad signature or a malformed
+ * event is a 4xx, an event Stripe cannot back (not ours) a 2xx with `ignored: true`
+ * (usecases/stripe-events/not-ours.ts).
  */
 import { AppError } from '../../errors.ts';
 import { applyStripeEvent } from '../../usecases/apply-stripe-event.ts';

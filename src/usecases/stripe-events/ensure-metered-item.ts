@@ -2,7 +2,8 @@
  * The plan's metered item, kept in step with the flat item the customer bought.
  *
  * Yearly plans: Checkout sells the yearly flat price (+ setup fee) only; the monthly metered item is added here
- * (DESIGN.md §2: mixed intervals on one subscription, docs.stripe.com/billing/subscriptions/mixed-interval).
+ * (docs/design.md#billing-cycles-and-periods: mixed intervals on one subscription,
+ * docs.stripe.com/billing/subscriptions/mixed-interval).
  * `proration_behavior: 'none'`: an added metered item has nothing to prorate, and we must not invoice mid-term.
  *
  * A plan change that replaced only the flat price (Starter yearly → Growth yearly in the Dashboard) leaves the old

@@ -2,7 +2,7 @@
  * One handler per event type we act on (a table, not a switch). Each finds the subscription the event is about
  * and converges it; invoice events also name the cycle they bill. Event types absent here are acknowledged and
  * ignored. Sources for where the subscription id lives (API 2026-10-28): checkout.session → `subscription` (an id);
- * invoice → `parent.subscription_details.subscription` (DESIGN.md §2).
+ * invoice → `parent.subscription_details.subscription` (docs/design.md#stripe-sdk-and-api-version).
  * A handler answers 'ignored' when the event is not ours: Stripe does not know its subscription (404), or the
  * subscription maps to none of our organisations or plans (made outside the app) — see not-ours.ts.
  */

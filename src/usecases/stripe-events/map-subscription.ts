@@ -1,8 +1,8 @@
 /**
  * From a Stripe Subscription (re-read, items expanded) to what we store: which organisation, which plan, which
  * billing period, and which items carry the flat fee and the metered usage. Since API 2025-03-31.basil the
- * periods live on the ITEMS (DESIGN.md §2): the flat item's period is the subscription's, the metered item's
- * period is the usage cycle (monthly, also on yearly plans).
+ * periods live on the ITEMS (docs/design.md#billing-cycles-and-periods): the flat item's period is the subscription's,
+ * the metered item's period is the usage cycle (monthly, also on yearly plans).
  */
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';

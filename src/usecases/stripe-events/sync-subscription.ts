@@ -1,5 +1,5 @@
 /**
- * Converge our rows on Stripe's CURRENT state of one subscription (DESIGN.md §4 invariant 3). Events are only a
+ * Converge our rows on Stripe's CURRENT state of one subscription (docs/design.md#webhook-pipeline). Events are only a
  * hint that something changed: we re-read the subscription, so applying events in any order, any number of
  * times, ends with the same rows. A slow handler that read Stripe earlier cannot overwrite what a later read
  * stored: the upsert compares `stripe_synced_at` (the time of the read) — see upsertSubscription.

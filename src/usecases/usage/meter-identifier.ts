@@ -1,6 +1,6 @@
 /**
  * The meter event identifier (and idempotency-key stem) Stripe can take for a call_id. report-usage accepts any
- * 1–255 printable Unicode characters (SPEC.md §3), but Stripe does not:
+ * 1–255 printable Unicode characters (docs/http-api.md#report-usage), but Stripe does not:
  * - a meter event `identifier` is at most 100 characters (docs.stripe.com/api/billing/meter-event/create);
  * - the idempotency key travels as the `Idempotency-Key` HTTP header, where a character outside Latin-1 makes
  *   the SDK fail before sending (StripeConnectionError) and a non-ASCII one is not portable anyway
