@@ -1,7 +1,7 @@
 /**
  * public.attach_unbilled_usage: a call that ended after Checkout but before the first subscription webhook is
  * recorded unbilled (no cycle yet); when the webhook creates its cycle, the call is counted there, once, and
- * queued for Stripe (DESIGN §4, invariant 2: usage is never lost).
+ * queued for Stripe (docs/design.md#usage-ledger-and-meter-delivery: usage is never lost).
  */
 import { expect, it } from 'vitest';
 import { attachUnbilledUsage } from '../../src/repositories/billing-cycles.ts';

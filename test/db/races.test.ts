@@ -1,6 +1,7 @@
 /**
- * DESIGN §4 invariants 1 and 4 under real concurrency (PostgreSQL only: PGlite runs one transaction at a time,
- * so a race there proves nothing). With CI=true and no TEST_DATABASE_URL this suite fails instead of skipping.
+ * Invariants 1 and 4 of docs/design.md#architecture-and-invariants under real concurrency (PostgreSQL only: PGlite
+ * runs one transaction at a time, so a race there proves nothing). With CI=true and no TEST_DATABASE_URL this suite
+ * fails instead of skipping.
  */
 import { expect, it } from 'vitest';
 import { ensureAuthStub } from '../../src/adapters/db/auth-stub.ts';

@@ -1,6 +1,6 @@
 /**
  * public.record_usage, the money-moving step of report-usage: a call is counted once, in the cycle containing
- * its end, with per-call rounding up; overage follows the graduated tiers (DESIGN §1).
+ * its end, with per-call rounding up; overage follows the graduated tiers (docs/design.md#plans-and-prices).
  */
 import { describe, expect, it } from 'vitest';
 import { closeCyclesBefore, ensureCycle } from '../../src/repositories/billing-cycles.ts';

@@ -1,4 +1,7 @@
-/** DESIGN §4 invariant 5 in the database: an owner reads only their organisation's rows; only the service role writes. */
+/**
+ * Row level security (docs/database.md#row-level-security): an owner reads only their organisation's rows; only the
+ * service role writes.
+ */
 import { expect, it } from 'vitest';
 import { recordUsage } from '../../src/repositories/usage-ledger.ts';
 import { seedPlans } from '../../src/usecases/seed-plans.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogPlanViews, yearlyPricing } from '../../src/domain/plans.ts';
 
 describe('plan views', () => {
-  it('prices every plan of DESIGN.md §1 to the cent', () => {
+  it('prices every plan of docs/design.md to the cent', () => {
     expect(
       catalogPlanViews().map((p) => [p.code, p.monthlyPriceCents, p.yearlyPriceCents, p.monthlyEquivalentOfYearlyCents, p.yearlySavingCents]),
     ).toEqual([

@@ -42,7 +42,7 @@ const tiersArb: fc.Arbitrary<Tier[]> = fc
 describe('Stripe tier maths', () => {
   const starter = overageTiers(500, 50);
 
-  it('builds the overage tiers of DESIGN.md §1', () => {
+  it('builds the overage tiers of docs/design.md', () => {
     expect(starter).toEqual([
       { upTo: 500, unitAmountCents: 0 },
       { upTo: 'inf', unitAmountCents: 50 },

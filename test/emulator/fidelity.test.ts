@@ -1,8 +1,8 @@
 /**
  * Every object kind the emulator hands out carries at least the top-level keys of Stripe's own sample object
- * (`resources.<object>` of `shared/stripe/fixtures3.json`, copied unchanged to `fixtures/stripe-fixtures3.json` so a
- * clone runs this test without `shared/` beside it); values may differ. Objects are gathered by walking a
- * realistic signup through the SDK, so nested objects (subscription items, invoice lines, prices) count too.
+ * (`resources.<object>` of `fixtures/stripe-fixtures3.json`: Stripe's sample objects, copied unchanged from Stripe's
+ * public OpenAPI repository); values may differ. Objects are gathered by walking a realistic signup through the SDK,
+ * so nested objects (subscription items, invoice lines, prices) count too.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

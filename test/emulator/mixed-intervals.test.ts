@@ -1,7 +1,7 @@
 /**
- * Starter yearly as DESIGN.md §2 builds it: Checkout sells the yearly flat price + setup fee, then the monthly
- * metered item is added with subscriptions.update. Each item keeps its own period, and the end of January
- * bills only January's overage (734 minutes × €0.50 = €367.00), not the yearly fee again.
+ * Starter yearly as docs/design.md#billing-cycles-and-periods builds it: Checkout sells the yearly flat price + setup
+ * fee, then the monthly metered item is added with subscriptions.update. Each item keeps its own period, and the end of
+ * January bills only January's overage (734 minutes × €0.50 = €367.00), not the yearly fee again.
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

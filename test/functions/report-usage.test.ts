@@ -1,5 +1,6 @@
 /**
- * report-usage as a handler: SPEC.md §3's rules and answers, and "bad input → 4xx, nothing written".
+ * report-usage as a handler: the rules and answers of docs/http-api.md#report-usage, and
+ * "bad input → 4xx, nothing written".
  */
 import { expect, it } from 'vitest';
 import type { Caller } from '../../src/http/route.ts';

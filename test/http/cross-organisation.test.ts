@@ -1,7 +1,7 @@
 /**
- * DESIGN.md §4 invariant 5 through the HTTP API: a user sees and acts only on organisations they own, and
- * backend-only endpoints accept only backend keys. Another user's organisation is answered exactly like one that
- * does not exist (404 organisation_not_found), so ids cannot be probed.
+ * Invariant 6 of docs/design.md#architecture-and-invariants through the HTTP API: a user sees and acts only on
+ * organisations they own, and backend-only endpoints accept only backend keys. Another user's organisation is answered
+ * exactly like one that does not exist (404 organisation_not_found), so ids cannot be probed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../support/stack.ts';
@@ -63,7 +63,7 @@ describe('backend-only endpoints', () => {
 
   it('accept the service-role key', async () => {
     const res = await stack.call('report-usage', { token: stack.serviceRoleKey, body: usage() });
-    // Alice has no subscription: recorded, unbilled, and said so (SPEC §3) — but authenticated.
+    // Alice has no subscription: recorded, unbilled, and said so (docs/http-api.md#report-usage) — but authenticated.
     expect(res.status).toBe(409);
     expect(res.json.error).toBe('no_active_subscription');
   });

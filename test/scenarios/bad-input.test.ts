@@ -1,6 +1,6 @@
 /**
- * Bad input, endpoint by endpoint, over HTTP: each answers 4xx with the SPEC.md §3 code (naming the field where
- * there is one) and writes nothing.
+ * Bad input, endpoint by endpoint, over HTTP: each answers 4xx with its code from docs/http-api.md#error-codes
+ * (naming the field where there is one) and writes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestStack } from '../support/stack.ts';
@@ -84,7 +84,7 @@ describe('bad input is refused and writes nothing', () => {
     // Backend-only functions answer no browser (src/http/cors.ts): no CORS headers, whatever the answer.
     if (['report-usage', 'deliver-usage', 'stripe-webhook-handler'].includes(path)) expect(res.headers.get('access-control-allow-origin')).toBeNull();
     if (status !== 204) {
-      // GoTrue's shape on /auth/v1 (code, msg), SPEC §3's elsewhere (error, message).
+      // GoTrue's shape on /auth/v1 (code, msg), ours elsewhere (error, message: docs/http-api.md#the-error-envelope).
       expect(res.json.error ?? res.json.code).toBe(code);
       expect(typeof (res.json.message ?? res.json.msg)).toBe('string');
     }

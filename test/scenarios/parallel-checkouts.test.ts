@@ -11,7 +11,7 @@ const POSTGRES = process.env.TEST_DATABASE_URL;
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
 if (!POSTGRES && IN_CI) {
-  it('needs PostgreSQL', () => { throw new Error('CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (SPEC §1)'); });
+  it('needs PostgreSQL', () => { throw new Error('CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (docs/conventions.md#tests)'); });
 }
 
 (POSTGRES ? describe : describe.skip)('racing checkouts of one organisation, on PostgreSQL', () => {

@@ -1,6 +1,6 @@
 /**
  * Phase 5, "webhook reliability": no duplicate rows on repeated delivery — and more: every event Stripe ever sent,
- * delivered again twice each in a shuffled order, leaves every row exactly as it was (DESIGN.md §4 invariant 3).
+ * delivered again twice each in a shuffled order, leaves every row exactly as it was (docs/design.md#webhook-pipeline).
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

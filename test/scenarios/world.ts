@@ -1,8 +1,8 @@
 /**
  * The world the billing scenarios happen in: the whole local stack (functions, PGlite or PostgreSQL, the Stripe
  * emulator delivering signed webhooks) and the steps of a customer's story in the words of the original plan.
- * Time is a Stripe test clock per customer: a customer is created on its clock before Checkout (DESIGN.md §2),
- * exactly as one would in Stripe test mode, and saved as the organisation's customer.
+ * Time is a Stripe test clock per customer: a customer is created on its clock before Checkout
+ * (docs/design.md#test-clocks), exactly as one would in Stripe test mode, and saved as the organisation's customer.
  */
 import type Stripe from 'stripe';
 import { expect } from 'vitest';
@@ -40,7 +40,10 @@ export async function planId(stack: TestStack, name: string): Promise<string> {
   return plan.id;
 }
 
-/** What the hosted Checkout page does when the customer enters a card (SPEC.md §6 test helper). */
+/**
+ * What the hosted Checkout page does when the customer enters a card (the emulator's test helper,
+ * src/emulator/README.md).
+ */
 export async function payAtCheckout(stack: TestStack, sessionId: string, paymentMethod = 'pm_card_visa'): Promise<number> {
   const res = await fetch(`${stack.emulator!.url}/v1/test_helpers/checkout/sessions/${sessionId}/complete`, {
     method: 'POST',

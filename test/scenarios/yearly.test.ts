@@ -1,7 +1,7 @@
 /**
  * Phase 5, "yearly billing": the yearly price is twelve months less 10 %, paid once; the included minutes still
- * reset every month and overage is invoiced monthly (DESIGN.md §1–§2: a yearly flat item plus a monthly metered
- * item on one subscription).
+ * reset every month and overage is invoiced monthly (docs/design.md#billing-cycles-and-periods: a yearly flat item
+ * plus a monthly metered item on one subscription).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestStack } from '../support/stack.ts';

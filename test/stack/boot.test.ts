@@ -17,7 +17,7 @@ describe('the local stack on random ports', () => {
     expect(stack.url).not.toMatch(/:54321$/);
   });
 
-  it('lists the three plans with the fields of SPEC §3, by sort order, with Stripe prices synced', async () => {
+  it('lists the three plans with the fields of docs/http-api.md, by sort order, with Stripe prices synced', async () => {
     const res = await stack.call('plans');
     expect(res.status).toBe(200);
     const plans = res.json.plans as Array<Record<string, unknown>>;

@@ -1,6 +1,7 @@
 /**
  * The same local stack on PostgreSQL (DATABASE_URL): a fresh database through TEST_DATABASE_URL. Like every
- * PostgreSQL suite: without TEST_DATABASE_URL it is skipped, except with CI=true where that is a failure (SPEC §1).
+ * PostgreSQL suite: without TEST_DATABASE_URL it is skipped, except with CI=true where that is a failure
+ * (docs/conventions.md#tests).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../support/stack.ts';
@@ -11,7 +12,7 @@ const inCi = process.env.CI === 'true' || process.env.CI === '1';
 if (inCi && !url) {
   describe('the local stack on PostgreSQL', () => {
     it('needs PostgreSQL', () => {
-      throw new Error('CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (SPEC §1)');
+      throw new Error('CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (docs/conventions.md#tests)');
     });
   });
 } else {

@@ -1,7 +1,7 @@
 /**
  * Debian's Chromium driven by playwright-core (never a downloaded browser). `CHROMIUM_PATH` overrides the default
  * /usr/bin/chromium. Suites use `describeWithBrowser`: without Chromium they are skipped with a message, except
- * with CI=true, where a missing browser fails the run (SPEC.md §1).
+ * with CI=true, where a missing browser fails the run (docs/conventions.md#tests).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
