@@ -1,5 +1,5 @@
--- The billing tables (SPEC.md §5) and the constraints that make DESIGN.md §4's invariants true in the
--- database itself, whatever code writes to it.
+-- The billing tables (docs/database.md#tables) and the constraints that make the invariants of
+-- docs/design.md#architecture-and-invariants true in the database itself, whatever code writes to it.
 --
 -- This file also ADOPTS the original Supabase project (its tables were created by hand, see the original
 -- notes' "Phase 0B"): amount columns named *_aud_cents held euro cents and are renamed in place, missing
@@ -132,8 +132,8 @@ alter table public.usage_records
   add column if not exists duration_seconds numeric(12, 3),
   add column if not exists billed_minutes integer,
   add column if not exists ended_at timestamptz,
-  -- The outbox of meter-event delivery (DESIGN §4 invariant 2): written in the same transaction as the
-  -- usage, delivered later with the call_id as the meter event `identifier`.
+  -- The outbox of meter-event delivery (docs/design.md#usage-ledger-and-meter-delivery): written in the same
+  -- transaction as the usage, delivered later with the call_id as the meter event `identifier`.
   add column if not exists stripe_status text,
   add column if not exists stripe_customer_id text,
   add column if not exists stripe_attempts integer not null default 0,
@@ -160,7 +160,7 @@ update public.billing_plans
 update public.billing_plans set model_type = 'tiered' where model_type is null;
 update public.billing_plans set overage_rate_cents = 0 where overage_rate_cents is null;
 update public.billing_plans set price_cents = 0 where price_cents is null;
--- Twelve months less 10 % (DESIGN §1) where the original never stored a yearly price.
+-- Twelve months less 10 % (docs/design.md#plans-and-prices) where the original never stored a yearly price.
 update public.billing_plans set yearly_price_cents = round(price_cents * 12 * 0.9)::integer
  where yearly_price_cents is null;
 update public.billing_plans set sort_order = 0 where sort_order is null;
@@ -305,7 +305,8 @@ alter table public.usage_records
   add constraint usage_records_call_id_check check (char_length(call_id) between 1 and 255),
   drop constraint if exists usage_records_duration_seconds_check,
   add constraint usage_records_duration_seconds_check check (duration_seconds >= 0 and duration_seconds <= 86400),
-  -- Per-call rounding up (DESIGN §1): a 61-second call is 2 minutes. Stored, and proven on every row.
+  -- Per-call rounding up (docs/design.md#plans-and-prices): a 61-second call is 2 minutes. Stored, and proven
+  -- on every row.
   drop constraint if exists usage_records_billed_minutes_check,
   add constraint usage_records_billed_minutes_check check (billed_minutes = ceil(duration_seconds / 60)),
   drop constraint if exists usage_records_stripe_status_check,
@@ -361,7 +362,7 @@ create or replace trigger subscriptions_set_updated_at before update on public.s
 create or replace trigger billing_cycles_set_updated_at before update on public.billing_cycles
   for each row execute function public.set_updated_at();
 
--- 7. "Newer wins" for Stripe state (DESIGN §4 invariant 3): Stripe delivers events unordered and at least
+-- 7. "Newer wins" for Stripe state (docs/design.md#webhook-pipeline): Stripe delivers events unordered and at least
 -- once, so an update carrying an OLDER stripe_synced_at than the row's is skipped, whatever code sends it.
 -- Writers should also say so in their upsert (`… where stripe_synced_at <= excluded.stripe_synced_at`);
 -- this trigger makes a forgotten guard harmless. Updates that do not carry a sync time pass.

@@ -1,4 +1,4 @@
--- Row level security on every table (SPEC.md §5, DESIGN §4 invariant 5): an owner reads their
+-- Row level security on every table (docs/database.md#row-level-security): an owner reads their
 -- organisation's rows; only the service role writes. On Supabase the API roles get ALL on new public
 -- tables by default privileges, so writes are revoked explicitly rather than merely left without a policy.
 -- Policies call `(select auth.uid())` so that PostgreSQL evaluates it once per statement, not per row

@@ -1,7 +1,7 @@
 -- The money-moving step of report-usage as ONE function, called in one statement: atomic on PGlite,
--- PostgreSQL and through PostgREST `rpc` alike (supabase-js cannot run a transaction, DESIGN §3).
+-- PostgreSQL and through PostgREST `rpc` alike (supabase-js cannot run a transaction, docs/design.md#supabase).
 --
--- Invariants (DESIGN §4):
+-- Invariants (docs/design.md#architecture-and-invariants):
 --  1. a call_id is counted once: the unique key on usage_records.call_id decides, ON CONFLICT DO NOTHING;
 --     a concurrent twin waits on the key and then finds the first row;
 --  4. a cycle's minutes_used is the sum of its calls' billed minutes: the cycle row is locked
@@ -227,9 +227,9 @@ $$;
 -- recomputed with the same formula. Returns how many calls it attached (0 on a repeat: they are no longer unbilled).
 --
 -- One statement under the cycle's row lock (FOR UPDATE), the lock record_usage takes before counting, so
--- minutes_used stays the sum of its calls (DESIGN §4 invariant 4). The update re-checks `stripe_status =
--- 'unbilled' and billing_cycle_id is null` on each row it locks, so a call is never attached twice. A call still
--- being inserted by a concurrent record_usage is invisible here; that call then finds the cycle itself.
+-- minutes_used stays the sum of its calls (docs/design.md#architecture-and-invariants, row 4). The update re-checks
+-- `stripe_status = 'unbilled' and billing_cycle_id is null` on each row it locks, so a call is never attached twice. A
+-- call still being inserted by a concurrent record_usage is invisible here; that call then finds the cycle itself.
 create or replace function public.attach_unbilled_usage(p_cycle_id uuid) returns integer
   language plpgsql
   set search_path = ''

@@ -1,5 +1,5 @@
 /**
- * The functions API as the pages use it (SPEC.md §3). Every call returns data or throws `ApiError` carrying the
+ * The functions API as the pages use it (docs/http-api.md). Every call returns data or throws `ApiError` carrying the
  * stable error code, so screens can say what happened in a sentence (errors.ts) instead of showing a status code.
  */
 // Types only (erased by the build, so nothing server-side ships to the browser): the response shapes are the
@@ -12,7 +12,9 @@ export type Plan = PublicPlan;
 
 export type BillingPeriod = 'monthly' | 'yearly';
 
-/** The current cycle's figures, as `billing-summary` and `report-usage` both report them (SPEC.md §3). */
+/**
+ * The current cycle's figures, as `billing-summary` and `report-usage` both report them (docs/http-api.md#3-endpoints).
+ */
 export type Usage = Omit<LedgerCycle, 'id'>;
 
 /** A part of the current usage window before a plan change, still billed with the window unless `invoiced`. */

@@ -1,6 +1,6 @@
 /**
- * API and auth failures as sentences a customer can act on. Codes are the stable ones from SPEC.md §3; for
- * `invalid_request` the server's own message names the field, so it is shown as given.
+ * API and auth failures as sentences a customer can act on. Codes are the stable ones of docs/http-api.md#error-codes;
+ * for `invalid_request` the server's own message names the field, so it is shown as given.
  */
 import { ApiError } from './api.ts';
 
