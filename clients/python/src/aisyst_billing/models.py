@@ -1,4 +1,4 @@
-"""The answers of report-usage as dataclasses (SPEC.md §3, src/http/routes/report-usage.ts)."""
+"""The answers of report-usage as dataclasses (docs/http-api.md#report-usage, src/http/routes/report-usage.ts)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
