@@ -18,6 +18,7 @@ import { ALL_CHECKS } from '../../src/usecases/doctor/checks/index.ts';
 import { doctorExitCode, runDoctor } from '../../src/usecases/doctor/runner.ts';
 import type { CheckResult, DoctorContext } from '../../src/usecases/doctor/types.ts';
 import { handledEventTypes } from '../../src/usecases/doctor/webhook-events.ts';
+import { openBillingPortal } from '../../src/usecases/open-billing-portal.ts';
 import { ourPortalConfigurationId } from '../../src/usecases/portal-configuration.ts';
 import { seedPlans } from '../../src/usecases/seed-plans.ts';
 import { syncCatalog } from '../../src/usecases/sync-catalog.ts';
@@ -41,6 +42,7 @@ const statuses = (results: CheckResult[]) => Object.fromEntries(results.map((r) 
 describeEachDatabase('aisyst-billing doctor on a broken emulated account', (db) => {
   let h: Harness;
   let config: Config;
+  let owner: { userId: string; orgId: string };
   beforeEach(async () => {
     // No webhook retries: the endpoint's URL answers nothing, and a retry would only add noise.
     h = await startHarness({ webhookRetryScheduleMs: [] });
@@ -56,7 +58,8 @@ describeEachDatabase('aisyst-billing doctor on a broken emulated account', (db) 
     await h.stripe.webhookEndpoints.create({ url: `${FUNCTIONS_URL}/stripe-webhook-handler`, enabled_events: ['invoice.paid', 'customer.created'], api_version: '2024-06-20' });
     // A call pending for an hour (no deliverer ran), for an organisation with a Stripe customer.
     const customer = await h.stripe.customers.create({ email: 'owner@example.test' });
-    const { orgId } = await createUserAndOrganisation(db.sql, { stripeCustomerId: customer.id });
+    owner = await createUserAndOrganisation(db.sql, { stripeCustomerId: customer.id });
+    const { orgId } = owner;
     await db.sql.query(
       `insert into usage_records (org_id, call_id, duration_seconds, billed_minutes, ended_at, stripe_status, stripe_customer_id, created_at)
        values ($1, 'call-stuck', 61, 2, now() - interval '1 hour', 'pending', $2, now() - interval '1 hour')`, [orgId, customer.id]);
@@ -102,10 +105,17 @@ describeEachDatabase('aisyst-billing doctor on a broken emulated account', (db) 
     expect(endpoints).toHaveLength(1);
     expect(endpoints[0]).toMatchObject({ url: `${FUNCTIONS_URL}/stripe-webhook-handler`, api_version: Stripe.API_VERSION, status: 'enabled' });
     expect([...endpoints[0]!.enabled_events].sort()).toEqual(handledEventTypes());
-    // The portal sessions of "Manage billing" use the configuration the fix made.
+    // The portal sessions of "Manage billing" use the configuration the fix made (an API-made one is never the
+    // default, so create-portal-session must name it).
     const portal = (await h.stripe.billingPortal.configurations.list()).data;
     expect(portal).toHaveLength(1);
     expect(await ourPortalConfigurationId(h.stripe)).toBe(portal[0]!.id);
+    const sessions = h.stripe.billingPortal.sessions;
+    const create = sessions.create.bind(sessions);
+    const asked: unknown[] = [];
+    sessions.create = ((params: Stripe.BillingPortal.SessionCreateParams) => { asked.push(params); return create(params); }) as typeof sessions.create;
+    await openBillingPortal({ ...doctorContext(db, h.stripe, config) }, { userId: owner.userId, orgId: owner.orgId });
+    expect(asked).toEqual([expect.objectContaining({ configuration: portal[0]!.id })]);
 
     // The operator ran the printed line; the second look (no --fix) has nothing left but what cannot be proven here.
     const again = await runDoctor(doctorContext(db, h.stripe, { ...config, stripe: { ...config.stripe, webhookSecret: secret } }), ALL_CHECKS, { fix: false });
