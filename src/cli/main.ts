@@ -7,6 +7,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   catalog: { summary: 'catalog sync [--dry-run] [--live]: make a Stripe account hold the plans', load: async () => (await import('./commands/catalog.ts')).command },
   'stripe-events': { summary: 'stripe-events replay --since <date|Nd> [--dry-run] [--live]: apply missed webhooks', load: async () => (await import('./commands/stripe-events.ts')).command },
   doctor: { summary: 'doctor [--fix] [--live] [--json]: check (and repair) an environment before and after going live', load: async () => (await import('./commands/doctor.ts')).command },
+  'voice-agents': { summary: 'voice-agents link|unlink|list: which organisation pays for a voice platform agent', load: async () => (await import('./commands/voice-agents.ts')).command },
+  'voice-events': { summary: 'voice-events replay [--since <date|Nd>] [--live]: bill the voice calls kept unattributed or failed', load: async () => (await import('./commands/voice-events.ts')).command },
   'stripe-emulator': { summary: 'run the local Stripe emulator on its own [--port N]', load: async () => (await import('./commands/stripe-emulator.ts')).command },
 };
 

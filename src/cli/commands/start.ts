@@ -3,6 +3,7 @@
  * the local keys (the anon key in full — it is public by design; the service-role key shortened), and shuts
  * down cleanly on Ctrl-C / SIGTERM.
  */
+import { voiceBanner } from './voice-banner.ts';
 import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -76,6 +77,7 @@ AiSyst billing — local stack is up
   database   ${config.database.kind === 'pglite' ? `PGlite at ${config.database.dir}` : 'PostgreSQL (DATABASE_URL)'}
   anon key          ${config.auth.anonKey}
   service-role key  ${key.slice(0, 10)}…${key.slice(-4)}${keyHint}
+${voiceBanner(stack.config)}
 Ctrl-C to stop.
 `);
     await new Promise<void>((done) => {

@@ -4,6 +4,7 @@
  * synced into it, a webhook endpoint pointing back at us, the usage deliverer, and one HTTP server with the
  * functions, the local Auth subset and the pages. Port 0 works for both ports (tests run stacks side by side).
  */
+import { localVoiceConfig } from '../../usecases/voice/local-demo-secrets.ts';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Stripe from 'stripe';
@@ -124,6 +125,8 @@ export async function startLocalStack(config: Config, opts: LocalStackOptions = 
       websiteUrl: config.websiteUrl === `http://127.0.0.1:${config.port}` ? url : config.websiteUrl,
       stripe: { ...config.stripe, webhookSecret, setupFeePriceId: config.stripe.setupFeePriceId ?? catalog.setupFeePriceId ?? undefined },
       ...(emulator ? { stripeEmulatorPort: emulator.port } : {}),
+      // voice-webhook/<platform>: local demo secrets where unset (not with a live key), Twilio's URL = this stack's.
+      ...localVoiceConfig(config, `${url}/functions/v1`),
     };
     const pending = new Set<Promise<unknown>>();
     const ctx: AppContext = {
