@@ -89,7 +89,8 @@ describe('a Stripe key the API rejects', () => {
   afterAll(async () => { await emulator?.close(); });
 
   it('stops npm start naming STRIPE_SECRET_KEY and where it was set, never printing the key, before the database', async () => {
-    // The emulator accepts sk_test_ keys only, and answers anything else 401 as Stripe answers a revoked key.
+    // The emulator accepts secret keys (sk_test_, sk_live_) only, and answers anything else 401 as Stripe answers a
+    // revoked key.
     const dir = await inDir('stripe-key', 'STRIPE_SECRET_KEY=rk_test_revokedKeyNotPrinted\n');
     const { code, output } = await runCli(['start'], { ...CLEAN, STRIPE_API_BASE: emulator.url, DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/aisyst` }, dir);
     expect(code).toBe(1);
@@ -100,7 +101,7 @@ describe('a Stripe key the API rejects', () => {
 
   it('stops npm start with a live key too, which makes no other Stripe call at start', async () => {
     const { code, output } = await runCli(['start'], {
-      ...CLEAN, STRIPE_SECRET_KEY: 'sk_live_revokedKeyNotPrinted', STRIPE_API_BASE: emulator.url, DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/aisyst`,
+      ...CLEAN, STRIPE_SECRET_KEY: 'rk_live_revokedKeyNotPrinted', STRIPE_API_BASE: emulator.url, DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/aisyst`,
       SUPABASE_ANON_KEY: 'eyJproject.anon.key', SUPABASE_JWT_SECRET: 'the-project-jwt-secret-of-at-least-32-chars',
     }, await inDir('stripe-live-key'));
     expect(code).toBe(1);
