@@ -1,5 +1,7 @@
 /** Customer portal configurations through the official SDK (docs.stripe.com/api/customer_portal/configurations). */
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadChecker } from './conformance/checker.ts';
 import { useHarness } from './harness.ts';
 
 describe('emulator: billing portal configurations', () => {
@@ -37,6 +39,19 @@ describe('emulator: billing portal configurations', () => {
     expect(deactivated.active).toBe(false);
     expect((await h.stripe.billingPortal.configurations.list({ active: true })).data.map((c) => c.id)).not.toContain(created.id);
   });
+
+  it('answers configurations shaped exactly as the SDK declares Stripe.BillingPortal.Configuration (and updated webhook endpoints)', async () => {
+    const checker = loadChecker(fileURLToPath(new URL('./portal-configuration-kinds.ts', import.meta.url)));
+    const created = await h.stripe.billingPortal.configurations.create({ features: { invoice_history: { enabled: true } }, business_profile: { headline: 'AiSyst' } });
+    const raw = JSON.parse(JSON.stringify(await h.stripe.billingPortal.configurations.retrieve(created.id))) as Record<string, unknown>;
+    delete raw.lastResponse;
+    expect(checker.check(raw)).toEqual([]);
+    // The endpoint doctor updates, as the SDK declares it.
+    const endpoint = await h.stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', enabled_events: ['invoice.paid'] });
+    const updated = JSON.parse(JSON.stringify(await h.stripe.webhookEndpoints.update(endpoint.id, { enabled_events: ['invoice.paid', 'invoice.payment_failed'] }))) as Record<string, unknown>;
+    delete updated.lastResponse;
+    expect(checker.check(updated)).toEqual([]);
+  }, 60_000);
 
   it('answers Stripe\'s errors: no features, an unknown cancel mode, an unknown id', async () => {
     await expect(h.stripe.billingPortal.configurations.create({} as never)).rejects.toMatchObject({ statusCode: 400, param: 'features' });
