@@ -133,7 +133,8 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
     stripe: { mode, secretKey: secretKey ?? EMULATOR_SECRET_KEY, apiBase, webhookSecret, setupFeePriceId },
     websiteUrl,
     ...(publicFunctionsUrl ? { publicFunctionsUrl } : {}),
-    voice,
+    // Absent when no voice variable is set, like publicFunctionsUrl: a config without voice platforms is unchanged.
+    ...(Object.values(voice).some((v) => v !== undefined) ? { voice } : {}),
     auth: {
       supabaseUrl: supabaseUrl?.replace(/\/+$/, ''),
       jwks,

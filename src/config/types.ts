@@ -24,7 +24,7 @@ export interface Config {
   publicFunctionsUrl?: string;
   /**
    * The voice platforms' webhook secrets (ELEVENLABS_WEBHOOK_SECRET, TWILIO_AUTH_TOKEN, LIVEKIT_API_KEY /
-   * LIVEKIT_API_SECRET); undefined = that platform is not configured. Optional so that hand-built configs need not name it.
+   * LIVEKIT_API_SECRET); undefined = that platform is not configured; absent when none is set.
    */
   voice?: {
     elevenlabsWebhookSecret: string | undefined;
