@@ -31,6 +31,9 @@ here, the functions under /functions/v1/, the local Supabase Auth subset under /
 
 Environment (and .env): PORT (54321), STRIPE_EMULATOR_PORT (12111), DATABASE_URL, PGLITE_DIR,
 STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_WEBHOOK_SECRET, WEBSITE_URL, SUPABASE_* — see .env.example.
+Voice webhooks (/functions/v1/voice-webhook/<elevenlabs|twilio|livekit>): ELEVENLABS_WEBHOOK_SECRET,
+TWILIO_AUTH_TOKEN (over PUBLIC_FUNCTIONS_URL, default this stack's URL), LIVEKIT_API_KEY, LIVEKIT_API_SECRET;
+unset ones get public local demo secrets (not with a live key), printed at start.
 Ctrl-C stops everything cleanly.`,
 
   async run(args, processEnv) {
