@@ -14,6 +14,7 @@ type Suite = { title: string; load: () => Promise<() => Promise<Figure[]>> };
 const SUITES: Suite[] = [
   { title: 'Stripe emulator', load: async () => (await import('./emulator.ts')).benchEmulator },
   { title: 'Billing functions', load: async () => (await import('./functions.ts')).benchFunctions },
+  { title: 'Voice platform webhooks', load: async () => (await import('./voice.ts')).benchVoice },
   { title: 'Ingestion across organisations', load: async () => (await import('./ingestion.ts')).benchIngestion },
   { title: 'Customer pages', load: async () => (await import('./web.ts')).benchWeb },
 ];
