@@ -12,6 +12,7 @@ import { findEarlierPartsOfPeriod, type CycleRow } from '../repositories/billing
 import { chooseOwnedOrganisation, findOwnedOrganisations } from '../repositories/organisations.ts';
 import { findCycleShownAt, subscriptionNow } from '../repositories/subscription-clock.ts';
 import { findLatestSubscription } from '../repositories/subscriptions.ts';
+import { listVoiceAgentLinks } from '../repositories/voice-agent-links.ts';
 import { findPlanById } from './stripe-events/plan-prices.ts';
 import { describeStripeError } from './usage/stripe-errors.ts';
 import { readPendingChange } from './plan-change/pending-change.ts';
@@ -45,6 +46,7 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
   const earlier = cycle ? await findEarlierPartsOfPeriod(ctx.sql, cycle) : [];
   const invoices = org.stripeCustomerId ? await listInvoices(ctx, org.stripeCustomerId) : [];
   const pending = sub && LIVE.has(sub.status) ? await readPendingChange(ctx, sub.stripe_subscription_id) : null;
+  const agents = await listVoiceAgentLinks(ctx.sql, { orgId: org.id });
 
   return {
     organisation: { id: org.id, name: org.name },
@@ -70,6 +72,9 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
     usage_earlier_in_period: earlier.map((part) => ({ ...usageOf(part), invoiced: part.stripe_invoice_id !== null })),
     invoices: invoices ?? [],
     ...(invoices === undefined ? { invoices_unavailable: true } : {}),
+    // An addition (docs/departures.md): the voice platform agents an operator linked to this organisation
+    // (`aisyst-billing voice-agents link`), whose calls it pays; absent when there are none.
+    ...(agents.length > 0 ? { voice_agents: agents.map((a) => ({ platform: a.platform, external_id: a.externalId })) } : {}),
   };
 }
 

@@ -74,6 +74,8 @@ export interface BillingSummary {
   usage: Usage | null;
   usage_earlier_in_period: UsagePart[];
   invoices: Invoice[];
+  /** The voice platform agents linked to this organisation (its calls bill here); absent when none. */
+  voice_agents?: { platform: 'elevenlabs' | 'twilio' | 'livekit'; external_id: string }[];
 }
 
 export class ApiError extends Error {

@@ -9,6 +9,7 @@ import { useAccountState } from '../account.ts';
 import { Notice } from '../components/notice.tsx';
 import { OrganisationPicker, OrganisationSwitcher } from '../components/organisation-choice.tsx';
 import { InvoiceList } from '../components/invoice-list.tsx';
+import { LinkedVoiceAgents } from '../components/linked-voice-agents.tsx';
 import { PlanSummary } from '../components/plan-summary.tsx';
 import { SubscriptionBanner } from '../components/subscription-status.tsx';
 import { UsageCard } from '../components/usage-card.tsx';
@@ -141,6 +142,7 @@ export function DashboardPage({ url }: { url: URL }) {
       ) : (
         <InvoiceList invoices={invoices} />
       )}
+      <LinkedVoiceAgents agents={state.summary.voice_agents ?? []} />
       {/* Voice agents report usage with this id (report-usage's org_id). */}
       <p class="muted org-id">
         Organisation ID for your voice agents' usage reports: <code>{organisation.id}</code>
