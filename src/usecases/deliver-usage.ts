@@ -139,8 +139,9 @@ function deliverForOrganisation(ctx: AppContext, orgId: string, o: Settings, pas
 async function runLane(ctx: AppContext, orgId: string, o: Settings, lane: Lane, pass: Pass): Promise<Tally> {
   const lanes = lanesByClient.get(ctx.stripe)!;
   const tally: Tally = { sent: 0, failed: 0 };
+  const plan = claimPlan(o);
   for (;;) {
-    const rows = await claimDueUsage(ctx.sql, { ...claimPlan(o), orgId });
+    const rows = await claimDueUsage(ctx.sql, { ...plan, orgId });
     for (const [i, row] of rows.entries()) {
       const outcome = await deliverRow(ctx, row, o, pass);
       if (outcome === 'configuration') {
@@ -154,9 +155,10 @@ async function runLane(ctx: AppContext, orgId: string, o: Settings, lane: Lane, 
       }
       if (outcome !== 'retry') tally[outcome]++;
     }
-    if (rows.length > 0) continue;
-    // Nothing due (retried rows are not due yet). End — unless a call was recorded since our last look; the
-    // check and the removal run without an await between them, so no request can join a lane that is ending.
+    if (rows.length === plan.limit) continue;
+    // A short batch took all that was due at the claim (retried rows are not due yet), so there is no need to look
+    // again — unless a call was recorded since: its inline attempt joined this lane and set `wanted`. The check and
+    // the removal run without an await between them, so no request can join a lane that is ending.
     if (!lane.wanted) {
       lanes.delete(orgId);
       return tally;
