@@ -66,7 +66,7 @@ Ctrl-C stops everything cleanly.`,
     }
     const webDist = resolve(REPO_ROOT, 'web/dist');
     if (!existsSync(resolve(webDist, 'index.html'))) buildPagesInBackground();
-    // Secrets are never printed whole (SPEC §2). The default is Supabase's public local demo key, which
+    // Secrets are never printed whole (docs/configuration.md). The default is Supabase's public local demo key, which
     // .env.example spells out, so say where a newcomer finds it to curl report-usage.
     const key = config.auth.serviceRoleKey;
     const keyHint = key === DEFAULT_SUPABASE_SERVICE_ROLE_KEY ? '   (local demo key: SUPABASE_SERVICE_ROLE_KEY in .env.example)' : '';

@@ -1,7 +1,7 @@
 /**
- * `npm start`: the whole local stack in one process (DESIGN.md §5) — the database (PGlite under .data/ or
- * DATABASE_URL), migrations and plans, the Stripe emulator (unless a real key is configured), the catalog
- * synced into it, a webhook endpoint pointing back at us, the usage deliverer, and one HTTP server with the
+ * `npm start`: the whole local stack in one process (docs/design.md#local-stack-and-emulator) — the database (PGlite
+ * under .data/ or DATABASE_URL), migrations and plans, the Stripe emulator (unless a real key is configured), the
+ * catalog synced into it, a webhook endpoint pointing back at us, the usage deliverer, and one HTTP server with the
  * functions, the local Auth subset and the pages. Port 0 works for both ports (tests run stacks side by side).
  */
 import { localVoiceConfig } from '../../usecases/voice/local-demo-secrets.ts';
