@@ -1,15 +1,22 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // One runner for every suite. Database, emulator and browser suites start real processes,
 // so they get generous timeouts; speed is measured in `npm run bench`, never asserted here.
-// TEST_DATABASE_URL is checked once before the suites (its database created if missing), and the run ends with
-// a note on the suites it skipped and how to run them.
+// TEST_DATABASE_URL is checked once before the suites (its database and migrated template made if missing), and
+// the run ends with a note on the suites it skipped and how to run them.
+// Workers: vitest's default is one fewer than the cores, i.e. ONE on a 2-core machine, yet most files wait on
+// PostgreSQL, the emulator's thread or Chromium rather than compute: as many workers as cores, at least two.
+// Files run longest first (vitest orders by the durations it cached from the last run), so the browser, Deno
+// and stack files do not start last.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    maxWorkers: Math.max(2, availableParallelism()),
+    minWorkers: 1,
     globalSetup: ['test/config/test-database-setup.ts'],
     reporters: ['default', './test/config/skipped-suites-reporter.ts'],
   },

@@ -2,11 +2,14 @@
  * Vitest globalSetup: checks TEST_DATABASE_URL once, before any suite, so that a mistake gives one clear message
  * instead of the same connection error in every PostgreSQL suite. A database the URL names that does not exist
  * yet is created through the server's `postgres` maintenance database (the suites then make their own scratch
- * databases from it); a server that cannot be reached stops the run naming TEST_DATABASE_URL.
+ * databases from it); a server that cannot be reached stops the run naming TEST_DATABASE_URL. Then the migrated
+ * template the suites copy is made once for the run (test/support/postgres-template.ts), and templates of older
+ * migration sets dropped.
  */
 import { DatabaseConnectionError, explainConnectionError } from '../../src/adapters/db/connection-errors.ts';
 import { openPostgres } from '../../src/adapters/db/postgres.ts';
 import { databaseUrlProblems } from '../../src/config/database-url.ts';
+import { dropStaleTemplates, ensurePostgresTemplate } from '../support/postgres-template.ts';
 
 export const VARIABLE = 'TEST_DATABASE_URL';
 
@@ -15,6 +18,12 @@ export default async function checkTestDatabase(): Promise<void> {
   if (!url) return;
   const problems = databaseUrlProblems(url, VARIABLE);
   if (problems.length > 0) throw new Error(problems.join('; '));
+  await createIfMissing(url);
+  await dropStaleTemplates(url);
+  await ensurePostgresTemplate(url);
+}
+
+async function createIfMissing(url: string): Promise<void> {
   try {
     await probe(url);
   } catch (error) {

@@ -5,25 +5,27 @@
  *     it('lists active plans', async () => { const rows = await db.sql.query('…'); … });
  *   });
  *
- * - PGlite always. The auth stub + migrations run once per machine state (the migrated data dir is dumped to
- *   a tarball in the OS temp dir, keyed by the SQL's hash); every test gets a fresh instance restored from it.
- * - PostgreSQL when TEST_DATABASE_URL is set: a fresh database per test file (CREATE DATABASE through that
- *   URL), stub + migrations once, every table truncated between tests, the database dropped at the end.
+ * - PGlite always: each file restores a snapshot of the migrated database (made once per migration set, see
+ *   ./pglite-snapshots.ts).
+ * - PostgreSQL when TEST_DATABASE_URL is set: each file gets a copy of the migrated template database (made once
+ *   per migration set, see ./postgres-template.ts), dropped at the end.
  *   Without TEST_DATABASE_URL the PostgreSQL half is skipped, except with CI=true where it FAILS (SPEC §1).
+ * - Between tests, on both, the tables the test wrote are emptied; a test that changed anything else (schema,
+ *   roles, session, the migrations' own rows) makes the next test start from a fresh copy (./reset-between-tests.ts).
+ *   So every test starts from the migrated state, for milliseconds instead of a second.
  * - `describePostgresOnly` for race tests (PGlite runs one transaction at a time, so races prove nothing there).
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
-import { AUTH_STUB_FILE, applyAuthStub } from '../../src/adapters/db/auth-stub.ts';
-import { explainConnectionError } from '../../src/adapters/db/connection-errors.ts';
-import { listMigrations, migrate } from '../../src/adapters/db/migrate.ts';
-import { openPglite } from '../../src/adapters/db/pglite.ts';
+import { afterAll, afterEach, beforeEach, describe, it } from 'vitest';
+import { openPglite, type PgliteSql } from '../../src/adapters/db/pglite.ts';
 import { openPostgres } from '../../src/adapters/db/postgres.ts';
 import type { Sql } from '../../src/ports/sql.ts';
 import { settleBackgroundWork } from './background-work.ts';
+import { emptyPgliteSnapshot, migratedPgliteTemplate } from './pglite-snapshots.ts';
+import { createScratchPostgresDatabase, type ScratchDatabase } from './postgres-template.ts';
+import { captureBaseline, resetToBaseline, type Baseline } from './reset-between-tests.ts';
+
+export { migratedPgliteTemplate } from './pglite-snapshots.ts';
+export { createScratchPostgresDatabase } from './postgres-template.ts';
 
 export type Dialect = Sql['dialect'];
 
@@ -67,70 +69,38 @@ function describePostgres(title: string, define: (db: TestDatabase) => void): vo
 
 // ---------- PGlite ----------
 
-let template: Promise<Blob> | undefined;
-
-/** The migrated data dir as a tarball, made once per (stub + migrations) content and shared across processes. */
-export function migratedPgliteTemplate(): Promise<Blob> {
-  template ??= (async () => {
-    const hash = createHash('sha256');
-    hash.update(readFileSync(AUTH_STUB_FILE));
-    for (const m of listMigrations()) hash.update(m.version).update(readFileSync(m.file));
-    const file = join(tmpdir(), `aisyst-billing-pglite-${hash.digest('hex').slice(0, 16)}.tar`);
-    if (existsSync(file)) return new Blob([readFileSync(file)]);
-    const sql = await openPglite();
-    try {
-      await applyAuthStub(sql);
-      await migrate(sql);
-      const dump = await sql.pglite.dumpDataDir('none');
-      const partial = `${file}.${process.pid}.tmp`;
-      writeFileSync(partial, new Uint8Array(await dump.arrayBuffer()));
-      renameSync(partial, file); // atomic: a concurrent process reads either nothing or the whole file
-      removeStaleTemplates(file);
-      return dump;
-    } finally {
-      await sql.close();
-    }
-  })();
-  return template;
-}
-
-/** Templates of earlier migration sets (≈40 MB each), once nobody can still be reading them. */
-function removeStaleTemplates(current: string): void {
-  for (const name of readdirSync(tmpdir())) {
-    const path = join(tmpdir(), name);
-    if (!/^aisyst-billing-pglite-[0-9a-f]{16}\.tar$/.test(name) || path === current) continue;
-    if (Date.now() - statSync(path).mtimeMs > 10 * 60_000) rmSync(path, { force: true });
-  }
-}
-
 function pgliteSuite(): TestDatabase {
-  let current: Awaited<ReturnType<typeof openPglite>> | undefined;
+  let current: { sql: PgliteSql; baseline: Baseline } | undefined;
   const extra: Sql[] = [];
-  beforeAll(async () => {
-    await migratedPgliteTemplate();
-  });
   beforeEach(async () => {
-    current = await openPglite({ loadDataDir: await migratedPgliteTemplate() });
+    if (current) return;
+    const sql = await openPglite({ loadDataDir: await migratedPgliteTemplate() });
+    current = { sql, baseline: await captureBaseline(sql, { roles: true }) };
   });
   afterEach(async () => {
     await settleBackgroundWork();
     await Promise.all(extra.splice(0).map((s) => s.close()));
-    await current?.close();
+    if (current && !current.sql.pglite.closed && (await resetToBaseline(current.sql, current.baseline))) return;
+    await current?.sql.close();
+    current = undefined; // the next test restores a fresh copy
+  });
+  afterAll(async () => {
+    await current?.sql.close();
     current = undefined;
   });
   return {
     dialect: 'pglite',
     get sql() {
       if (!current) throw new Error('db.sql is only available inside a test');
-      return current;
+      return current.sql;
     },
     async connect() {
       if (!current) throw new Error('db.connect() is only available inside a test');
-      const shared = current;
+      const shared = current.sql;
       return { ...shared, close: async () => {} };
     },
     async openEmpty() {
-      const sql = await openPglite();
+      const sql = await openPglite({ loadDataDir: await emptyPgliteSnapshot() });
       extra.push(sql);
       return sql;
     },
@@ -140,36 +110,34 @@ function pgliteSuite(): TestDatabase {
 // ---------- PostgreSQL ----------
 
 function postgresSuite(adminUrl: string): TestDatabase {
-  let url: string | undefined;
-  let main: Sql | undefined;
-  let drop: (() => Promise<void>) | undefined;
+  let current: { database: ScratchDatabase; sql: Sql; baseline: Baseline } | undefined;
   const perTest: Array<() => Promise<void>> = [];
-  beforeAll(async () => {
-    const scratch = await createScratchPostgresDatabase(adminUrl);
-    url = scratch.url;
-    drop = scratch.drop;
-    main = openPostgres(url, { max: 20 });
-    await applyAuthStub(main);
-    await migrate(main);
+  beforeEach(async () => {
+    if (current) return;
+    const database = await createScratchPostgresDatabase(adminUrl, { migrated: true });
+    const sql = openPostgres(database.url, { max: 20 });
+    current = { database, sql, baseline: await captureBaseline(sql, { roles: false }) };
   });
-  afterAll(async () => {
-    await main?.close();
-    await drop?.();
-  });
+  const discard = async () => {
+    await current?.sql.close();
+    await current?.database.drop();
+    current = undefined;
+  };
   afterEach(async () => {
     await settleBackgroundWork();
     for (const cleanup of perTest.splice(0)) await cleanup();
-    if (main) await truncateAll(main);
+    if (current && !(await resetToBaseline(current.sql, current.baseline))) await discard(); // the next test gets a fresh copy
   });
+  afterAll(discard);
   return {
     dialect: 'postgres',
     get sql() {
-      if (!main) throw new Error('db.sql is only available inside a test');
-      return main;
+      if (!current) throw new Error('db.sql is only available inside a test');
+      return current.sql;
     },
     async connect(options = {}) {
-      if (!url) throw new Error('db.connect() is only available inside a test');
-      const sql = openPostgres(url, { max: options.max ?? 20 });
+      if (!current) throw new Error('db.connect() is only available inside a test');
+      const sql = openPostgres(current.database.url, { max: options.max ?? 20 });
       perTest.push(() => sql.close());
       return sql;
     },
@@ -183,44 +151,6 @@ function postgresSuite(adminUrl: string): TestDatabase {
       return sql;
     },
   };
-}
-
-/** A new, empty database on the server of TEST_DATABASE_URL (or `adminUrl`); `drop()` removes it. */
-export async function createScratchPostgresDatabase(
-  adminUrl: string | undefined = TEST_DATABASE_URL,
-): Promise<{ url: string; drop(): Promise<void> }> {
-  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `aisyst_test_${process.pid}_${randomUUID().slice(0, 8)}`;
-  const admin = openPostgres(adminUrl, { max: 1 });
-  try {
-    await admin.exec(`create database ${name}`);
-  } catch (error) {
-    // The same sentence `npm start` gives for DATABASE_URL, naming the variable to fix.
-    const reason = explainConnectionError(error, adminUrl);
-    throw reason ? new Error(`TEST_DATABASE_URL: ${reason}`) : error;
-  } finally {
-    await admin.close();
-  }
-  const target = new URL(adminUrl);
-  target.pathname = `/${name}`;
-  return {
-    url: target.toString(),
-    async drop() {
-      const admin = openPostgres(adminUrl, { max: 1 });
-      try {
-        await admin.exec(`drop database if exists ${name} with (force)`);
-      } finally {
-        await admin.close();
-      }
-    },
-  };
-}
-
-async function truncateAll(sql: Sql): Promise<void> {
-  const tables = await sql.query<{ name: string }>(
-    `select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname in ('public', 'auth')`,
-  );
-  if (tables.length > 0) await sql.exec(`truncate table ${tables.map((t) => t.name).join(', ')} cascade`);
 }
 
 function unavailable(): TestDatabase {

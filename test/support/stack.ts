@@ -1,6 +1,6 @@
 /**
- * A whole local stack for tests that drive the public HTTP API: a temp PGlite directory (or a fresh PostgreSQL
- * database through TEST_DATABASE_URL), the Stripe emulator and the server on random ports, plus helpers that
+ * A whole local stack for tests that drive the public HTTP API: a restored PGlite snapshot (or a copy of the
+ * migrated PostgreSQL template through TEST_DATABASE_URL), the Stripe emulator and the server on random ports, plus helpers that
  * speak the API as a browser or an agent would.
  *
  *   const stack = await startTestStack();
@@ -78,7 +78,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   if (!opts.dir) cleanup.push(() => rm(tempDir, { recursive: true, force: true }));
   const env: Record<string, string> = { PORT: '0', STRIPE_EMULATOR_PORT: '0', PGLITE_DIR: join(tempDir, 'pglite'), ...opts.env };
   if (opts.database === 'postgres') {
-    const scratch = await createScratchPostgresDatabase();
+    // A copy of the migrated template: the stack's own migrate then finds every migration applied.
+    const scratch = await createScratchPostgresDatabase(undefined, { migrated: true });
     cleanup.push(() => scratch.drop());
     env.DATABASE_URL = scratch.url;
   }
