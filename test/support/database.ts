@@ -9,7 +9,8 @@
  *   ./pglite-snapshots.ts).
  * - PostgreSQL when TEST_DATABASE_URL is set: each file gets a copy of the migrated template database (made once
  *   per migration set, see ./postgres-template.ts), dropped at the end.
- *   Without TEST_DATABASE_URL the PostgreSQL half is skipped, except with CI=true where it FAILS (SPEC §1).
+ *   Without TEST_DATABASE_URL the PostgreSQL half is skipped, except with CI=true where it FAILS
+ *   (docs/conventions.md#tests).
  * - Between tests, on both, the tables the test wrote are emptied; a test that changed anything else (schema,
  *   roles, session, the migrations' own rows) makes the next test start from a fresh copy (./reset-between-tests.ts).
  *   So every test starts from the migrated state, for milliseconds instead of a second.
@@ -59,7 +60,7 @@ function describePostgres(title: string, define: (db: TestDatabase) => void): vo
   } else if (IN_CI) {
     describe(`${title} [postgres]`, () => {
       it('needs PostgreSQL', () => {
-        throw new Error('CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (SPEC §1)');
+        throw new Error('CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (docs/conventions.md#tests)');
       });
     });
   } else {
