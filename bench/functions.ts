@@ -7,21 +7,13 @@
  * - webhook events applied per second (signed, through HTTP, each one re-reading Stripe from the emulator).
  * Nothing here is asserted: figures only.
  */
-// @ts-expect-error autocannon ships no type declarations; the shape used here is declared below.
-import autocannonUntyped from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
 import { recordUsage } from '../src/repositories/usage-ledger.ts';
 import { benchStack, subscribedOrganisation } from './stack.ts';
+import { autocannon } from './autocannon.ts';
 import type { Figure } from './run.ts';
 
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}
-const autocannon = autocannonUntyped as (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const CONCURRENCY = 16;
 const DURATION_S = 8;

@@ -8,22 +8,13 @@
  * inline deliveries would coalesce), so the calls rotate over all of them.
  * BENCH_ORGS (default 200) sets how many organisations subscribe first.
  */
-// @ts-expect-error autocannon ships no type declarations; the shape used here is declared below.
-import autocannonUntyped from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
 import { recordUsage } from '../src/repositories/usage-ledger.ts';
+import { autocannon } from './autocannon.ts';
 import type { Figure } from './run.ts';
 import { benchStack, subscribedOrganisations } from './stack.ts';
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-const autocannon = autocannonUntyped as (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const CONCURRENCY = 16;
 const DURATION_S = 8;

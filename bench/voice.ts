@@ -4,19 +4,11 @@
  * conversation, signed with the stack's demo secret as ElevenLabs signs: HMAC-SHA256 over "t.body"), and their
  * ratio. The webhook does more per call (verify, store the event, bill it, mark it). Figures only.
  */
-// @ts-expect-error autocannon ships no type declarations; the shape used here is declared below.
-import autocannonUntyped from 'autocannon';
 import { createHmac, randomUUID } from 'node:crypto';
 import { benchStack, subscribedOrganisation } from './stack.ts';
+import { autocannon } from './autocannon.ts';
 import type { Figure } from './run.ts';
 
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-}
-const autocannon = autocannonUntyped as (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const CONCURRENCY = 16;
 const DURATION_S = 6;
