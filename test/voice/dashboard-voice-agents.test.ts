@@ -1,31 +1,18 @@
 /** The dashboard lists the voice agents linked to the organisation (billing-summary's voice_agents), and nothing when none. */
-import type { BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithBrowser } from '../web/support/browser.ts';
-import { ensurePagesBuilt } from '../web/support/build-pages.ts';
 import { PLANS, mockFunctions, signInAs, summary } from '../web/support/mock-api.ts';
-import { servePages } from '../web/support/serve-pages.ts';
+import { servedPages } from '../web/support/served-pages.ts';
 
-let site: Awaited<ReturnType<typeof servePages>>;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  ensurePagesBuilt();
-  site = await servePages();
-});
-afterAll(async () => site?.close());
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
+const pages = servedPages();
 
 describeWithBrowser('dashboard: linked voice agents', (browser) => {
   async function dashboard(body: unknown) {
-    context = await browser().newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-IE' });
+    const context = await pages.newContext(browser());
     await mockFunctions(context, { plans: { body: { plans: PLANS } }, 'billing-summary': { body } });
     await signInAs(context);
     const page = await context.newPage();
-    await page.goto(`${site.url}/dashboard`);
+    await page.goto(`${pages.url}/dashboard`);
     await page.locator('.org-id').waitFor();
     return page;
   }

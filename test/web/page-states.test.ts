@@ -2,33 +2,21 @@
  * Every state of the pricing page and the dashboard, rendered in Chromium against a mocked API: what a customer
  * sees when things go right, wrong or are still empty. Screenshots go to test-artifacts/web/states-*.png.
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { describeWithBrowser, hasHorizontalScroll, snap } from './support/browser.ts';
-import { ensurePagesBuilt } from './support/build-pages.ts';
 import { PLANS, mockFunctions, signInAs, summary, type ApiAnswer } from './support/mock-api.ts';
-import { servePages } from './support/serve-pages.ts';
+import { servedPages } from './support/served-pages.ts';
 
-let site: Awaited<ReturnType<typeof servePages>>;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  ensurePagesBuilt();
-  site = await servePages();
-});
-afterAll(async () => site?.close());
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
+const pages = servedPages();
 
 describeWithBrowser('pricing and dashboard states', (browser) => {
   async function open(path: string, answers: Record<string, ApiAnswer | ((url: URL, body: Record<string, unknown> | undefined) => ApiAnswer | Promise<ApiAnswer>)>, options: { signedIn?: boolean; width?: number } = {}): Promise<Page> {
-    context = await browser().newContext({ viewport: { width: options.width ?? 1280, height: 900 }, locale: 'en-IE' });
+    const context = await pages.newContext(browser(), { viewport: { width: options.width ?? 1280, height: 900 } });
     await mockFunctions(context, { plans: { body: { plans: PLANS } }, ...answers });
     if (options.signedIn) await signInAs(context);
     const page = await context.newPage();
-    await page.goto(`${site.url}${path}`);
+    await page.goto(`${pages.url}${path}`);
     return page;
   }
 

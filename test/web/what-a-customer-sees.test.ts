@@ -5,36 +5,24 @@
  * subscription; sign-up names the plan chosen, also in a new tab; a new user's dashboard logs no 404.
  * Screenshots: test-artifacts/web/seen-*.png.
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { describeWithBrowser, snap } from './support/browser.ts';
-import { ensurePagesBuilt } from './support/build-pages.ts';
 import { PLANS, mockFunctions, signInAs, summary, type ApiAnswer } from './support/mock-api.ts';
-import { servePages } from './support/serve-pages.ts';
+import { servedPages } from './support/served-pages.ts';
 
-let site: Awaited<ReturnType<typeof servePages>>;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  ensurePagesBuilt();
-  site = await servePages();
-});
-afterAll(async () => site?.close());
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
+const pages = servedPages();
 
 type Answer = ApiAnswer | ((url: URL, body: Record<string, unknown> | undefined) => ApiAnswer | Promise<ApiAnswer>);
 
 describeWithBrowser('what a customer sees', (browser) => {
   async function open(path: string, answers: Record<string, Answer>, signedIn = true, before?: (page: Page) => void): Promise<Page> {
-    context = await browser().newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-IE' });
+    const context = await pages.newContext(browser());
     await mockFunctions(context, { plans: { body: { plans: PLANS } }, ...answers });
     if (signedIn) await signInAs(context);
     const page = await context.newPage();
     before?.(page);
-    await page.goto(`${site.url}${path}`);
+    await page.goto(`${pages.url}${path}`);
     return page;
   }
 
@@ -97,7 +85,7 @@ describeWithBrowser('what a customer sees', (browser) => {
     expect(await line.innerText()).toMatch(/Switches to Starter on \d+ \w+ \d{4}/);
     await snap(page, 'seen-dashboard-pending-downgrade');
 
-    await page.goto(`${site.url}/pricing`);
+    await page.goto(`${pages.url}/pricing`);
     const notice = page.getByRole('status').filter({ hasText: 'Your plan switches to Starter' });
     await notice.waitFor();
     expect(await page.locator('article[data-plan="Starter"]').innerText()).toMatch(/You switch to Starter on \d+ \w+ \d{4}/);
@@ -130,7 +118,7 @@ describeWithBrowser('what a customer sees', (browser) => {
   it('the setup fee applies to a first subscription only', async () => {
     const first = await open('/pricing', {}, false);
     await expect.poll(() => first.locator('article[data-plan="Starter"]').innerText()).toContain('One-time setup fee of €249');
-    await context!.close();
+    await first.context().close();
     const ended = summary();
     const page = await open('/pricing', { 'billing-summary': { body: { ...ended, subscription: { ...ended.subscription, status: 'canceled' } } } });
     const starter = page.locator('article[data-plan="Starter"]');
@@ -145,8 +133,8 @@ describeWithBrowser('what a customer sees', (browser) => {
     await page.getByRole('button', { name: 'Buy Growth' }).click();
     await page.waitForURL('**/signup');
     await expect.poll(() => page.getByTestId('chosen-plan').innerText()).toBe('Growth (yearly)');
-    const second = await context!.newPage();
-    await second.goto(`${site.url}/signup`);
+    const second = await page.context().newPage();
+    await second.goto(`${pages.url}/signup`);
     await expect.poll(() => second.getByTestId('chosen-plan').innerText()).toBe('Growth (yearly)');
     await snap(second, 'seen-signup-chosen-plan-new-tab');
   });
