@@ -10,26 +10,38 @@ import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { startStripeEmulator } from '../src/emulator/index.ts';
 
-interface Figure { name: string; value: number; unit: string }
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+}
 
 const CONCURRENCY = 8;
 
 async function throughput(total: number, call: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < total) await call(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < total) await call(next++);
+    }),
+  );
   return total / ((performance.now() - started) / 1000);
 }
 
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] as number;
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] as number;
 
 export async function benchEmulator(): Promise<Figure[]> {
   // Limits off: this measures how fast the emulator itself takes meter events, from many workers for one customer;
   // with Stripe's one-in-flight-per-customer limit on (the default) most of them would be 429s.
   const emulator = await startStripeEmulator({ port: 0, meterEventLimits: false });
-  const stripe = new Stripe('sk_test_bench', { host: emulator.host, port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
+  const stripe = new Stripe('sk_test_bench', {
+    host: emulator.host,
+    port: emulator.port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
   const waiting = new Map<string, (t: number) => void>();
   const receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -43,26 +55,49 @@ export async function benchEmulator(): Promise<Figure[]> {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   try {
-    const meter = await stripe.billing.meters.create({ display_name: 'Minutes', event_name: 'bench_minutes', default_aggregation: { formula: 'sum' } });
+    const meter = await stripe.billing.meters.create({
+      display_name: 'Minutes',
+      event_name: 'bench_minutes',
+      default_aggregation: { formula: 'sum' },
+    });
     const customer = await stripe.customers.create({ email: 'bench@x.test' });
     // Warm-up so that JIT and keep-alive sockets are in place for both measurements.
     await throughput(200, () => stripe.customers.retrieve(customer.id));
     // The baseline is measured before and after the meter events and averaged, so that load from other
     // processes on a shared machine weighs on both figures alike.
     const getBefore = await throughput(2_000, () => stripe.customers.retrieve(customer.id));
-    const eventsPerSecond = await throughput(5_000, (i) => stripe.billing.meterEvents.create({
-      event_name: meter.event_name, identifier: `bench_${i}`, payload: { stripe_customer_id: customer.id, value: '1' },
-    }));
+    const eventsPerSecond = await throughput(5_000, (i) =>
+      stripe.billing.meterEvents.create({
+        event_name: meter.event_name,
+        identifier: `bench_${i}`,
+        payload: { stripe_customer_id: customer.id, value: '1' },
+      }),
+    );
     const getPerSecond = (getBefore + (await throughput(2_000, () => stripe.customers.retrieve(customer.id)))) / 2;
 
-    const price = await stripe.prices.create({ currency: 'eur', unit_amount: 20_400, recurring: { interval: 'month' }, product_data: { name: 'Starter' } });
-    await stripe.webhookEndpoints.create({ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, enabled_events: ['checkout.session.completed'] });
+    const price = await stripe.prices.create({
+      currency: 'eur',
+      unit_amount: 20_400,
+      recurring: { interval: 'month' },
+      product_data: { name: 'Starter' },
+    });
+    await stripe.webhookEndpoints.create({
+      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+      enabled_events: ['checkout.session.completed'],
+    });
     const latencies: number[] = [];
     for (let i = 0; i < 30; i++) {
-      const session = await stripe.checkout.sessions.create({ mode: 'subscription', customer_email: `b${i}@x.test`, success_url: 'http://x.test/ok', line_items: [{ price: price.id, quantity: 1 }] });
+      const session = await stripe.checkout.sessions.create({
+        mode: 'subscription',
+        customer_email: `b${i}@x.test`,
+        success_url: 'http://x.test/ok',
+        line_items: [{ price: price.id, quantity: 1 }],
+      });
       const arrived = new Promise<number>((resolve) => waiting.set(session.id, resolve));
       const started = performance.now();
-      await stripe.rawRequest('POST', `/v1/test_helpers/checkout/sessions/${session.id}/complete`, { payment_method: 'pm_card_visa' });
+      await stripe.rawRequest('POST', `/v1/test_helpers/checkout/sessions/${session.id}/complete`, {
+        payment_method: 'pm_card_visa',
+      });
       latencies.push((await arrived) - started);
     }
     return [

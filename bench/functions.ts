@@ -14,7 +14,6 @@ import { benchStack, subscribedOrganisation } from './stack.ts';
 import { autocannon } from './autocannon.ts';
 import type { Figure } from './run.ts';
 
-
 const CONCURRENCY = 16;
 const DURATION_S = 8;
 
@@ -32,14 +31,16 @@ export async function benchFunctions(): Promise<Figure[]> {
       url: `${stack.url}/functions/v1/report-usage`,
       connections: CONCURRENCY,
       duration: DURATION_S,
-      requests: [{
-        method: 'POST',
-        headers: { authorization: `Bearer ${serviceRoleKey}`, 'content-type': 'application/json' },
-        setupRequest: (req: Record<string, unknown>) => ({
-          ...req,
-          body: JSON.stringify({ org_id: orgId, call_id: `http-${run}-${n++}`, call_duration_seconds: 30 }),
-        }),
-      }],
+      requests: [
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${serviceRoleKey}`, 'content-type': 'application/json' },
+          setupRequest: (req: Record<string, unknown>) => ({
+            ...req,
+            body: JSON.stringify({ org_id: orgId, call_id: `http-${run}-${n++}`, call_duration_seconds: 30 }),
+          }),
+        },
+      ],
     });
     const non2xx = http.non2xx + http.errors;
 
@@ -47,11 +48,18 @@ export async function benchFunctions(): Promise<Figure[]> {
     const pool = openPostgres(databaseUrl, { max: CONCURRENCY });
     let direct = 0;
     const until = performance.now() + DURATION_S * 1000;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
-      for (let i = 0; performance.now() < until; i++, direct++) {
-        await recordUsage(pool, { orgId, callId: `db-${run}-${w}-${i}`, durationSeconds: '30.000', billedMinutes: 1 });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, w) => {
+        for (let i = 0; performance.now() < until; i++, direct++) {
+          await recordUsage(pool, {
+            orgId,
+            callId: `db-${run}-${w}-${i}`,
+            durationSeconds: '30.000',
+            billedMinutes: 1,
+          });
+        }
+      }),
+    );
     await pool.close();
     const directPerSecond = direct / DURATION_S;
 
@@ -59,16 +67,25 @@ export async function benchFunctions(): Promise<Figure[]> {
     const events = [];
     for await (const e of stack.stripe.events.list({ limit: 100 })) events.push(e);
     const secret = stack.config.stripe.webhookSecret!;
-    const signed = await Promise.all(events.map(async (e) => {
-      const body = JSON.stringify(e);
-      return { body, signature: await stack.stripe.webhooks.generateTestHeaderStringAsync({ payload: body, secret }) };
-    }));
+    const signed = await Promise.all(
+      events.map(async (e) => {
+        const body = JSON.stringify(e);
+        return {
+          body,
+          signature: await stack.stripe.webhooks.generateTestHeaderStringAsync({ payload: body, secret }),
+        };
+      }),
+    );
     let applied = 0;
     const started = performance.now();
     for (let round = 0; round < 5; round++) {
       await stack.sql.exec('delete from stripe_events');
       for (const e of signed) {
-        const res = await fetch(`${stack.url}/functions/v1/stripe-webhook-handler`, { method: 'POST', body: e.body, headers: { 'stripe-signature': e.signature, 'content-type': 'application/json' } });
+        const res = await fetch(`${stack.url}/functions/v1/stripe-webhook-handler`, {
+          method: 'POST',
+          body: e.body,
+          headers: { 'stripe-signature': e.signature, 'content-type': 'application/json' },
+        });
         await res.arrayBuffer();
         if (res.status === 200) applied++;
       }

@@ -15,7 +15,6 @@ import { autocannon } from './autocannon.ts';
 import type { Figure } from './run.ts';
 import { benchStack, subscribedOrganisations } from './stack.ts';
 
-
 const CONCURRENCY = 16;
 const DURATION_S = 8;
 const FIXED_RATE = 500;
@@ -27,18 +26,31 @@ export async function benchIngestion(): Promise<Figure[]> {
     const orgIds = await subscribedOrganisations(stack, orgCount);
     const run = randomUUID().slice(0, 8);
     let n = 0;
-    const reportUsage = (extra: Record<string, unknown>) => autocannon({
-      url: `${stack.url}/functions/v1/report-usage`,
-      requests: [{
-        method: 'POST',
-        headers: { authorization: `Bearer ${stack.config.auth.serviceRoleKey}`, 'content-type': 'application/json' },
-        setupRequest: (req: Record<string, unknown>) => {
-          const i = n++;
-          return { ...req, body: JSON.stringify({ org_id: orgIds[i % orgIds.length], call_id: `http-${run}-${i}`, call_duration_seconds: 30 }) };
-        },
-      }],
-      ...extra,
-    });
+    const reportUsage = (extra: Record<string, unknown>) =>
+      autocannon({
+        url: `${stack.url}/functions/v1/report-usage`,
+        requests: [
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${stack.config.auth.serviceRoleKey}`,
+              'content-type': 'application/json',
+            },
+            setupRequest: (req: Record<string, unknown>) => {
+              const i = n++;
+              return {
+                ...req,
+                body: JSON.stringify({
+                  org_id: orgIds[i % orgIds.length],
+                  call_id: `http-${run}-${i}`,
+                  call_duration_seconds: 30,
+                }),
+              };
+            },
+          },
+        ],
+        ...extra,
+      });
 
     const closed = await reportUsage({ connections: CONCURRENCY, duration: DURATION_S });
     await settle(stack.ctx);
@@ -46,11 +58,18 @@ export async function benchIngestion(): Promise<Figure[]> {
     const pool = openPostgres(databaseUrl, { max: CONCURRENCY });
     let direct = 0;
     const until = performance.now() + DURATION_S * 1000;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
-      for (let i = 0; performance.now() < until; i++, direct++) {
-        await recordUsage(pool, { orgId: orgIds[(w * 7919 + i) % orgIds.length]!, callId: `db-${run}-${w}-${i}`, durationSeconds: '30.000', billedMinutes: 1 });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, w) => {
+        for (let i = 0; performance.now() < until; i++, direct++) {
+          await recordUsage(pool, {
+            orgId: orgIds[(w * 7919 + i) % orgIds.length]!,
+            callId: `db-${run}-${w}-${i}`,
+            durationSeconds: '30.000',
+            billedMinutes: 1,
+          });
+        }
+      }),
+    );
     await pool.close();
     const directPerSecond = direct / DURATION_S;
 
@@ -65,7 +84,11 @@ export async function benchIngestion(): Promise<Figure[]> {
       { name: `report-usage at ${FIXED_RATE} req/s: p50`, value: fixed.latency.p50, unit: 'ms' },
       { name: `report-usage at ${FIXED_RATE} req/s: p99`, value: fixed.latency.p99, unit: 'ms' },
       { name: `report-usage at ${FIXED_RATE} req/s: served`, value: fixed.requests.average, unit: 'req/s' },
-      { name: `report-usage at ${FIXED_RATE} req/s: errors+timeouts+non-2xx`, value: fixed.errors + fixed.timeouts + fixed.non2xx, unit: 'requests' },
+      {
+        name: `report-usage at ${FIXED_RATE} req/s: errors+timeouts+non-2xx`,
+        value: fixed.errors + fixed.timeouts + fixed.non2xx,
+        unit: 'requests',
+      },
     ];
   } finally {
     await close();
@@ -75,7 +98,9 @@ export async function benchIngestion(): Promise<Figure[]> {
 /** Let inline deliveries of the previous run finish, so that one run's backlog does not slow the next. */
 async function settle(ctx: { sql: { query<R>(q: string): Promise<R[]> } }): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const [row] = await ctx.sql.query<{ n: number }>(`select count(*)::int as n from usage_records where stripe_status = 'pending'`);
+    const [row] = await ctx.sql.query<{ n: number }>(
+      `select count(*)::int as n from usage_records where stripe_status = 'pending'`,
+    );
     if ((row?.n ?? 0) === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }

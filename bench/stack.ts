@@ -28,13 +28,22 @@ export async function scratchDatabase(adminUrl: string): Promise<{ url: string; 
 }
 
 /** The local stack on a scratch PostgreSQL database (TEST_DATABASE_URL's server, else the local one). */
-export async function benchStack(env: Record<string, string> = {}, opts: LocalStackOptions = {}): Promise<{ stack: LocalStack; databaseUrl: string; close(): Promise<void> }> {
+export async function benchStack(
+  env: Record<string, string> = {},
+  opts: LocalStackOptions = {},
+): Promise<{ stack: LocalStack; databaseUrl: string; close(): Promise<void> }> {
   const adminUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
   const db = await scratchDatabase(adminUrl);
   const stateDir = await mkdtemp(join(tmpdir(), 'aisyst-bench-'));
-  const stack = await startLocalStack(parseConfig({ PORT: '0', STRIPE_EMULATOR_PORT: '0', DATABASE_URL: db.url, ...env }), {
-    logger: silentLogger, stateDir, emulator: { webhookRetryScheduleMs: [50, 100] }, ...opts,
-  });
+  const stack = await startLocalStack(
+    parseConfig({ PORT: '0', STRIPE_EMULATOR_PORT: '0', DATABASE_URL: db.url, ...env }),
+    {
+      logger: silentLogger,
+      stateDir,
+      emulator: { webhookRetryScheduleMs: [50, 100] },
+      ...opts,
+    },
+  );
   return {
     stack,
     databaseUrl: db.url,
@@ -47,7 +56,11 @@ export async function benchStack(env: Record<string, string> = {}, opts: LocalSt
 }
 
 export async function post(url: string, body: unknown, headers: Record<string, string>): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const json = await res.json();
   if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
   return json;
@@ -55,15 +68,26 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 
 /** Sign up, create an organisation and buy Enterprise monthly through the public API and the emulated Checkout. */
 export async function subscribedOrganisation(stack: LocalStack): Promise<string> {
-  const auth = await post(`${stack.url}/auth/v1/signup`, { email: `bench-${randomUUID()}@example.com`, password: 'bench password 123' }, { apikey: stack.config.auth.anonKey });
+  const auth = await post(
+    `${stack.url}/auth/v1/signup`,
+    { email: `bench-${randomUUID()}@example.com`, password: 'bench password 123' },
+    { apikey: stack.config.auth.anonKey },
+  );
   const user = { authorization: `Bearer ${auth.access_token}` };
   const org = await post(`${stack.url}/functions/v1/organisations`, { name: 'Bench Voice' }, user);
   const plans = await (await fetch(`${stack.url}/functions/v1/plans`)).json();
   const plan = plans.plans.find((p: { name: string }) => p.name === 'Enterprise');
-  const checkout = await post(`${stack.url}/functions/v1/create-checkout-session`, { plan_id: plan.id, billing_period: 'monthly' }, user);
+  const checkout = await post(
+    `${stack.url}/functions/v1/create-checkout-session`,
+    { plan_id: plan.id, billing_period: 'monthly' },
+    user,
+  );
   const done = await fetch(`${stack.emulatorUrl}/v1/test_helpers/checkout/sessions/${checkout.session_id}/complete`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${stack.config.stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Bearer ${stack.config.stripe.secretKey}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: 'payment_method=pm_card_visa',
   });
   await done.arrayBuffer();
@@ -74,15 +98,19 @@ export async function subscribedOrganisation(stack: LocalStack): Promise<string>
 export async function subscribedOrganisations(stack: LocalStack, count: number, parallel = 8): Promise<string[]> {
   const ids: string[] = [];
   let started = 0;
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (started < count) {
-      started++;
-      ids.push(await subscribedOrganisation(stack));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (started < count) {
+        started++;
+        ids.push(await subscribedOrganisation(stack));
+      }
+    }),
+  );
   await stack.emulator!.waitForIdle();
   for (;;) {
-    const [row] = await stack.sql.query<{ n: number }>(`select count(*)::int as n from billing_cycles where status = 'active'`);
+    const [row] = await stack.sql.query<{ n: number }>(
+      `select count(*)::int as n from billing_cycles where status = 'active'`,
+    );
     if ((row?.n ?? 0) >= count) return ids;
     await new Promise((r) => setTimeout(r, 100));
   }

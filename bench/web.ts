@@ -48,7 +48,9 @@ async function blankPageMs(browser: Browser, url: string): Promise<number> {
   try {
     const page = await context.newPage();
     await page.goto(url);
-    return await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd);
+    return await page.evaluate(
+      () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd,
+    );
   } finally {
     await context.close();
   }
@@ -57,16 +59,21 @@ async function blankPageMs(browser: Browser, url: string): Promise<number> {
 export async function benchWeb(): Promise<Figure[]> {
   if (webBuildIsStale()) buildWebOnce();
   if (!chromiumFound) throw new Error(`no Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH)`);
-  const blank = createServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>blank</title><p>blank</p>'));
+  const blank = createServer((_, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>blank</title><p>blank</p>'),
+  );
   await new Promise<void>((resolve) => blank.listen(0, '127.0.0.1', resolve));
   const blankUrl = `http://127.0.0.1:${(blank.address() as AddressInfo).port}/`;
   // The local stack as `npm start` runs it, on free ports with a throw-away PGlite directory.
   const dataDir = await mkdtemp(join(tmpdir(), 'aisyst-bench-web-'));
-  const stack = await startLocalStack(parseConfig({ PORT: '0', STRIPE_EMULATOR_PORT: '0', PGLITE_DIR: join(dataDir, 'pglite') }), {
-    logger: memoryLogger(),
-    stateDir: dataDir,
-    deliverer: false,
-  });
+  const stack = await startLocalStack(
+    parseConfig({ PORT: '0', STRIPE_EMULATOR_PORT: '0', PGLITE_DIR: join(dataDir, 'pglite') }),
+    {
+      logger: memoryLogger(),
+      stateDir: dataDir,
+      deliverer: false,
+    },
+  );
   const browser = await launchChromium();
   try {
     const pricingUrl = `${stack.url}/pricing`;
@@ -85,7 +92,8 @@ export async function benchWeb(): Promise<Figure[]> {
     await page.waitForLoadState('networkidle');
     const bodies = await Promise.all(assets.map(async (a) => ({ url: a.url, body: await a.body })));
     page.off('response', collect);
-    const gzipped = (list: typeof bodies) => list.reduce((sum, b) => sum + gzipSync(b.body, { level: 9 }).byteLength, 0);
+    const gzipped = (list: typeof bodies) =>
+      list.reduce((sum, b) => sum + gzipSync(b.body, { level: 9 }).byteLength, 0);
     const rawBytes = bodies.reduce((sum, b) => sum + b.body.byteLength, 0);
     const gzipBytes = gzipped(bodies);
     // What the cards wait for: everything but the lazily loaded supabase-js chunk (web/src/supabase.ts).

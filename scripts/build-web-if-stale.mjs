@@ -43,7 +43,8 @@ export function buildWebOnce() {
       mkdirSync(LOCK);
       break;
     } catch {
-      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs > 120_000)
+        rmSync(LOCK, { recursive: true, force: true });
       else sleep(200);
       if (!existsSync(LOCK) && !webBuildIsStale()) return;
     }

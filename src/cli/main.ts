@@ -2,14 +2,38 @@ import type { Command } from './command.ts';
 
 /** Commands load lazily so that `migrate` does not pay for the emulator, nor `--help` for anything. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  start: { summary: 'run the whole local stack (database, Stripe emulator, functions, pages)', load: async () => (await import('./commands/start.ts')).command },
-  migrate: { summary: 'apply pending database migrations (PGlite or DATABASE_URL)', load: async () => (await import('./commands/migrate.ts')).command },
-  catalog: { summary: 'catalog sync [--dry-run] [--live]: make a Stripe account hold the plans', load: async () => (await import('./commands/catalog.ts')).command },
-  'stripe-events': { summary: 'stripe-events replay --since <date|Nd> [--dry-run] [--live]: apply missed webhooks', load: async () => (await import('./commands/stripe-events.ts')).command },
-  doctor: { summary: 'doctor [--fix] [--live] [--json]: check (and repair) an environment before and after going live', load: async () => (await import('./commands/doctor.ts')).command },
-  'voice-agents': { summary: 'voice-agents link|unlink|list: which organisation pays for a voice platform agent', load: async () => (await import('./commands/voice-agents.ts')).command },
-  'voice-events': { summary: 'voice-events replay [--since <date|Nd>] [--live]: bill the voice calls kept unattributed or failed', load: async () => (await import('./commands/voice-events.ts')).command },
-  'stripe-emulator': { summary: 'run the local Stripe emulator on its own [--port N]', load: async () => (await import('./commands/stripe-emulator.ts')).command },
+  start: {
+    summary: 'run the whole local stack (database, Stripe emulator, functions, pages)',
+    load: async () => (await import('./commands/start.ts')).command,
+  },
+  migrate: {
+    summary: 'apply pending database migrations (PGlite or DATABASE_URL)',
+    load: async () => (await import('./commands/migrate.ts')).command,
+  },
+  catalog: {
+    summary: 'catalog sync [--dry-run] [--live]: make a Stripe account hold the plans',
+    load: async () => (await import('./commands/catalog.ts')).command,
+  },
+  'stripe-events': {
+    summary: 'stripe-events replay --since <date|Nd> [--dry-run] [--live]: apply missed webhooks',
+    load: async () => (await import('./commands/stripe-events.ts')).command,
+  },
+  doctor: {
+    summary: 'doctor [--fix] [--live] [--json]: check (and repair) an environment before and after going live',
+    load: async () => (await import('./commands/doctor.ts')).command,
+  },
+  'voice-agents': {
+    summary: 'voice-agents link|unlink|list: which organisation pays for a voice platform agent',
+    load: async () => (await import('./commands/voice-agents.ts')).command,
+  },
+  'voice-events': {
+    summary: 'voice-events replay [--since <date|Nd>] [--live]: bill the voice calls kept unattributed or failed',
+    load: async () => (await import('./commands/voice-events.ts')).command,
+  },
+  'stripe-emulator': {
+    summary: 'run the local Stripe emulator on its own [--port N]',
+    load: async () => (await import('./commands/stripe-emulator.ts')).command,
+  },
 };
 
 export const USAGE = `aisyst-billing — the AiSyst billing backend's operator CLI
@@ -17,7 +41,9 @@ export const USAGE = `aisyst-billing — the AiSyst billing backend's operator C
 usage: aisyst-billing <command> [options]      (aisyst-billing <command> --help for more)
 
 commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`)
+  .join('\n')}
 
 Configuration comes from the environment and .env (see .env.example).`;
 

@@ -23,11 +23,15 @@ export async function configForStripeCommand(
     throw err;
   }
   if (config.stripe.mode === 'emulator' && !config.stripe.apiBase) {
-    console.error(`aisyst-billing ${commandName}: no Stripe configured. Set STRIPE_SECRET_KEY, or STRIPE_API_BASE to a running emulator (npm start uses its own).`);
+    console.error(
+      `aisyst-billing ${commandName}: no Stripe configured. Set STRIPE_SECRET_KEY, or STRIPE_API_BASE to a running emulator (npm start uses its own).`,
+    );
     return 1;
   }
   if (config.stripe.mode === 'live' && !options.live) {
-    console.error(`aisyst-billing ${commandName}: STRIPE_SECRET_KEY is a live key: ${options.whatLiveChanges} only with --live.`);
+    console.error(
+      `aisyst-billing ${commandName}: STRIPE_SECRET_KEY is a live key: ${options.whatLiveChanges} only with --live.`,
+    );
     return 1;
   }
   return config;

@@ -13,7 +13,8 @@ export function databaseUrlProblems(url: string, variable = 'DATABASE_URL'): str
   let params: URLSearchParams;
   try {
     const parsed = new URL(url);
-    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') return [`${variable} must be a postgres:// or postgresql:// URL`];
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+      return [`${variable} must be a postgres:// or postgresql:// URL`];
     params = parsed.searchParams;
   } catch {
     return [`${variable} must be a postgres:// or postgresql:// URL`];
@@ -24,7 +25,8 @@ export function databaseUrlProblems(url: string, variable = 'DATABASE_URL'): str
     problems.push(`${variable} has sslmode=${sslmode.slice(0, 20)}, which is not one of ${SSL_MODES.join(', ')}`);
   }
   const timeout = params.get('connect_timeout');
-  if (timeout !== null && !/^[1-9]\d{0,4}$/.test(timeout)) problems.push(`${variable} has a connect_timeout that is not a whole number of seconds (1 or more)`);
+  if (timeout !== null && !/^[1-9]\d{0,4}$/.test(timeout))
+    problems.push(`${variable} has a connect_timeout that is not a whole number of seconds (1 or more)`);
   return problems;
 }
 

@@ -50,14 +50,21 @@ function findClosingQuote(text: string, quote: string): number {
  * `.env` values under the process environment: a variable set in the process wins, except an empty one, since an
  * empty string means unset everywhere in the configuration (parse-config.ts).
  */
-export function mergeEnv(fileEnv: Record<string, string>, processEnv: Record<string, string | undefined>): Record<string, string | undefined> {
+export function mergeEnv(
+  fileEnv: Record<string, string>,
+  processEnv: Record<string, string | undefined>,
+): Record<string, string | undefined> {
   const merged: Record<string, string | undefined> = { ...fileEnv };
-  for (const [key, value] of Object.entries(processEnv)) if (value !== undefined && (value !== '' || !(key in merged))) merged[key] = value;
+  for (const [key, value] of Object.entries(processEnv))
+    if (value !== undefined && (value !== '' || !(key in merged))) merged[key] = value;
   return merged;
 }
 
 /** Node-side: reads `<cwd>/.env` if present and merges it under `processEnv`. */
-export async function readEnv(cwd: string, processEnv: Record<string, string | undefined>): Promise<Record<string, string | undefined>> {
+export async function readEnv(
+  cwd: string,
+  processEnv: Record<string, string | undefined>,
+): Promise<Record<string, string | undefined>> {
   return (await readEnvWithOrigins(cwd, processEnv)).env;
 }
 
@@ -80,5 +87,10 @@ export async function readEnvWithOrigins(
   }
   const fileEnv = loadDotEnv(text);
   const env = mergeEnv(fileEnv, processEnv);
-  return { env, fromDotEnv: new Set(Object.keys(fileEnv).filter((key) => env[key] === fileEnv[key] && processEnv[key] !== fileEnv[key])) };
+  return {
+    env,
+    fromDotEnv: new Set(
+      Object.keys(fileEnv).filter((key) => env[key] === fileEnv[key] && processEnv[key] !== fileEnv[key]),
+    ),
+  };
 }

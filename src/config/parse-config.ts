@@ -30,7 +30,9 @@ export const DEFAULT_SUPABASE_SERVICE_ROLE_KEY =
 /** One start-up failure naming every bad variable (`problems`, one line each); values are never included. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `- ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -53,10 +55,19 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
   };
 
   const port = parsePort('PORT', get('PORT'), DEFAULT_PORT, fail);
-  const stripeEmulatorPort = parsePort('STRIPE_EMULATOR_PORT', get('STRIPE_EMULATOR_PORT'), DEFAULT_STRIPE_EMULATOR_PORT, fail);
+  const stripeEmulatorPort = parsePort(
+    'STRIPE_EMULATOR_PORT',
+    get('STRIPE_EMULATOR_PORT'),
+    DEFAULT_STRIPE_EMULATOR_PORT,
+    fail,
+  );
   const latencyText = get('STRIPE_EMULATOR_LATENCY_MS');
-  const stripeEmulatorLatencyMs = latencyText === undefined ? 0
-    : /^\d{1,6}$/.test(latencyText) ? Number(latencyText) : fail('STRIPE_EMULATOR_LATENCY_MS must be a whole number of milliseconds ≥ 0', 0);
+  const stripeEmulatorLatencyMs =
+    latencyText === undefined
+      ? 0
+      : /^\d{1,6}$/.test(latencyText)
+        ? Number(latencyText)
+        : fail('STRIPE_EMULATOR_LATENCY_MS must be a whole number of milliseconds ≥ 0', 0);
 
   const databaseUrl = get('DATABASE_URL');
   if (databaseUrl !== undefined) for (const problem of databaseUrlProblems(databaseUrl)) fail(problem, undefined);
@@ -65,26 +76,43 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
     : { kind: 'pglite', dir: get('PGLITE_DIR') ?? DEFAULT_PGLITE_DIR };
 
   const secretKey = get('STRIPE_SECRET_KEY');
-  const mode: StripeMode = secretKey === undefined ? 'emulator' : stripeModeOf(secretKey) ?? fail(
-    'STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_test_…, rk_live_…)', 'test');
+  const mode: StripeMode =
+    secretKey === undefined
+      ? 'emulator'
+      : (stripeModeOf(secretKey) ??
+        fail(
+          'STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_test_…, rk_live_…)',
+          'test',
+        ));
   if (mode === 'live' && databaseUrl === undefined) {
-    fail('DATABASE_URL is required when STRIPE_SECRET_KEY is a live key (PGlite is for local development only)', undefined);
+    fail(
+      'DATABASE_URL is required when STRIPE_SECRET_KEY is a live key (PGlite is for local development only)',
+      undefined,
+    );
   }
 
   const apiBaseText = get('STRIPE_API_BASE');
   let apiBase: URL | undefined;
   if (apiBaseText !== undefined) {
-    apiBase = isUrl(apiBaseText, ['http:', 'https:']) ? new URL(apiBaseText) : fail('STRIPE_API_BASE must be an http(s) URL', undefined);
+    apiBase = isUrl(apiBaseText, ['http:', 'https:'])
+      ? new URL(apiBaseText)
+      : fail('STRIPE_API_BASE must be an http(s) URL', undefined);
   }
   const webhookSecret = get('STRIPE_WEBHOOK_SECRET');
-  if (webhookSecret !== undefined && !/^whsec_\S+$/.test(webhookSecret)) fail('STRIPE_WEBHOOK_SECRET must start with whsec_', undefined);
+  if (webhookSecret !== undefined && !/^whsec_\S+$/.test(webhookSecret))
+    fail('STRIPE_WEBHOOK_SECRET must start with whsec_', undefined);
   const setupFeePriceId = get('STRIPE_SETUP_FEE_PRICE_ID');
-  if (setupFeePriceId !== undefined && !/^price_\w+$/.test(setupFeePriceId)) fail('STRIPE_SETUP_FEE_PRICE_ID must be a price id (price_…)', undefined);
+  if (setupFeePriceId !== undefined && !/^price_\w+$/.test(setupFeePriceId))
+    fail('STRIPE_SETUP_FEE_PRICE_ID must be a price id (price_…)', undefined);
 
   // The deployed functions' base (https://<ref>.supabase.co/functions/v1): where `doctor` points the webhook endpoint.
   const publicFunctionsText = get('PUBLIC_FUNCTIONS_URL');
-  const publicFunctionsUrl = publicFunctionsText === undefined ? undefined
-    : isUrl(publicFunctionsText, ['http:', 'https:']) ? publicFunctionsText.replace(/\/+$/, '') : fail('PUBLIC_FUNCTIONS_URL must be an http(s) URL', undefined);
+  const publicFunctionsUrl =
+    publicFunctionsText === undefined
+      ? undefined
+      : isUrl(publicFunctionsText, ['http:', 'https:'])
+        ? publicFunctionsText.replace(/\/+$/, '')
+        : fail('PUBLIC_FUNCTIONS_URL must be an http(s) URL', undefined);
 
   // Voice platforms' call-ended webhooks (voice-webhook/<platform>); each unset platform answers 503 not_configured.
   const voice = {
@@ -95,30 +123,47 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
   };
 
   const websiteText = get('WEBSITE_URL') ?? `http://127.0.0.1:${port}`;
-  const websiteUrl = isUrl(websiteText, ['http:', 'https:']) ? websiteText.replace(/\/+$/, '') : fail('WEBSITE_URL must be an http(s) URL', '');
+  const websiteUrl = isUrl(websiteText, ['http:', 'https:'])
+    ? websiteText.replace(/\/+$/, '')
+    : fail('WEBSITE_URL must be an http(s) URL', '');
 
   const supabaseUrl = get('SUPABASE_URL');
-  if (supabaseUrl !== undefined && !isUrl(supabaseUrl, ['http:', 'https:'])) fail('SUPABASE_URL must be an http(s) URL', undefined);
+  if (supabaseUrl !== undefined && !isUrl(supabaseUrl, ['http:', 'https:']))
+    fail('SUPABASE_URL must be an http(s) URL', undefined);
   const jwks = get('SUPABASE_JWKS');
   if (jwks !== undefined && !isJwks(jwks)) fail('SUPABASE_JWKS must be a JSON Web Key Set: {"keys": [...]}', undefined);
   const jwtSecretText = get('SUPABASE_JWT_SECRET');
-  if (jwtSecretText !== undefined && jwtSecretText.length < 32) fail('SUPABASE_JWT_SECRET must be at least 32 characters long', undefined);
+  if (jwtSecretText !== undefined && jwtSecretText.length < 32)
+    fail('SUPABASE_JWT_SECRET must be at least 32 characters long', undefined);
   const serviceRoleKeyText = get('SUPABASE_SERVICE_ROLE_KEY');
   const secretKeys = parseSecretKeys(get('SUPABASE_SECRET_KEYS'), fail);
   // Live money must never rest on the secrets every Supabase CLI user knows: anyone could sign a service_role JWT.
   // Unset means "none" (HS256 tokens / the service-role key refused), not the local default.
   if (mode === 'live') {
-    const publicDefault = 'is the public local default; a live key needs the project\'s own (or leave it unset)';
+    const publicDefault = "is the public local default; a live key needs the project's own (or leave it unset)";
     if (jwtSecretText === DEFAULT_SUPABASE_JWT_SECRET) fail(`SUPABASE_JWT_SECRET ${publicDefault}`, undefined);
-    if (serviceRoleKeyText === DEFAULT_SUPABASE_SERVICE_ROLE_KEY) fail(`SUPABASE_SERVICE_ROLE_KEY ${publicDefault}`, undefined);
-    if (secretKeys.includes(DEFAULT_SUPABASE_SERVICE_ROLE_KEY)) fail(`SUPABASE_SECRET_KEYS contains the public local service-role key; a live key needs the project's own`, undefined);
+    if (serviceRoleKeyText === DEFAULT_SUPABASE_SERVICE_ROLE_KEY)
+      fail(`SUPABASE_SERVICE_ROLE_KEY ${publicDefault}`, undefined);
+    if (secretKeys.includes(DEFAULT_SUPABASE_SERVICE_ROLE_KEY))
+      fail(
+        `SUPABASE_SECRET_KEYS contains the public local service-role key; a live key needs the project's own`,
+        undefined,
+      );
   }
   // The local stack serves the pages and its own Auth: with a live key it would hand every visitor the public
   // demo anon key, and sign-in would fail on an empty JWT secret (a 500 at sign-up).
   if (options.localStack && mode === 'live') {
     const anonKey = get('SUPABASE_ANON_KEY');
-    if (anonKey === undefined || anonKey === DEFAULT_SUPABASE_ANON_KEY) fail('SUPABASE_ANON_KEY must be the project\'s own anon key when STRIPE_SECRET_KEY is a live key (the default is the public local demo key)', undefined);
-    if (jwtSecretText === undefined) fail('SUPABASE_JWT_SECRET must be set to the project\'s own when STRIPE_SECRET_KEY is a live key: the local stack signs its users\' tokens with it', undefined);
+    if (anonKey === undefined || anonKey === DEFAULT_SUPABASE_ANON_KEY)
+      fail(
+        "SUPABASE_ANON_KEY must be the project's own anon key when STRIPE_SECRET_KEY is a live key (the default is the public local demo key)",
+        undefined,
+      );
+    if (jwtSecretText === undefined)
+      fail(
+        "SUPABASE_JWT_SECRET must be set to the project's own when STRIPE_SECRET_KEY is a live key: the local stack signs its users' tokens with it",
+        undefined,
+      );
   }
   const localDefault = mode !== 'live';
   const jwtSecret = jwtSecretText ?? (localDefault ? DEFAULT_SUPABASE_JWT_SECRET : '');
@@ -187,7 +232,8 @@ function parseSecretKeys(text: string | undefined, fail: Fail): string[] {
   if (text.startsWith('{')) {
     try {
       const parsed: unknown = JSON.parse(text);
-      const values = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.values(parsed) : [];
+      const values =
+        typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.values(parsed) : [];
       const keys = values.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim());
       return keys.length > 0 && keys.length === values.length ? keys : fail(message, []);
     } catch {

@@ -34,9 +34,30 @@ export interface CatalogPlan {
 }
 
 export const PLANS: readonly CatalogPlan[] = [
-  { code: 'starter', name: 'Starter', monthlyPriceCents: 20_400, includedMinutes: 500, overageRateCents: 50, sortOrder: 1 },
-  { code: 'growth', name: 'Growth', monthlyPriceCents: 36_600, includedMinutes: 1_000, overageRateCents: 50, sortOrder: 2 },
-  { code: 'enterprise', name: 'Enterprise', monthlyPriceCents: 62_400, includedMinutes: 2_000, overageRateCents: 50, sortOrder: 3 },
+  {
+    code: 'starter',
+    name: 'Starter',
+    monthlyPriceCents: 20_400,
+    includedMinutes: 500,
+    overageRateCents: 50,
+    sortOrder: 1,
+  },
+  {
+    code: 'growth',
+    name: 'Growth',
+    monthlyPriceCents: 36_600,
+    includedMinutes: 1_000,
+    overageRateCents: 50,
+    sortOrder: 2,
+  },
+  {
+    code: 'enterprise',
+    name: 'Enterprise',
+    monthlyPriceCents: 62_400,
+    includedMinutes: 2_000,
+    overageRateCents: 50,
+    sortOrder: 3,
+  },
 ];
 
 /**

@@ -11,11 +11,19 @@ export interface CycleTotals {
   overageCostCents: number;
 }
 
-export function cycleTotals(input: { includedMinutes: number; overageRateCents: number; minutesUsed: number }): CycleTotals {
+export function cycleTotals(input: {
+  includedMinutes: number;
+  overageRateCents: number;
+  minutesUsed: number;
+}): CycleTotals {
   const { includedMinutes, overageRateCents, minutesUsed } = input;
   for (const [name, value] of Object.entries(input)) {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer`);
   }
   const overageMinutes = Math.max(0, minutesUsed - includedMinutes);
-  return { minutesUsed, overageMinutes, overageCostCents: assertSafeCents(overageMinutes * overageRateCents, 'overage cost') };
+  return {
+    minutesUsed,
+    overageMinutes,
+    overageCostCents: assertSafeCents(overageMinutes * overageRateCents, 'overage cost'),
+  };
 }

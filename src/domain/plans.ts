@@ -2,7 +2,15 @@
  * What the pricing page and GET plans show about a plan, derived in integer cents from the catalog (catalog.ts)
  * or from a `billing_plans` row: yearly price, its monthly equivalent and the saving against twelve months.
  */
-import { CURRENCY, PLANS, SETUP_FEE, yearlyPriceCents, type CatalogPlan, type Currency, type PlanCode } from './catalog.ts';
+import {
+  CURRENCY,
+  PLANS,
+  SETUP_FEE,
+  yearlyPriceCents,
+  type CatalogPlan,
+  type Currency,
+  type PlanCode,
+} from './catalog.ts';
 import { assertSafeCents } from './money.ts';
 
 export interface YearlyPricing {
@@ -45,7 +53,10 @@ export function planView(plan: CatalogPlan): PlanView {
     overageRateCents: plan.overageRateCents,
     setupFeeCents: SETUP_FEE.amountCents,
     sortOrder: plan.sortOrder,
-    ...yearlyPricing({ monthlyPriceCents: plan.monthlyPriceCents, yearlyPriceCents: yearlyPriceCents(plan.monthlyPriceCents) }),
+    ...yearlyPricing({
+      monthlyPriceCents: plan.monthlyPriceCents,
+      yearlyPriceCents: yearlyPriceCents(plan.monthlyPriceCents),
+    }),
   };
 }
 

@@ -25,7 +25,8 @@ export function projectMonthOverage(input: {
   const end = input.periodEnd.getTime();
   const now = input.now.getTime();
   if (![start, end, now].every(Number.isFinite) || end <= start) throw new RangeError('invalid period');
-  if (!Number.isSafeInteger(input.minutesUsed) || input.minutesUsed < 0) throw new RangeError('minutesUsed must be a non-negative integer');
+  if (!Number.isSafeInteger(input.minutesUsed) || input.minutesUsed < 0)
+    throw new RangeError('minutesUsed must be a non-negative integer');
   const elapsed = Math.min(now, end) - start;
   let projectedMinutes = input.minutesUsed;
   if (elapsed > 0 && now < end) {

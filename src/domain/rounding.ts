@@ -30,7 +30,8 @@ export function durationToMillis(duration: CallDuration): number {
 }
 
 function assertMillis(ms: number): void {
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`milliseconds must be a non-negative integer, got ${String(ms)}`);
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new RangeError(`milliseconds must be a non-negative integer, got ${String(ms)}`);
 }
 
 /** ceil(ms / 60 000) in integer maths: 0 → 0, 60 000 → 1, 60 001 → 2. */

@@ -30,8 +30,10 @@ export function assertValidTiers(tiers: readonly Tier[]): void {
       }
       previous = tier.upTo;
     }
-    if (assertSafeCents(tier.unitAmountCents, `tier ${i} unit amount`) < 0) throw new RangeError(`tier ${i} unit amount < 0`);
-    if (assertSafeCents(tier.flatAmountCents ?? 0, `tier ${i} flat amount`) < 0) throw new RangeError(`tier ${i} flat amount < 0`);
+    if (assertSafeCents(tier.unitAmountCents, `tier ${i} unit amount`) < 0)
+      throw new RangeError(`tier ${i} unit amount < 0`);
+    if (assertSafeCents(tier.flatAmountCents ?? 0, `tier ${i} flat amount`) < 0)
+      throw new RangeError(`tier ${i} flat amount < 0`);
   });
 }
 

@@ -37,7 +37,11 @@ export class Emu {
   private busy = 0;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(readonly store: Store, readonly options: ResolvedOptions, readonly logger: Logger) {}
+  constructor(
+    readonly store: Store,
+    readonly options: ResolvedOptions,
+    readonly logger: Logger,
+  ) {}
 
   realNow(): number {
     return Math.floor(Date.now() / 1000);
@@ -64,9 +68,15 @@ export class Emu {
     const data: Obj = { object: render(obj, this.store) };
     if (previous && Object.keys(previous).length > 0) data.previous_attributes = previous;
     const event = {
-      id: newId('evt'), object: 'event', api_version: Stripe.API_VERSION,
+      id: newId('evt'),
+      object: 'event',
+      api_version: Stripe.API_VERSION,
       created: obj.object === 'test_helpers.test_clock' ? obj.frozen_time : this.nowFor(customer),
-      data, livemode: false, pending_webhooks: 0, request: this.currentRequest ?? { id: null, idempotency_key: null }, type,
+      data,
+      livemode: false,
+      pending_webhooks: 0,
+      request: this.currentRequest ?? { id: null, idempotency_key: null },
+      type,
     } as unknown as Stripe.Event;
     event.pending_webhooks = this.webhooks.endpointsFor(type).length;
     this.store.put(event as unknown as Obj);
@@ -83,7 +93,8 @@ export class Emu {
   }
 
   waitForIdle(): Promise<void> {
-    if (this.busy === 0) return new Promise((r) => setImmediate(() => (this.busy === 0 ? r() : this.idleWaiters.push(r))));
+    if (this.busy === 0)
+      return new Promise((r) => setImmediate(() => (this.busy === 0 ? r() : this.idleWaiters.push(r))));
     return new Promise((r) => this.idleWaiters.push(r));
   }
 }

@@ -3,7 +3,12 @@
  * (docs.stripe.com/api/errors): 400 invalid_request_error, 401 authentication_error, 402 card_error,
  * 404 resource_missing (an invalid_request_error), 409/400 idempotency_error.
  */
-export type StripeErrorType = 'invalid_request_error' | 'authentication_error' | 'card_error' | 'idempotency_error' | 'api_error';
+export type StripeErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'card_error'
+  | 'idempotency_error'
+  | 'api_error';
 
 export class StripeApiError extends Error {
   constructor(
@@ -42,4 +47,6 @@ export const notFound = (kind: string, id: string, param = 'id') =>
   new StripeApiError(404, 'invalid_request_error', `No such ${kind}: '${id}'`, 'resource_missing', param);
 
 export const cardDeclined = (declineCode = 'generic_decline') =>
-  new StripeApiError(402, 'card_error', 'Your card was declined.', 'card_declined', undefined, { decline_code: declineCode });
+  new StripeApiError(402, 'card_error', 'Your card was declined.', 'card_declined', undefined, {
+    decline_code: declineCode,
+  });

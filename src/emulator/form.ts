@@ -55,7 +55,17 @@ function arraysFromIndexedObjects(v: unknown): unknown {
   const obj = v as Mutable;
   const keys = Object.keys(obj);
   for (const k of keys) obj[k] = arraysFromIndexedObjects(obj[k]);
-  const isArray = keys.length > 0 && keys.every((k) => /^\d+$/.test(k)) &&
-    keys.map(Number).sort((a, b) => a - b).every((n, i) => n === i);
-  return isArray ? keys.map(Number).sort((a, b) => a - b).map((n) => obj[String(n)]) : obj;
+  const isArray =
+    keys.length > 0 &&
+    keys.every((k) => /^\d+$/.test(k)) &&
+    keys
+      .map(Number)
+      .sort((a, b) => a - b)
+      .every((n, i) => n === i);
+  return isArray
+    ? keys
+        .map(Number)
+        .sort((a, b) => a - b)
+        .map((n) => obj[String(n)])
+    : obj;
 }

@@ -6,7 +6,12 @@
  */
 import { StripeApiError } from './errors.ts';
 
-interface Saved { fingerprint: string; status: number; body: string; savedAt: number }
+interface Saved {
+  fingerprint: string;
+  status: number;
+  body: string;
+  savedAt: number;
+}
 
 const TTL_MS = 24 * 3600 * 1000;
 
@@ -21,8 +26,11 @@ export class IdempotencyCache {
       return undefined;
     }
     if (hit.fingerprint !== fingerprint) {
-      throw new StripeApiError(400, 'idempotency_error',
-        `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`);
+      throw new StripeApiError(
+        400,
+        'idempotency_error',
+        `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+      );
     }
     return hit;
   }

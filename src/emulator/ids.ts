@@ -10,10 +10,26 @@ export function newId(prefix: string, length = 24): string {
 
 /** Which stored collection an id belongs to, by its prefix; used by `expand` and the generic lookup. */
 export const PREFIX_KIND: Record<string, string> = {
-  cus: 'customer', prod: 'product', price: 'price', mtr: 'billing.meter', sub: 'subscription',
-  si: 'subscription_item', in: 'invoice', il: 'line_item', cs: 'checkout.session', pm: 'payment_method',
-  evt: 'event', we: 'webhook_endpoint', clock: 'test_helpers.test_clock', bps: 'billing_portal.session', bpc: 'billing_portal.configuration',
-  ii: 'invoiceitem', pi: 'payment_intent', cn: 'credit_note', re: 'refund', sub_sched: 'subscription_schedule',
+  cus: 'customer',
+  prod: 'product',
+  price: 'price',
+  mtr: 'billing.meter',
+  sub: 'subscription',
+  si: 'subscription_item',
+  in: 'invoice',
+  il: 'line_item',
+  cs: 'checkout.session',
+  pm: 'payment_method',
+  evt: 'event',
+  we: 'webhook_endpoint',
+  clock: 'test_helpers.test_clock',
+  bps: 'billing_portal.session',
+  bpc: 'billing_portal.configuration',
+  ii: 'invoiceitem',
+  pi: 'payment_intent',
+  cn: 'credit_note',
+  re: 'refund',
+  sub_sched: 'subscription_schedule',
 };
 
 export function kindOfId(id: string): string | undefined {

@@ -74,20 +74,28 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? silentLogger;
   const saver = options.stateFile ? stateSaver(options.stateFile, logger) : undefined;
-  const store = new Store(options.stateFile ? await loadState(options.stateFile) : undefined, () => saver?.schedule(store.state));
-  const emu = new Emu(store, {
-    webhookSecret: options.webhookSecret,
-    webhookRetryScheduleMs: options.webhookRetryScheduleMs ?? DEFAULT_WEBHOOK_RETRY_MS,
-    dunningScheduleMs: options.dunningScheduleMs ?? DEFAULT_DUNNING_MS,
-    dunningFinalAction: options.dunningFinalAction ?? 'cancel',
-    latencyMs: options.latencyMs ?? 0,
-    meterEventSessionTtlMs: options.meterEventSessionTtlMs ?? DEFAULT_METER_EVENT_SESSION_TTL_MS,
-    meterEventStreamVisibilityMs: options.meterEventStreamVisibilityMs ?? DEFAULT_STREAM_VISIBILITY_MS,
-  }, logger);
+  const store = new Store(options.stateFile ? await loadState(options.stateFile) : undefined, () =>
+    saver?.schedule(store.state),
+  );
+  const emu = new Emu(
+    store,
+    {
+      webhookSecret: options.webhookSecret,
+      webhookRetryScheduleMs: options.webhookRetryScheduleMs ?? DEFAULT_WEBHOOK_RETRY_MS,
+      dunningScheduleMs: options.dunningScheduleMs ?? DEFAULT_DUNNING_MS,
+      dunningFinalAction: options.dunningFinalAction ?? 'cancel',
+      latencyMs: options.latencyMs ?? 0,
+      meterEventSessionTtlMs: options.meterEventSessionTtlMs ?? DEFAULT_METER_EVENT_SESSION_TTL_MS,
+      meterEventStreamVisibilityMs: options.meterEventStreamVisibilityMs ?? DEFAULT_STREAM_VISIBILITY_MS,
+    },
+    logger,
+  );
   emu.limits = new MeterEventLimits(options.meterEventLimits);
   emu.scheduler = new Scheduler(emu, TASK_RUNNERS);
   emu.webhooks = new WebhookDispatcher(emu);
-  const server = createServer(handler(emu, new Router().add(ALL_ROUTES).add(meterEventStreamRoutes), new IdempotencyCache()));
+  const server = createServer(
+    handler(emu, new Router().add(ALL_ROUTES).add(meterEventStreamRoutes), new IdempotencyCache()),
+  );
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -100,7 +108,9 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   resumeAdvances(emu);
   logger.info('stripe emulator listening', { url });
   return {
-    url, port, host,
+    url,
+    port,
+    host,
     waitForIdle: () => emu.waitForIdle(),
     close: async () => {
       emu.scheduler.stop();

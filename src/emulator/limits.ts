@@ -26,7 +26,9 @@ export interface MeterEventLimitOptions {
 export type KeyMode = 'live' | 'test';
 
 export const DEFAULT_METER_EVENT_LIMITS: Required<Omit<MeterEventLimitOptions, 'testModePerSecond'>> = {
-  perCustomerConcurrency: true, meterEventsPerSecond: 1_000, streamRequestsPerSecond: 10_000,
+  perCustomerConcurrency: true,
+  meterEventsPerSecond: 1_000,
+  streamRequestsPerSecond: 10_000,
 };
 
 /** A token bucket holding one second's worth of calls: `rate` per second, bursts up to `rate`. */
@@ -34,7 +36,10 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly rate: number, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    private readonly rate: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.tokens = rate;
     this.last = now();
   }
@@ -52,7 +57,8 @@ export class TokenBucket {
 /** Stripe's 429 body: type `invalid_request_error` (docs.stripe.com/api/errors lists no other), code `rate_limit`. */
 export const rateLimited = (message: string) => new StripeApiError(429, 'invalid_request_error', message, 'rate_limit');
 
-const ACCOUNT_MESSAGE = 'Request rate limit exceeded. You can learn more about rate limits here https://docs.stripe.com/rate-limits.';
+const ACCOUNT_MESSAGE =
+  'Request rate limit exceeded. You can learn more about rate limits here https://docs.stripe.com/rate-limits.';
 
 export class MeterEventLimits {
   private readonly inFlight = new Set<string>();
@@ -60,9 +66,10 @@ export class MeterEventLimits {
   private readonly o: MeterEventLimitOptions & typeof DEFAULT_METER_EVENT_LIMITS;
 
   constructor(options: MeterEventLimitOptions | false | undefined) {
-    this.o = options === false
-      ? { perCustomerConcurrency: false, meterEventsPerSecond: 0, streamRequestsPerSecond: 0 }
-      : { ...DEFAULT_METER_EVENT_LIMITS, ...options };
+    this.o =
+      options === false
+        ? { perCustomerConcurrency: false, meterEventsPerSecond: 0, streamRequestsPerSecond: 0 }
+        : { ...DEFAULT_METER_EVENT_LIMITS, ...options };
   }
 
   /**
@@ -74,7 +81,9 @@ export class MeterEventLimits {
     if (!this.o.perCustomerConcurrency || !customer || !eventName) return () => {};
     const key = `${mode} ${eventName} ${customer}`;
     if (this.inFlight.has(key)) {
-      throw rateLimited(`A meter event for customer ${customer} and event_name \`${eventName}\` is already being processed: Stripe allows one concurrent meter event request per customer per meter. Retry after it completes.`);
+      throw rateLimited(
+        `A meter event for customer ${customer} and event_name \`${eventName}\` is already being processed: Stripe allows one concurrent meter event request per customer per meter. Retry after it completes.`,
+      );
     }
     this.inFlight.add(key);
     return () => this.inFlight.delete(key);

@@ -5,7 +5,12 @@
 import { invalidParam, notFound } from './errors.ts';
 import type { Obj } from './store.ts';
 
-export interface StripeList<T> { object: 'list'; data: T[]; has_more: boolean; url: string }
+export interface StripeList<T> {
+  object: 'list';
+  data: T[];
+  has_more: boolean;
+  url: string;
+}
 
 export function listOf<T>(data: T[], url: string, hasMore = false): StripeList<T> {
   return { object: 'list', data, has_more: hasMore, url };
@@ -39,6 +44,8 @@ export function rangeFilter(value: unknown): (n: number) => boolean {
   if (typeof value === 'string') return (n) => n === Number(value);
   const r = value as Record<string, string>;
   return (n) =>
-    (r.gt === undefined || n > Number(r.gt)) && (r.gte === undefined || n >= Number(r.gte)) &&
-    (r.lt === undefined || n < Number(r.lt)) && (r.lte === undefined || n <= Number(r.lte));
+    (r.gt === undefined || n > Number(r.gt)) &&
+    (r.gte === undefined || n >= Number(r.gte)) &&
+    (r.lt === undefined || n < Number(r.lt)) &&
+    (r.lte === undefined || n <= Number(r.lte));
 }

@@ -30,7 +30,8 @@ export function requiredStr(params: Params, key: string): string {
 
 export function int(value: FormValue | undefined, param: string): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || !/^-?\d+$/.test(value)) throw invalidParam(param, `Invalid integer: ${String(value)}`);
+  if (typeof value !== 'string' || !/^-?\d+$/.test(value))
+    throw invalidParam(param, `Invalid integer: ${String(value)}`);
   return Number(value);
 }
 

@@ -42,7 +42,11 @@ export function stateSaver(file: string, logger: Logger = silentLogger) {
         if (failing) logger.info('emulator state saved again', { file });
         failing = false;
       } catch (err) {
-        if (!failing) logger.error('could not save the emulator state; it stays in memory and the next change retries', { file, cause: String(err) });
+        if (!failing)
+          logger.error('could not save the emulator state; it stays in memory and the next change retries', {
+            file,
+            cause: String(err),
+          });
         failing = true;
       }
     });

@@ -15,8 +15,11 @@ type Includer = (obj: Obj, store: Store) => unknown;
 const INCLUDABLE: Record<string, Record<string, Includer>> = {
   price: { tiers: (o, s) => structuredClone(s.get('price', o.id)?.tiers ?? null) },
   'checkout.session': {
-    line_items: (o, s) => listOf((s.get('checkout.session', o.id)?._line_items ?? []).map((i: Obj) => render(i, s)),
-      `/v1/checkout/sessions/${o.id}/line_items`),
+    line_items: (o, s) =>
+      listOf(
+        (s.get('checkout.session', o.id)?._line_items ?? []).map((i: Obj) => render(i, s)),
+        `/v1/checkout/sessions/${o.id}/line_items`,
+      ),
   },
 };
 
@@ -28,8 +31,14 @@ export function render(stored: Obj, store: Store): Obj {
       delete obj.tiers;
       break;
     case 'subscription': {
-      const items = store.all('subscription_item').filter((i) => i.subscription === obj.id && !i._deleted).reverse();
-      obj.items = listOf(items.map((i) => render(i, store)), `/v1/subscription_items?subscription=${obj.id}`);
+      const items = store
+        .all('subscription_item')
+        .filter((i) => i.subscription === obj.id && !i._deleted)
+        .reverse();
+      obj.items = listOf(
+        items.map((i) => render(i, store)),
+        `/v1/subscription_items?subscription=${obj.id}`,
+      );
       break;
     }
     case 'subscription_item': {
@@ -47,8 +56,14 @@ export function render(stored: Obj, store: Store): Obj {
     }
     case 'invoice': {
       if (String(obj.id).startsWith('upcoming_')) break; // a preview carries its own lines (resources/invoicePreview.ts)
-      const lines = store.all('line_item').filter((l) => l.invoice === obj.id).reverse();
-      obj.lines = listOf(lines.map((l) => render(l, store)), `/v1/invoices/${obj.id}/lines`);
+      const lines = store
+        .all('line_item')
+        .filter((l) => l.invoice === obj.id)
+        .reverse();
+      obj.lines = listOf(
+        lines.map((l) => render(l, store)),
+        `/v1/invoices/${obj.id}/lines`,
+      );
       break;
     }
   }
@@ -59,11 +74,25 @@ export function render(stored: Obj, store: Store): Obj {
 function planOf(price: Obj): Obj | null {
   if (!price.recurring) return null;
   return {
-    id: price.id, object: 'plan', active: price.active, amount: price.unit_amount, amount_decimal: price.unit_amount_decimal,
-    billing_scheme: price.billing_scheme, created: price.created, currency: price.currency,
-    interval: price.recurring.interval, interval_count: price.recurring.interval_count, livemode: false,
-    metadata: price.metadata, meter: price.recurring.meter ?? null, nickname: price.nickname, product: price.product,
-    tiers_mode: price.tiers_mode, transform_usage: null, trial_period_days: null, usage_type: price.recurring.usage_type,
+    id: price.id,
+    object: 'plan',
+    active: price.active,
+    amount: price.unit_amount,
+    amount_decimal: price.unit_amount_decimal,
+    billing_scheme: price.billing_scheme,
+    created: price.created,
+    currency: price.currency,
+    interval: price.recurring.interval,
+    interval_count: price.recurring.interval_count,
+    livemode: false,
+    metadata: price.metadata,
+    meter: price.recurring.meter ?? null,
+    nickname: price.nickname,
+    product: price.product,
+    tiers_mode: price.tiers_mode,
+    transform_usage: null,
+    trial_period_days: null,
+    usage_type: price.recurring.usage_type,
   };
 }
 
@@ -85,7 +114,12 @@ function expandPath(node: unknown, segs: string[], store: Store): void {
   if (include && obj[seg] === undefined) obj[seg] = include(obj, store);
   const value = obj[seg];
   // Stripe refuses to expand what is not an expandable reference (docs.stripe.com/expand).
-  if (value === undefined || typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && !kindOfId(value))) {
+  if (
+    value === undefined ||
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'string' && !kindOfId(value))
+  ) {
     throw invalidRequest(`This property cannot be expanded (${seg}).`, 'expand');
   }
   if (typeof value === 'string') {

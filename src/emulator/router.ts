@@ -12,7 +12,11 @@ export interface Req {
   headers: IncomingHttpHeaders;
 }
 
-export interface PageResponse { status: number; headers?: Record<string, string>; body: string }
+export interface PageResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+}
 
 export type ApiHandler = (req: Req, emu: Emu) => unknown;
 export type PageHandler = (req: Req, emu: Emu) => PageResponse | Promise<PageResponse>;
@@ -26,7 +30,11 @@ export type Route =
   | { method: string; pattern: string; api: ApiHandler; admit?: Admit; authenticate?: Authenticate }
   | { method: string; pattern: string; page: PageHandler };
 
-interface Compiled { route: Route; re: RegExp; names: string[] }
+interface Compiled {
+  route: Route;
+  re: RegExp;
+  names: string[];
+}
 
 export class Router {
   private compiled: Compiled[] = [];
@@ -34,16 +42,23 @@ export class Router {
   add(routes: Route[]): this {
     for (const route of routes) {
       const names: string[] = [];
-      const re = new RegExp('^' + route.pattern.replace(/:([a-z_]+)/g, (_, n: string) => {
-        names.push(n);
-        return '([^/]+)';
-      }) + '/?$');
+      const re = new RegExp(
+        '^' +
+          route.pattern.replace(/:([a-z_]+)/g, (_, n: string) => {
+            names.push(n);
+            return '([^/]+)';
+          }) +
+          '/?$',
+      );
       this.compiled.push({ route, re, names });
     }
     return this;
   }
 
-  match(method: string, path: string): { route: Route; path_params: Record<string, string> } | 'method_not_allowed' | undefined {
+  match(
+    method: string,
+    path: string,
+  ): { route: Route; path_params: Record<string, string> } | 'method_not_allowed' | undefined {
     let pathMatched = false;
     for (const c of this.compiled) {
       const m = c.re.exec(path);

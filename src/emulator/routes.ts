@@ -21,8 +21,23 @@ import { checkoutPageRoutes } from './pages/checkoutPage.ts';
 import { invoicePageRoutes } from './pages/invoicePage.ts';
 
 export const ALL_ROUTES: Route[] = [
-  ...customerRoutes, ...productRoutes, ...priceRoutes, ...meterRoutes, ...testClockRoutes, ...paymentMethodRoutes,
-  ...checkoutRoutes, ...subscriptionRoutes, ...subscriptionItemRoutes, ...subscriptionScheduleRoutes, ...invoicePreviewRoutes, ...invoiceRoutes, ...eventRoutes,
-  ...creditNoteRoutes, ...refundRoutes, ...portalConfigurationRoutes,
-  ...portalRoutes, ...checkoutPageRoutes, ...invoicePageRoutes,
+  ...customerRoutes,
+  ...productRoutes,
+  ...priceRoutes,
+  ...meterRoutes,
+  ...testClockRoutes,
+  ...paymentMethodRoutes,
+  ...checkoutRoutes,
+  ...subscriptionRoutes,
+  ...subscriptionItemRoutes,
+  ...subscriptionScheduleRoutes,
+  ...invoicePreviewRoutes,
+  ...invoiceRoutes,
+  ...eventRoutes,
+  ...creditNoteRoutes,
+  ...refundRoutes,
+  ...portalConfigurationRoutes,
+  ...portalRoutes,
+  ...checkoutPageRoutes,
+  ...invoicePageRoutes,
 ];

@@ -30,14 +30,33 @@ export function handler(emu: Emu, router: Router, idem: IdempotencyCache) {
     let status = 500;
     let body = '';
     let errorCode: string | undefined;
-    let headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': requestId, 'stripe-version': version };
+    let headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'request-id': requestId,
+      'stripe-version': version,
+    };
     let release: (() => void) | void = undefined;
     try {
       const raw = await readBody(req);
       const matched = router.match(method, url.pathname);
-      if (!matched) throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${url.pathname}).`);
-      if (matched === 'method_not_allowed') throw new StripeApiError(405, 'invalid_request_error', `Unrecognized request URL (${method}: ${url.pathname}).`);
-      const params = method !== 'POST' ? parseForm(url.search.slice(1)) : url.pathname.startsWith('/v2/') ? parseJsonBody(raw) : parseForm(raw);
+      if (!matched)
+        throw new StripeApiError(
+          404,
+          'invalid_request_error',
+          `Unrecognized request URL (${method}: ${url.pathname}).`,
+        );
+      if (matched === 'method_not_allowed')
+        throw new StripeApiError(
+          405,
+          'invalid_request_error',
+          `Unrecognized request URL (${method}: ${url.pathname}).`,
+        );
+      const params =
+        method !== 'POST'
+          ? parseForm(url.search.slice(1))
+          : url.pathname.startsWith('/v2/')
+            ? parseJsonBody(raw)
+            : parseForm(raw);
       const r: Req = { method, path: url.pathname, params, path_params: matched.path_params, headers: req.headers };
       if ('page' in matched.route) {
         const page = await matched.route.page(r, emu);
@@ -45,7 +64,9 @@ export function handler(emu: Emu, router: Router, idem: IdempotencyCache) {
         headers = { 'content-type': 'text/html; charset=utf-8', ...page.headers };
       } else {
         const route = matched.route;
-        const mode = route.authenticate ? route.authenticate(req.headers.authorization, emu) : authenticate(req.headers.authorization);
+        const mode = route.authenticate
+          ? route.authenticate(req.headers.authorization, emu)
+          : authenticate(req.headers.authorization);
         // Before the Idempotency-Key replay: a throttled call is not processed, so a retry with the same key can run.
         release = route.admit?.(r, emu, mode);
         const key = req.headers['idempotency-key'] as string | undefined;
@@ -78,9 +99,12 @@ export function handler(emu: Emu, router: Router, idem: IdempotencyCache) {
         if (key) headers['idempotency-key'] = key;
       }
     } catch (err) {
-      const e = err instanceof StripeApiError ? err
-        : new StripeApiError(500, 'api_error', 'An unknown error occurred in the emulator.');
-      if (!(err instanceof StripeApiError)) emu.logger.error('emulator error', { request_id: requestId, error: (err as Error).stack });
+      const e =
+        err instanceof StripeApiError
+          ? err
+          : new StripeApiError(500, 'api_error', 'An unknown error occurred in the emulator.');
+      if (!(err instanceof StripeApiError))
+        emu.logger.error('emulator error', { request_id: requestId, error: (err as Error).stack });
       status = e.status;
       errorCode = e.code ?? e.type;
       body = JSON.stringify(e.toJSON(), null, 2);
@@ -90,7 +114,14 @@ export function handler(emu: Emu, router: Router, idem: IdempotencyCache) {
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     res.writeHead(status, headers).end(body);
     release?.();
-    emu.logger.info('request', { request_id: requestId, method, path: url.pathname, status, ...(errorCode ? { error: errorCode } : {}), ms: Math.round(performance.now() - started) });
+    emu.logger.info('request', {
+      request_id: requestId,
+      method,
+      path: url.pathname,
+      status,
+      ...(errorCode ? { error: errorCode } : {}),
+      ms: Math.round(performance.now() - started),
+    });
   };
 }
 
@@ -100,12 +131,20 @@ export function handler(emu: Emu, router: Router, idem: IdempotencyCache) {
  */
 export function authenticate(authorization: string | undefined): KeyMode {
   const basic = /^Basic (\S+)$/.exec(authorization ?? '');
-  const key = basic ? Buffer.from(basic[1] as string, 'base64').toString('utf8').split(':')[0] : /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+  const key = basic
+    ? Buffer.from(basic[1] as string, 'base64')
+        .toString('utf8')
+        .split(':')[0]
+    : /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
   if (key?.startsWith('sk_live_')) return 'live';
   if (!key?.startsWith('sk_test_')) {
-    throw new StripeApiError(401, 'authentication_error', authorization
-      ? 'Invalid API Key provided. The emulator accepts secret keys (sk_test_…, or sk_live_… for live-mode limits).'
-      : "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').");
+    throw new StripeApiError(
+      401,
+      'authentication_error',
+      authorization
+        ? 'Invalid API Key provided. The emulator accepts secret keys (sk_test_…, or sk_live_… for live-mode limits).'
+        : "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+    );
   }
   return 'test';
 }
@@ -115,7 +154,9 @@ function parseJsonBody(raw: string): Obj {
   try {
     const body: unknown = raw ? JSON.parse(raw) : {};
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Obj;
-  } catch { /* answered below */ }
+  } catch {
+    /* answered below */
+  }
   throw new StripeApiError(400, 'invalid_request_error', 'The request body must be a JSON object.');
 }
 
@@ -125,10 +166,14 @@ function present(result: Obj, req: Req, emu: Emu): Obj {
   const expand = expandPaths(req.params);
   if (Array.isArray(result)) {
     const page = paginate(result as Obj[], req.params, req.path);
-    const list = { ...page, data: page.data.map((o) => (o.object === 'billing.meter_event_summary' ? o : render(o, emu.store))) };
+    const list = {
+      ...page,
+      data: page.data.map((o) => (o.object === 'billing.meter_event_summary' ? o : render(o, emu.store))),
+    };
     return applyExpand(list, expand, emu.store);
   }
-  if (result.object === 'list' || result.deleted === true || result.object === 'billing.meter_event') return applyExpand(result, expand, emu.store);
+  if (result.object === 'list' || result.deleted === true || result.object === 'billing.meter_event')
+    return applyExpand(result, expand, emu.store);
   return applyExpand(render(result, emu.store), expand, emu.store);
 }
 

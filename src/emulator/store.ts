@@ -11,7 +11,12 @@ import type { Task } from './billing/scheduler.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Obj = Record<string, any>;
 
-export interface UsageRecord { customer: string; timestamp: number; value: number; identifier: string }
+export interface UsageRecord {
+  customer: string;
+  timestamp: number;
+  value: number;
+  identifier: string;
+}
 
 export interface State {
   objects: Record<string, Record<string, Obj>>;
@@ -33,7 +38,10 @@ export function emptyState(): State {
 }
 
 export class Store {
-  constructor(public state: State = emptyState(), private onChange: () => void = () => {}) {}
+  constructor(
+    public state: State = emptyState(),
+    private onChange: () => void = () => {},
+  ) {}
 
   collection(kind: string): Record<string, Obj> {
     return (this.state.objects[kind] ??= {});

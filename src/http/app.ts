@@ -35,7 +35,11 @@ export function createApp(ctx: AppContext, routes: Route[], extras: AppExtras = 
   const auth = createAuthenticator(ctx.config.auth);
 
   function routeAt(path: string): { route: Route; subPath: string } | undefined {
-    const fnPath = path.startsWith(FUNCTIONS_PREFIX) ? path.slice(FUNCTIONS_PREFIX.length).replace(/\/$/, '') : extras.serveAtRoot ? path.slice(1).replace(/\/$/, '') : undefined;
+    const fnPath = path.startsWith(FUNCTIONS_PREFIX)
+      ? path.slice(FUNCTIONS_PREFIX.length).replace(/\/$/, '')
+      : extras.serveAtRoot
+        ? path.slice(1).replace(/\/$/, '')
+        : undefined;
     if (fnPath === undefined) return undefined;
     const exact = byName.get(fnPath);
     if (exact) return { route: exact, subPath: '' };
@@ -45,7 +49,13 @@ export function createApp(ctx: AppContext, routes: Route[], extras: AppExtras = 
     return parent?.subPaths ? { route: parent, subPath: fnPath.slice(slash + 1) } : undefined;
   }
 
-  async function answer(request: Request, url: URL, requestId: string, route: Route | undefined, subPath: string): Promise<{ response: Response; cors: boolean }> {
+  async function answer(
+    request: Request,
+    url: URL,
+    requestId: string,
+    route: Route | undefined,
+    subPath: string,
+  ): Promise<{ response: Response; cors: boolean }> {
     const path = url.pathname;
     const isApi = path.startsWith(FUNCTIONS_PREFIX) || path.startsWith('/auth/v1/') || route !== undefined;
     const cors = isBrowserFacing(route);
@@ -76,15 +86,29 @@ export function createApp(ctx: AppContext, routes: Route[], extras: AppExtras = 
       try {
         ({ response, cors } = await answer(request, url, requestId, route, matched?.subPath ?? ''));
       } catch (err) {
-        response = errorResponse(err, ctx.logger, { request_id: requestId, method: request.method, path: url.pathname });
+        response = errorResponse(err, ctx.logger, {
+          request_id: requestId,
+          method: request.method,
+          path: url.pathname,
+        });
       }
       // Copy: a Response may come with immutable headers (e.g. one passed through from fetch).
       const headers = new Headers(response.headers);
       headers.set('x-request-id', requestId);
       if (cors) for (const [k, v] of Object.entries(CORS_HEADERS)) if (!headers.has(k)) headers.set(k, v);
-      const final = new Response(request.method === 'HEAD' ? null : response.body, { status: response.status, statusText: response.statusText, headers });
+      const final = new Response(request.method === 'HEAD' ? null : response.body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers,
+      });
       // One line per request; never the query string, headers or body (they carry tokens and ids of others).
-      ctx.logger.info('request', { method: request.method, path: url.pathname, status: final.status, duration_ms: Math.round((performance.now() - started) * 10) / 10, request_id: requestId });
+      ctx.logger.info('request', {
+        method: request.method,
+        path: url.pathname,
+        status: final.status,
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        request_id: requestId,
+      });
       return final;
     },
   };

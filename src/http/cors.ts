@@ -23,6 +23,7 @@ export function isBrowserFacing(route: Route | undefined): boolean {
 }
 
 export function preflightResponse(route: Route | undefined): Response {
-  if (route && !isBrowserFacing(route)) return new Response(null, { status: 204, headers: { allow: `${route.method}, OPTIONS` } });
+  if (route && !isBrowserFacing(route))
+    return new Response(null, { status: 204, headers: { allow: `${route.method}, OPTIONS` } });
   return new Response(null, { status: 204, headers: CORS_HEADERS });
 }

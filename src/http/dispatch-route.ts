@@ -9,7 +9,15 @@ import { errorResponse } from './error-response.ts';
 import { parseJsonBody, readBodyLimited } from './read-body.ts';
 import type { AppContext, Caller, Route } from './route.ts';
 
-export async function dispatchRoute(route: Route, request: Request, url: URL, requestId: string, ctx: AppContext, auth: Authenticator, subPath = ''): Promise<Response> {
+export async function dispatchRoute(
+  route: Route,
+  request: Request,
+  url: URL,
+  requestId: string,
+  ctx: AppContext,
+  auth: Authenticator,
+  subPath = '',
+): Promise<Response> {
   if (request.method !== route.method && !(route.method === 'GET' && request.method === 'HEAD')) {
     return methodNotAllowed(`${route.name} accepts ${route.method} only.`, `${route.method}, OPTIONS`, ctx.logger);
   }
@@ -17,7 +25,12 @@ export async function dispatchRoute(route: Route, request: Request, url: URL, re
   const rawBody = route.method === 'POST' ? await readBodyLimited(request, route.bodyLimitBytes) : '';
   // The webhook handlers verify the raw bytes themselves (Twilio's are not even JSON); parsing first would add nothing.
   const selfVerified = route.auth === 'stripe-signature' || route.auth === 'platform-signature';
-  const json = route.method !== 'POST' || selfVerified ? undefined : route.emptyBodyAllowed && rawBody.trim() === '' ? {} : parseJsonBody(rawBody);
+  const json =
+    route.method !== 'POST' || selfVerified
+      ? undefined
+      : route.emptyBodyAllowed && rawBody.trim() === ''
+        ? {}
+        : parseJsonBody(rawBody);
   return route.handle({ request, url, caller, rawBody, json, requestId, subPath }, ctx);
 }
 
@@ -36,11 +49,19 @@ async function authenticate(route: Route, headers: Headers, auth: Authenticator)
       return { kind: 'anonymous' };
     case 'user': {
       const user = await auth.user(headers);
-      if (!user) throw new AppError('unauthorized', 'Sign in first: send Authorization: Bearer <access token> with a valid, unexpired Supabase session.');
+      if (!user)
+        throw new AppError(
+          'unauthorized',
+          'Sign in first: send Authorization: Bearer <access token> with a valid, unexpired Supabase session.',
+        );
       return { kind: 'user', ...user };
     }
     case 'backend': {
-      if (!(await auth.backend(headers))) throw new AppError('unauthorized', 'This endpoint is for the backend: send the service-role or a secret key as Authorization: Bearer <key>.');
+      if (!(await auth.backend(headers)))
+        throw new AppError(
+          'unauthorized',
+          'This endpoint is for the backend: send the service-role or a secret key as Authorization: Bearer <key>.',
+        );
       return { kind: 'backend' };
     }
   }

@@ -9,14 +9,27 @@ import { AppError } from '../errors.ts';
 import type { Logger } from '../ports/logger.ts';
 import { jsonResponse } from './json.ts';
 
-export const INTERNAL_MESSAGE = 'Something went wrong on our side. Please try again; if it keeps happening, contact support.';
+export const INTERNAL_MESSAGE =
+  'Something went wrong on our side. Please try again; if it keeps happening, contact support.';
 
 /** Classifies any thrown value as an AppError (for the client) — the original stays the cause (for the log). */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const stripe = stripeFailure(err);
-  if (stripe) return new AppError('stripe_unavailable', 'Our payment provider is not reachable right now. Please try again in a moment.', {}, { cause: err, status: stripe });
-  if (isDatabaseUnavailable(err)) return new AppError('database_unavailable', 'The service is temporarily unavailable. Please try again in a moment.', {}, { cause: err });
+  if (stripe)
+    return new AppError(
+      'stripe_unavailable',
+      'Our payment provider is not reachable right now. Please try again in a moment.',
+      {},
+      { cause: err, status: stripe },
+    );
+  if (isDatabaseUnavailable(err))
+    return new AppError(
+      'database_unavailable',
+      'The service is temporarily unavailable. Please try again in a moment.',
+      {},
+      { cause: err },
+    );
   return new AppError('internal', INTERNAL_MESSAGE, {}, { cause: err });
 }
 
@@ -27,7 +40,11 @@ export function errorResponse(err: unknown, logger: Logger, fields: Record<strin
   }
   // A 503 says when to come back (RFC 9110 §10.2.3), as the start-up 503 does: the failures it stands for pass quickly.
   const headers = appError.status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : undefined;
-  return jsonResponse({ error: appError.code, message: appError.message, ...appError.details }, appError.status, headers);
+  return jsonResponse(
+    { error: appError.code, message: appError.message, ...appError.details },
+    appError.status,
+    headers,
+  );
 }
 
 export const RETRY_AFTER_SECONDS = '1';
@@ -61,7 +78,17 @@ const TRANSIENT_SQLSTATES = new Set([
   '57P03', // cannot_connect_now (starting up, recovering)
 ]);
 /** The client-side codes postgres.js and Node's sockets use when the server cannot be reached. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+]);
 
 /** SQLSTATE class 08 (connection exception), the transient codes above, the client-side connection codes, and
  * "PGlite is closed". The cause chain is followed a little, in case a caller wrapped the driver's error. */

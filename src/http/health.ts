@@ -5,7 +5,8 @@ import { RETRY_AFTER_SECONDS, describeCause } from './error-response.ts';
 import { jsonResponse } from './json.ts';
 
 export async function healthResponse(ctx: AppContext, method: string): Promise<Response> {
-  if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed('/health accepts GET and HEAD only.', 'GET, HEAD', ctx.logger);
+  if (method !== 'GET' && method !== 'HEAD')
+    return methodNotAllowed('/health accepts GET and HEAD only.', 'GET, HEAD', ctx.logger);
   const body = { database: ctx.sql.dialect, stripe: ctx.config.stripe.mode };
   try {
     await ctx.sql.query('select 1');

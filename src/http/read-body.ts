@@ -37,7 +37,10 @@ export async function readBodyLimited(request: Request, limit: number = BODY_LIM
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new AppError('invalid_json', 'The request body is not valid UTF-8; JSON must be sent as UTF-8 (RFC 8259 §8.1).');
+    throw new AppError(
+      'invalid_json',
+      'The request body is not valid UTF-8; JSON must be sent as UTF-8 (RFC 8259 §8.1).',
+    );
   }
 }
 

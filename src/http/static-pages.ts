@@ -56,9 +56,14 @@ export function createPagesHandler(options: { distDir: string; runtimeConfig: Pa
     if ((APP_ROUTES as readonly string[]).includes(pathname.replace(/(.)\/+$/, '$1'))) {
       const html = await readIfFile(resolve(root, 'index.html'));
       if (!html) {
-        return respond(head, 'The pages are not built. Run `npm run build:web` (npm start does it for you).', {
-          'content-type': CONTENT_TYPES['.txt']!,
-        }, 503);
+        return respond(
+          head,
+          'The pages are not built. Run `npm run build:web` (npm start does it for you).',
+          {
+            'content-type': CONTENT_TYPES['.txt']!,
+          },
+          503,
+        );
       }
       return respond(head, html, { 'content-type': CONTENT_TYPES['.html']!, 'cache-control': 'no-cache' });
     }

@@ -21,8 +21,10 @@ const NOT_PRINTABLE = /(?! )[\p{C}\p{Z}]/u;
 const NOT_DISPLAY_TEXT = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
 const LONE_SURROGATE_OR_NUL = /[\p{Cs}\u0000]/u;
 
-export const PRINTABLE_MESSAGE = 'must be printable characters only (no control, format, invisible or unpaired surrogate characters)';
-export const DISPLAY_TEXT_MESSAGE = 'must not contain control characters (such as NUL), line separators, bidi controls or unpaired surrogates';
+export const PRINTABLE_MESSAGE =
+  'must be printable characters only (no control, format, invisible or unpaired surrogate characters)';
+export const DISPLAY_TEXT_MESSAGE =
+  'must not contain control characters (such as NUL), line separators, bidi controls or unpaired surrogates';
 
 export const isPrintable = (s: string): boolean => !NOT_PRINTABLE.test(s);
 export const isDisplayText = (s: string): boolean => !NOT_DISPLAY_TEXT.test(s);

@@ -23,9 +23,7 @@ export const EARLIEST_INSTANT = new Date('2000-01-01T00:00:00Z');
 export const LATEST_INSTANT_EXCLUSIVE = new Date('+010000-01-01T00:00:00Z');
 
 export const isoInstant = (message: string) =>
-  z.iso
-    .datetime({ offset: true, message })
-    .refine((s) => {
-      const t = new Date(s).getTime();
-      return t >= EARLIEST_INSTANT.getTime() && t < LATEST_INSTANT_EXCLUSIVE.getTime();
-    }, 'must lie between the years 2000 and 9999 (UTC)');
+  z.iso.datetime({ offset: true, message }).refine((s) => {
+    const t = new Date(s).getTime();
+    return t >= EARLIEST_INSTANT.getTime() && t < LATEST_INSTANT_EXCLUSIVE.getTime();
+  }, 'must lie between the years 2000 and 9999 (UTC)');

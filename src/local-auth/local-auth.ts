@@ -75,10 +75,16 @@ export function createLocalAuth(deps: LocalAuthDeps): (request: Request) => Prom
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
     if (!token) return authError(401, 'no_authorization', 'This endpoint requires a Bearer token');
     try {
-      const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], audience: 'authenticated', currentDate: deps.clock.now() });
+      const { payload } = await jwtVerify(token, secret, {
+        algorithms: ['HS256'],
+        audience: 'authenticated',
+        currentDate: deps.clock.now(),
+      });
       const sessionId = typeof payload.session_id === 'string' ? payload.session_id : '';
-      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub) || !UUID.test(sessionId)) return authError(403, 'bad_jwt', 'invalid JWT: unable to parse or verify signature');
-      if (!(await store.sessionExists(deps.sql, sessionId))) return authError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');
+      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub) || !UUID.test(sessionId))
+        return authError(403, 'bad_jwt', 'invalid JWT: unable to parse or verify signature');
+      if (!(await store.sessionExists(deps.sql, sessionId)))
+        return authError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');
       return { sub: payload.sub, sessionId };
     } catch {
       return authError(403, 'bad_jwt', 'invalid JWT: unable to parse or verify signature, token is expired or invalid');
@@ -90,11 +96,17 @@ export function createLocalAuth(deps: LocalAuthDeps): (request: Request) => Prom
     const password = typeof body.password === 'string' ? body.password : '';
     const unstorable = refuseUnstorable({ email, password, data: body.data });
     if (unstorable) return unstorable;
-    if (!EMAIL.test(email)) return authError(400, 'validation_failed', 'Unable to validate email address: invalid format');
+    if (!EMAIL.test(email))
+      return authError(400, 'validation_failed', 'Unable to validate email address: invalid format');
     if (password.length < MIN_PASSWORD) {
-      return authError(422, 'weak_password', `Password should be at least ${MIN_PASSWORD} characters.`, { weak_password: { reasons: ['length'] } });
+      return authError(422, 'weak_password', `Password should be at least ${MIN_PASSWORD} characters.`, {
+        weak_password: { reasons: ['length'] },
+      });
     }
-    const meta = typeof body.data === 'object' && body.data !== null && !Array.isArray(body.data) ? (body.data as Record<string, unknown>) : {};
+    const meta =
+      typeof body.data === 'object' && body.data !== null && !Array.isArray(body.data)
+        ? (body.data as Record<string, unknown>)
+        : {};
     const user = await store.insertUser(deps.sql, email, await hashPassword(password), meta);
     if (!user) return authError(422, 'user_already_exists', 'User already registered');
     return startSession(user);
@@ -117,10 +129,15 @@ export function createLocalAuth(deps: LocalAuthDeps): (request: Request) => Prom
       const newToken = store.newRefreshToken();
       const session = oldToken ? await store.rotateRefreshToken(deps.sql, oldToken, newToken) : undefined;
       const user = session ? await store.findUserById(deps.sql, session.userId) : undefined;
-      if (!session || !user) return authError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+      if (!session || !user)
+        return authError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
       return issueSession(user, session.sessionId, newToken);
     }
-    return authError(400, 'validation_failed', 'Unsupported grant type: this local Auth supports password and refresh_token only');
+    return authError(
+      400,
+      'validation_failed',
+      'Unsupported grant type: this local Auth supports password and refresh_token only',
+    );
   }
 
   return async function localAuth(request) {
@@ -136,16 +153,24 @@ export function createLocalAuth(deps: LocalAuthDeps): (request: Request) => Prom
       const claims = await verifiedClaims(request);
       if (claims instanceof Response) return claims;
       const user = await store.findUserById(deps.sql, claims.sub);
-      return user ? authJson(userJson(user)) : authError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
+      return user
+        ? authJson(userJson(user))
+        : authError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
     }
     if (route === 'POST /auth/v1/logout') {
       const claims = await verifiedClaims(request);
       if (claims instanceof Response) return claims;
       const scope = url.searchParams.get('scope') ?? 'global';
-      await store.endSessions(deps.sql, claims.sub, claims.sessionId, scope === 'local' || scope === 'others' ? scope : 'global');
+      await store.endSessions(
+        deps.sql,
+        claims.sub,
+        claims.sessionId,
+        scope === 'local' || scope === 'others' ? scope : 'global',
+      );
       return new Response(null, { status: 204, headers: { 'x-supabase-api-version': '2024-01-01' } });
     }
-    if (route !== 'POST /auth/v1/signup' && route !== 'POST /auth/v1/token') return authError(404, 'not_found', 'This local Auth serves email + password sign-up and sign-in only');
+    if (route !== 'POST /auth/v1/signup' && route !== 'POST /auth/v1/token')
+      return authError(404, 'not_found', 'This local Auth serves email + password sign-up and sign-in only');
     const text = await readBodyLimited(request); // over 64 KiB: the app answers 413
     let body: Record<string, unknown>;
     try {

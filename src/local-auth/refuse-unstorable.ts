@@ -9,10 +9,20 @@
 import { isPrintable, isStorableJson, isStorableText } from '../http/text-rules.ts';
 import { authError } from './gotrue-response.ts';
 
-export function refuseUnstorable(fields: { email?: unknown; password?: unknown; data?: unknown }): Response | undefined {
+export function refuseUnstorable(fields: {
+  email?: unknown;
+  password?: unknown;
+  data?: unknown;
+}): Response | undefined {
   const bad = (field: string, rule: string) => authError(400, 'validation_failed', `${field}: ${rule}`, { field });
-  if (typeof fields.email === 'string' && !isPrintable(fields.email)) return bad('email', 'must be printable characters only (no NUL, control, invisible or unpaired surrogate characters)');
-  if (typeof fields.password === 'string' && !isStorableText(fields.password)) return bad('password', 'must not contain NUL or unpaired surrogate characters');
-  if (!isStorableJson(fields.data)) return bad('data', 'must not contain NUL or unpaired surrogate characters (or nest deeper than 64 levels)');
+  if (typeof fields.email === 'string' && !isPrintable(fields.email))
+    return bad(
+      'email',
+      'must be printable characters only (no NUL, control, invisible or unpaired surrogate characters)',
+    );
+  if (typeof fields.password === 'string' && !isStorableText(fields.password))
+    return bad('password', 'must not contain NUL or unpaired surrogate characters');
+  if (!isStorableJson(fields.data))
+    return bad('data', 'must not contain NUL or unpaired surrogate characters (or nest deeper than 64 levels)');
   return undefined;
 }

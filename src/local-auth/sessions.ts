@@ -30,11 +30,19 @@ export async function sha256Hex(text: string): Promise<string> {
 
 export function newRefreshToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return [...bytes].map((b) => b.toString(36).padStart(2, '0')).join('').slice(0, 40);
+  return [...bytes]
+    .map((b) => b.toString(36).padStart(2, '0'))
+    .join('')
+    .slice(0, 40);
 }
 
 /** Inserts the user; undefined when the email is taken. */
-export async function insertUser(sql: Sql, email: string, passwordHash: string, meta: Record<string, unknown>): Promise<AuthUserRow | undefined> {
+export async function insertUser(
+  sql: Sql,
+  email: string,
+  passwordHash: string,
+  meta: Record<string, unknown>,
+): Promise<AuthUserRow | undefined> {
   const rows = await sql.query<AuthUserRow>(
     `insert into auth.users (email, encrypted_password, raw_user_meta_data, last_sign_in_at) values ($1, $2, $3::jsonb, now())
      on conflict (email) do nothing returning ${USER_COLUMNS}`,
@@ -43,8 +51,14 @@ export async function insertUser(sql: Sql, email: string, passwordHash: string, 
   return rows[0];
 }
 
-export async function findUserByEmail(sql: Sql, email: string): Promise<(AuthUserRow & { encrypted_password: string | null }) | undefined> {
-  const rows = await sql.query<AuthUserRow & { encrypted_password: string | null }>(`select ${USER_COLUMNS}, encrypted_password from auth.users where email = $1`, [email]);
+export async function findUserByEmail(
+  sql: Sql,
+  email: string,
+): Promise<(AuthUserRow & { encrypted_password: string | null }) | undefined> {
+  const rows = await sql.query<AuthUserRow & { encrypted_password: string | null }>(
+    `select ${USER_COLUMNS}, encrypted_password from auth.users where email = $1`,
+    [email],
+  );
   return rows[0];
 }
 
@@ -58,12 +72,19 @@ export async function touchSignIn(sql: Sql, userId: string): Promise<void> {
 }
 
 export async function createSession(sql: Sql, userId: string, refreshToken: string): Promise<string> {
-  const rows = await sql.query<{ id: string }>('insert into auth.local_sessions (user_id, refresh_token_hash) values ($1, $2) returning id', [userId, await sha256Hex(refreshToken)]);
+  const rows = await sql.query<{ id: string }>(
+    'insert into auth.local_sessions (user_id, refresh_token_hash) values ($1, $2) returning id',
+    [userId, await sha256Hex(refreshToken)],
+  );
   return rows[0]!.id;
 }
 
 /** Swaps a refresh token for a new one (single use); undefined when it is unknown, used or revoked. */
-export async function rotateRefreshToken(sql: Sql, oldToken: string, newToken: string): Promise<{ sessionId: string; userId: string } | undefined> {
+export async function rotateRefreshToken(
+  sql: Sql,
+  oldToken: string,
+  newToken: string,
+): Promise<{ sessionId: string; userId: string } | undefined> {
   const rows = await sql.query<{ id: string; user_id: string }>(
     'update auth.local_sessions set refresh_token_hash = $2, refreshed_at = now() where refresh_token_hash = $1 returning id, user_id',
     [await sha256Hex(oldToken), await sha256Hex(newToken)],
@@ -76,8 +97,15 @@ export async function sessionExists(sql: Sql, sessionId: string): Promise<boolea
 }
 
 /** scope global: every session of the user; local: this one; others: every other one (GoTrue's /logout scopes). */
-export async function endSessions(sql: Sql, userId: string, sessionId: string, scope: 'global' | 'local' | 'others'): Promise<void> {
-  if (scope === 'local') await sql.query('delete from auth.local_sessions where id = $1 and user_id = $2', [sessionId, userId]);
-  else if (scope === 'others') await sql.query('delete from auth.local_sessions where user_id = $1 and id <> $2', [userId, sessionId]);
+export async function endSessions(
+  sql: Sql,
+  userId: string,
+  sessionId: string,
+  scope: 'global' | 'local' | 'others',
+): Promise<void> {
+  if (scope === 'local')
+    await sql.query('delete from auth.local_sessions where id = $1 and user_id = $2', [sessionId, userId]);
+  else if (scope === 'others')
+    await sql.query('delete from auth.local_sessions where user_id = $1 and id <> $2', [userId, sessionId]);
   else await sql.query('delete from auth.local_sessions where user_id = $1', [userId]);
 }

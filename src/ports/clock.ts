@@ -10,7 +10,11 @@ export function manualClock(start: Date): Clock & { set(at: Date): void; advance
   let current = start.getTime();
   return {
     now: () => new Date(current),
-    set: (at) => { current = at.getTime(); },
-    advance: (ms) => { current += ms; },
+    set: (at) => {
+      current = at.getTime();
+    },
+    advance: (ms) => {
+      current += ms;
+    },
   };
 }

@@ -23,7 +23,10 @@ export function redact(text: string): string {
   return SECRET_PATTERNS.reduce((acc, re) => acc.replace(re, (m) => `${m.slice(0, 7)}…[redacted]`), text);
 }
 
-export function jsonLogger(write: (line: string) => void = (l) => process.stdout.write(l + '\n'), base: LogFields = {}): Logger {
+export function jsonLogger(
+  write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+  base: LogFields = {},
+): Logger {
   const emit = (level: string, msg: string, fields?: LogFields) =>
     write(redact(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields })));
   return {
@@ -37,7 +40,10 @@ export function jsonLogger(write: (line: string) => void = (l) => process.stdout
 /** For tests: keeps the lines so that a test can assert nothing secret was logged. */
 export function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(jsonLogger((l) => lines.push(l)), { lines });
+  return Object.assign(
+    jsonLogger((l) => lines.push(l)),
+    { lines },
+  );
 }
 
 export const silentLogger: Logger = jsonLogger(() => {});

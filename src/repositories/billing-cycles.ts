@@ -61,7 +61,16 @@ export async function ensureCycle(sql: Sql, c: CycleTerms): Promise<void> {
        where billing_cycles.period_end is distinct from excluded.period_end
          and not exists (select 1 from billing_cycles n
                           where n.subscription_id = billing_cycles.subscription_id and n.period_start = billing_cycles.period_end)`,
-    [c.subscriptionId, c.orgId, c.periodStart, c.periodEnd, c.status, c.includedMinutes, c.overageRateCents, c.currency],
+    [
+      c.subscriptionId,
+      c.orgId,
+      c.periodStart,
+      c.periodEnd,
+      c.status,
+      c.includedMinutes,
+      c.overageRateCents,
+      c.currency,
+    ],
   );
 }
 
@@ -80,7 +89,11 @@ export async function attachUnbilledUsage(sql: Sql, subscriptionId: string, peri
 }
 
 /** Closes the subscription's cycles that started before `periodStart` (every one when it is undefined). */
-export async function closeCyclesBefore(sql: Sql, subscriptionId: string, periodStart: Date | undefined): Promise<void> {
+export async function closeCyclesBefore(
+  sql: Sql,
+  subscriptionId: string,
+  periodStart: Date | undefined,
+): Promise<void> {
   await sql.query(
     `update billing_cycles set status = 'closed'
       where subscription_id = $1 and status = 'active' and ($2::timestamptz is null or period_start < $2)`,
@@ -88,7 +101,12 @@ export async function closeCyclesBefore(sql: Sql, subscriptionId: string, period
   );
 }
 
-export async function setCycleInvoice(sql: Sql, subscriptionId: string, periodStart: Date, invoiceId: string): Promise<void> {
+export async function setCycleInvoice(
+  sql: Sql,
+  subscriptionId: string,
+  periodStart: Date,
+  invoiceId: string,
+): Promise<void> {
   await sql.query(
     `update billing_cycles set stripe_invoice_id = $3
       where subscription_id = $1 and period_start = $2 and stripe_invoice_id is distinct from $3`,
@@ -135,5 +153,7 @@ export async function findEarlierPartsOfPeriod(sql: Sql, cycle: CycleRow): Promi
 }
 
 export async function listCycles(sql: Sql, subscriptionId: string): Promise<CycleRow[]> {
-  return sql.query<CycleRow>(`select ${COLUMNS} from billing_cycles where subscription_id = $1 order by period_start`, [subscriptionId]);
+  return sql.query<CycleRow>(`select ${COLUMNS} from billing_cycles where subscription_id = $1 order by period_start`, [
+    subscriptionId,
+  ]);
 }

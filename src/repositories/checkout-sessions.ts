@@ -23,15 +23,25 @@ export async function lockOrganisationCheckout(tx: Sql, orgId: string): Promise<
 }
 
 /** The last session handed to the organisation, and how many it was handed in all. */
-export async function latestCheckoutSession(tx: Sql, orgId: string): Promise<{ latest: RecordedCheckoutSession | undefined; count: number }> {
-  const rows = await tx.query<{ stripe_session_id: string; plan_id: string; billing_period: 'monthly' | 'yearly'; count: number }>(
+export async function latestCheckoutSession(
+  tx: Sql,
+  orgId: string,
+): Promise<{ latest: RecordedCheckoutSession | undefined; count: number }> {
+  const rows = await tx.query<{
+    stripe_session_id: string;
+    plan_id: string;
+    billing_period: 'monthly' | 'yearly';
+    count: number;
+  }>(
     `select stripe_session_id, plan_id, billing_period, count(*) over ()::int as count
        from public.checkout_sessions where org_id = $1 order by created_at desc, stripe_session_id limit 1`,
     [orgId],
   );
   const row = rows[0];
   return {
-    latest: row ? { stripeSessionId: row.stripe_session_id, planId: row.plan_id, billingPeriod: row.billing_period } : undefined,
+    latest: row
+      ? { stripeSessionId: row.stripe_session_id, planId: row.plan_id, billingPeriod: row.billing_period }
+      : undefined,
     count: row?.count ?? 0,
   };
 }

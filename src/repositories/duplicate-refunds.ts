@@ -16,7 +16,9 @@ export interface DuplicateRefund {
 }
 
 export async function isInvoiceRefundedAsDuplicate(sql: Sql, invoiceId: string): Promise<boolean> {
-  const rows = await sql.query('select 1 from public.duplicate_subscription_refunds where stripe_invoice_id = $1', [invoiceId]);
+  const rows = await sql.query('select 1 from public.duplicate_subscription_refunds where stripe_invoice_id = $1', [
+    invoiceId,
+  ]);
   return rows.length > 0;
 }
 
@@ -26,7 +28,16 @@ export async function recordDuplicateRefund(sql: Sql, r: DuplicateRefund): Promi
     `insert into public.duplicate_subscription_refunds
        (stripe_invoice_id, org_id, canceled_subscription_id, kept_subscription_id, stripe_credit_note_id, stripe_refund_id, amount_refunded_cents, currency)
      values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (stripe_invoice_id) do nothing returning 1`,
-    [r.invoiceId, r.orgId, r.canceledSubscriptionId, r.keptSubscriptionId, r.creditNoteId, r.refundId, r.amountRefundedCents, r.currency],
+    [
+      r.invoiceId,
+      r.orgId,
+      r.canceledSubscriptionId,
+      r.keptSubscriptionId,
+      r.creditNoteId,
+      r.refundId,
+      r.amountRefundedCents,
+      r.currency,
+    ],
   );
   return rows.length > 0;
 }

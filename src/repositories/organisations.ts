@@ -24,7 +24,12 @@ interface OrganisationRow {
 const COLUMNS = 'id, name, owner_id, stripe_customer_id';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const toOrganisation = (r: OrganisationRow): Organisation => ({ id: r.id, name: r.name, ownerId: r.owner_id, stripeCustomerId: r.stripe_customer_id });
+const toOrganisation = (r: OrganisationRow): Organisation => ({
+  id: r.id,
+  name: r.name,
+  ownerId: r.owner_id,
+  stripeCustomerId: r.stripe_customer_id,
+});
 
 export function isUuid(value: string): boolean {
   return UUID.test(value);
@@ -36,7 +41,10 @@ export function isUuid(value: string): boolean {
  * org_id. Serialised per owner with a transaction-scoped advisory lock (it works through Supabase's transaction
  * pooler too), so concurrent twins find the first one's row. An owner may still create differently named ones.
  */
-export async function insertOrganisationOnce(sql: Sql, input: { name: string; ownerId: string }): Promise<{ organisation: Organisation; created: boolean }> {
+export async function insertOrganisationOnce(
+  sql: Sql,
+  input: { name: string; ownerId: string },
+): Promise<{ organisation: Organisation; created: boolean }> {
   return sql.transaction(async (tx) => {
     await tx.query(`select pg_advisory_xact_lock(hashtext('organisations:' || $1::text))`, [input.ownerId]);
     const [existing] = await tx.query<OrganisationRow>(
@@ -44,14 +52,20 @@ export async function insertOrganisationOnce(sql: Sql, input: { name: string; ow
       [input.ownerId, input.name],
     );
     if (existing) return { organisation: toOrganisation(existing), created: false };
-    const rows = await tx.query<OrganisationRow>(`insert into public.organisations (name, owner_id) values ($1, $2) returning ${COLUMNS}`, [input.name, input.ownerId]);
+    const rows = await tx.query<OrganisationRow>(
+      `insert into public.organisations (name, owner_id) values ($1, $2) returning ${COLUMNS}`,
+      [input.name, input.ownerId],
+    );
     return { organisation: toOrganisation(rows[0]!), created: true };
   });
 }
 
 /** The user's organisations, oldest first. */
 export async function findOwnedOrganisations(sql: Sql, userId: string): Promise<Organisation[]> {
-  const rows = await sql.query<OrganisationRow>(`select ${COLUMNS} from public.organisations where owner_id = $1 order by created_at, id`, [userId]);
+  const rows = await sql.query<OrganisationRow>(
+    `select ${COLUMNS} from public.organisations where owner_id = $1 order by created_at, id`,
+    [userId],
+  );
   return rows.map(toOrganisation);
 }
 
@@ -85,10 +99,15 @@ export async function resolveOrganisation(sql: Sql, userId: string, orgId?: stri
 export function chooseOwnedOrganisation(owned: Organisation[], orgId: string | undefined): Organisation {
   if (orgId) {
     const org = owned.find((o) => o.id === orgId);
-    if (!org) throw new AppError('organisation_not_found', 'No organisation with this id belongs to you.', { field: 'org_id' });
+    if (!org)
+      throw new AppError('organisation_not_found', 'No organisation with this id belongs to you.', { field: 'org_id' });
     return org;
   }
-  if (owned.length === 0) throw new AppError('organisation_not_found', 'You have no organisation yet: create one first (POST organisations).');
+  if (owned.length === 0)
+    throw new AppError(
+      'organisation_not_found',
+      'You have no organisation yet: create one first (POST organisations).',
+    );
   if (owned.length > 1) {
     // The choices come with the refusal: the caller owns them, and a client can offer them without another call.
     throw new AppError('org_id_required', 'You own several organisations: say which one with org_id.', {
@@ -110,15 +129,24 @@ export async function setStripeCustomerIdIfMissing(sql: Sql, orgId: string, cust
     [orgId, customerId],
   );
   if (updated[0]) return updated[0].stripe_customer_id;
-  const current = await sql.query<{ stripe_customer_id: string | null }>('select stripe_customer_id from public.organisations where id = $1', [orgId]);
+  const current = await sql.query<{ stripe_customer_id: string | null }>(
+    'select stripe_customer_id from public.organisations where id = $1',
+    [orgId],
+  );
   const stored = current[0]?.stripe_customer_id;
   if (!stored) throw new AppError('organisation_not_found', 'The organisation no longer exists.');
   return stored;
 }
 
 /** The organisation a Stripe customer belongs to (webhooks). */
-export async function findOrganisationByStripeCustomerId(sql: Sql, customerId: string): Promise<Organisation | undefined> {
-  const rows = await sql.query<OrganisationRow>(`select ${COLUMNS} from public.organisations where stripe_customer_id = $1`, [customerId]);
+export async function findOrganisationByStripeCustomerId(
+  sql: Sql,
+  customerId: string,
+): Promise<Organisation | undefined> {
+  const rows = await sql.query<OrganisationRow>(
+    `select ${COLUMNS} from public.organisations where stripe_customer_id = $1`,
+    [customerId],
+  );
   return rows[0] ? toOrganisation(rows[0]) : undefined;
 }
 
@@ -126,7 +154,10 @@ export async function findOrganisationByStripeCustomerId(sql: Sql, customerId: s
  * The owner's sign-up e-mail (Supabase's `auth.users.email`; null for a phone-only user) and the e-mail last set on
  * the organisation's Stripe customer (issue 8, defect 11): they differ after the owner changed theirs.
  */
-export async function findBillingEmails(sql: Sql, orgId: string): Promise<{ ownerEmail: string | null; customerEmail: string | null }> {
+export async function findBillingEmails(
+  sql: Sql,
+  orgId: string,
+): Promise<{ ownerEmail: string | null; customerEmail: string | null }> {
   const rows = await sql.query<{ owner_email: string | null; customer_email: string | null }>(
     `select u.email as owner_email, o.stripe_customer_email as customer_email
        from public.organisations o left join auth.users u on u.id = o.owner_id where o.id = $1`,
@@ -137,5 +168,8 @@ export async function findBillingEmails(sql: Sql, orgId: string): Promise<{ owne
 
 /** Remembers the e-mail now set on the organisation's Stripe customer. */
 export async function recordStripeCustomerEmail(sql: Sql, orgId: string, email: string): Promise<void> {
-  await sql.query('update public.organisations set stripe_customer_email = $2, updated_at = now() where id = $1', [orgId, email]);
+  await sql.query('update public.organisations set stripe_customer_email = $2, updated_at = now() where id = $1', [
+    orgId,
+    email,
+  ]);
 }

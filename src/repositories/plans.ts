@@ -78,7 +78,8 @@ export async function getPlanByStripePriceId(
     [priceId],
   );
   if (!row) return undefined;
-  const kind = row.stripe_price_id === priceId ? 'monthly' : row.stripe_yearly_price_id === priceId ? 'yearly' : 'metered';
+  const kind =
+    row.stripe_price_id === priceId ? 'monthly' : row.stripe_yearly_price_id === priceId ? 'yearly' : 'metered';
   return { plan: row, kind };
 }
 

@@ -47,7 +47,14 @@ const RECOMPUTE = `minutes_used = minutes_used + $2, overage_minutes = greatest(
  * it split.
  */
 export async function splitCycleAtPlanChange(tx: Sql, c: PlanChange): Promise<boolean> {
-  const [old] = await tx.query<{ id: string; org_id: string; currency: string; status: 'active' | 'closed'; old_end: Date; usage_period_start: Date }>(
+  const [old] = await tx.query<{
+    id: string;
+    org_id: string;
+    currency: string;
+    status: 'active' | 'closed';
+    old_end: Date;
+    usage_period_start: Date;
+  }>(
     `with target as (
        select id, status, period_end, coalesce(usage_period_start, period_start) as usage_period_start from billing_cycles
         where subscription_id = $1 and period_start < $2 and $2 < period_end
@@ -69,8 +76,17 @@ export async function splitCycleAtPlanChange(tx: Sql, c: PlanChange): Promise<bo
        overage_rate_cents = excluded.overage_rate_cents, status = excluded.status,
        usage_period_start = excluded.usage_period_start
      returning id`,
-    [c.subscriptionId, old.org_id, c.changedAt, old.status === 'active' ? c.periodEnd : old.old_end, old.status,
-     c.includedMinutes, c.overageRateCents, old.currency, old.usage_period_start],
+    [
+      c.subscriptionId,
+      old.org_id,
+      c.changedAt,
+      old.status === 'active' ? c.periodEnd : old.old_end,
+      old.status,
+      c.includedMinutes,
+      c.overageRateCents,
+      old.currency,
+      old.usage_period_start,
+    ],
   );
   const [{ minutes }] = (await tx.query<{ minutes: number }>(
     `with moved as (

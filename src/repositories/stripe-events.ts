@@ -5,12 +5,17 @@
  */
 import type { Sql } from '../ports/sql.ts';
 
-export async function recordStripeEvent(sql: Sql, event: { id: string; type: string; created: number }): Promise<{ processed: boolean }> {
+export async function recordStripeEvent(
+  sql: Sql,
+  event: { id: string; type: string; created: number },
+): Promise<{ processed: boolean }> {
   await sql.query(
     `insert into stripe_events (id, type, created) values ($1, $2, to_timestamp($3)) on conflict (id) do nothing`,
     [event.id, event.type, event.created],
   );
-  const rows = await sql.query<{ processed_at: Date | null }>(`select processed_at from stripe_events where id = $1`, [event.id]);
+  const rows = await sql.query<{ processed_at: Date | null }>(`select processed_at from stripe_events where id = $1`, [
+    event.id,
+  ]);
   return { processed: rows[0]?.processed_at != null };
 }
 

@@ -16,7 +16,12 @@ export interface SubscriptionClock {
 }
 
 /** Stores what a re-read of the subscription said about its clock; the time never moves back. */
-export async function saveSubscriptionClock(sql: Sql, stripeSubscriptionId: string, testClockId: string | null, frozenTime: Date | null): Promise<void> {
+export async function saveSubscriptionClock(
+  sql: Sql,
+  stripeSubscriptionId: string,
+  testClockId: string | null,
+  frozenTime: Date | null,
+): Promise<void> {
   await sql.query(
     `update subscriptions
         set stripe_test_clock_id = $2::text,
@@ -42,7 +47,12 @@ export async function advanceTestClockTime(sql: Sql, testClockId: string, frozen
  * (record_usage answers no_active_subscription), so no meter event can disagree with the ledger: no bound.
  */
 export async function findSubscriptionClock(sql: Sql, orgId: string): Promise<SubscriptionClock | undefined> {
-  const rows = await sql.query<{ id: string; stripe_test_clock_id: string | null; stripe_clock_time: Date | null; cycle_end: Date | null }>(
+  const rows = await sql.query<{
+    id: string;
+    stripe_test_clock_id: string | null;
+    stripe_clock_time: Date | null;
+    cycle_end: Date | null;
+  }>(
     `select s.id, s.stripe_test_clock_id, s.stripe_clock_time,
             (select c.period_end from billing_cycles c
               where c.subscription_id = s.id and c.period_start <= s.stripe_clock_time and s.stripe_clock_time < c.period_end
@@ -53,7 +63,12 @@ export async function findSubscriptionClock(sql: Sql, orgId: string): Promise<Su
   );
   const row = rows[0];
   if (!row?.stripe_test_clock_id || !row.stripe_clock_time) return undefined;
-  return { subscriptionId: row.id, testClockId: row.stripe_test_clock_id, clockTime: new Date(row.stripe_clock_time), cycleEnd: row.cycle_end ? new Date(row.cycle_end) : null };
+  return {
+    subscriptionId: row.id,
+    testClockId: row.stripe_test_clock_id,
+    clockTime: new Date(row.stripe_clock_time),
+    cycleEnd: row.cycle_end ? new Date(row.cycle_end) : null,
+  };
 }
 
 const CYCLE_COLUMNS = `id, subscription_id, org_id, period_start, period_end, status, included_minutes, overage_rate_cents,

@@ -93,8 +93,20 @@ export async function upsertSubscription(sql: Sql, s: SubscriptionState): Promis
        canceled_at = excluded.canceled_at, stripe_synced_at = excluded.stripe_synced_at, updated_at = now()
      where subscriptions.stripe_synced_at is null or subscriptions.stripe_synced_at <= excluded.stripe_synced_at
      returning id`,
-    [s.orgId, s.planId, s.stripeSubscriptionId, s.stripeCustomerId, s.status, s.billingPeriod, s.currentPeriodStart,
-      s.currentPeriodEnd, s.cancelAtPeriodEnd, s.cancelAt, s.canceledAt, s.syncedAt],
+    [
+      s.orgId,
+      s.planId,
+      s.stripeSubscriptionId,
+      s.stripeCustomerId,
+      s.status,
+      s.billingPeriod,
+      s.currentPeriodStart,
+      s.currentPeriodEnd,
+      s.cancelAtPeriodEnd,
+      s.cancelAt,
+      s.canceledAt,
+      s.syncedAt,
+    ],
   );
   return rows[0]?.id;
 }

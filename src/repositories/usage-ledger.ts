@@ -46,7 +46,13 @@ export interface RecordUsageInput {
 export async function recordUsage(sql: Sql, input: RecordUsageInput): Promise<RecordUsageResult> {
   const [row] = await sql.query<{ result: unknown }>(
     'select public.record_usage($1::uuid, $2::text, $3::numeric, $4::integer, $5::timestamptz) as result',
-    [input.orgId, input.callId, String(input.durationSeconds), input.billedMinutes, input.endedAt?.toISOString() ?? null],
+    [
+      input.orgId,
+      input.callId,
+      String(input.durationSeconds),
+      input.billedMinutes,
+      input.endedAt?.toISOString() ?? null,
+    ],
   );
   const raw = row?.result;
   const r = (typeof raw === 'string' ? JSON.parse(raw) : raw) as {

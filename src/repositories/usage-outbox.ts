@@ -78,7 +78,13 @@ export async function markUsageSent(sql: Sql, id: string): Promise<void> {
 }
 
 /** Keeps the row pending until `delayMs` from now; `keyGeneration` (when given) is the next attempt's key. */
-export async function markUsageRetry(sql: Sql, id: string, delayMs: number, error: string, keyGeneration?: number): Promise<void> {
+export async function markUsageRetry(
+  sql: Sql,
+  id: string,
+  delayMs: number,
+  error: string,
+  keyGeneration?: number,
+): Promise<void> {
   await sql.query(
     `update usage_records
         set stripe_next_attempt_at = now() + make_interval(secs => $2::double precision), stripe_last_error = $3,
@@ -108,6 +114,8 @@ export async function listOrganisationsWithDueUsage(sql: Sql, limit: number): Pr
 }
 
 export async function countPendingUsage(sql: Sql): Promise<number> {
-  const rows = await sql.query<{ n: number | string }>(`select count(*) as n from usage_records where stripe_status = 'pending'`);
+  const rows = await sql.query<{ n: number | string }>(
+    `select count(*) as n from usage_records where stripe_status = 'pending'`,
+  );
   return Number(rows[0]?.n ?? 0);
 }

@@ -24,7 +24,13 @@ import { AppError } from '../errors.ts';
 import type { AppContext } from '../http/route.ts';
 import { resolveOrganisation } from '../repositories/organisations.ts';
 import { findLiveSubscription } from '../repositories/subscriptions.ts';
-import { cancelPendingChange, pendingChangeOf, scheduleChange, scheduleOf, type PendingChange } from './plan-change/pending-change.ts';
+import {
+  cancelPendingChange,
+  pendingChangeOf,
+  scheduleChange,
+  scheduleOf,
+  type PendingChange,
+} from './plan-change/pending-change.ts';
 import { isUpgrade } from './plan-change/plan-rank.ts';
 import { previewDowngrade, previewUpgrade, type PlanChangePreview } from './plan-change/preview.ts';
 import { findPlanByPriceIds, loadPurchasablePlan } from './stripe-events/plan-prices.ts';
@@ -53,63 +59,111 @@ export interface ChangedPlan {
 const CHANGEABLE = new Set(['active', 'trialing']);
 
 export async function changePlan(ctx: AppContext, input: ChangePlanInput & { preview?: false }): Promise<ChangedPlan>;
-export async function changePlan(ctx: AppContext, input: ChangePlanInput & { preview: true }): Promise<PlanChangePreview>;
+export async function changePlan(
+  ctx: AppContext,
+  input: ChangePlanInput & { preview: true },
+): Promise<PlanChangePreview>;
 export async function changePlan(ctx: AppContext, input: ChangePlanInput): Promise<ChangedPlan | PlanChangePreview> {
   const org = await resolveOrganisation(ctx.sql, input.userId, input.orgId);
   const plan = await loadPurchasablePlan(ctx.sql, input.planId);
   const live = await findLiveSubscription(ctx.sql, org.id);
-  if (!live) throw new AppError('no_active_subscription', 'This organisation has no subscription to change: choose a plan to buy instead.');
+  if (!live)
+    throw new AppError(
+      'no_active_subscription',
+      'This organisation has no subscription to change: choose a plan to buy instead.',
+    );
   if (!CHANGEABLE.has(live.status)) {
-    throw new AppError('subscription_not_active', `The subscription is ${live.status}: pay the open invoice first, then change the plan.`);
+    throw new AppError(
+      'subscription_not_active',
+      `The subscription is ${live.status}: pay the open invoice first, then change the plan.`,
+    );
   }
 
   const flatPrice = live.billing_period === 'yearly' ? plan.stripeYearlyPriceId : plan.stripePriceId;
   const result = { planId: plan.id, billingPeriod: live.billing_period };
   let sub: Stripe.Subscription;
   try {
-    sub = await ctx.stripe.subscriptions.retrieve(live.stripe_subscription_id, { expand: ['items.data.price', 'schedule'] });
+    sub = await ctx.stripe.subscriptions.retrieve(live.stripe_subscription_id, {
+      expand: ['items.data.price', 'schedule'],
+    });
   } catch (error) {
     throw stripeUnavailable(error, 'read the subscription');
   }
   const pending = await pendingChangeOf(ctx, await scheduleOf(ctx, sub));
   const items = repricedItems(sub, flatPrice, plan.stripeMeteredPriceId);
-  if (input.preview && items.length === 0) throw new AppError('already_on_plan', `The organisation is already on ${plan.name}.`, { field: 'plan_id' });
+  if (input.preview && items.length === 0)
+    throw new AppError('already_on_plan', `The organisation is already on ${plan.name}.`, { field: 'plan_id' });
   if (items.length === 0) {
     // Stripe has these prices. A pending downgrade: asking to stay cancels it.
     if (pending) {
       await cancelPendingChange(ctx, pending.scheduleId);
-      ctx.logger.info('pending plan change canceled', { org_id: org.id, subscription: sub.id, kept: plan.id, was_to: pending.plan.id });
+      ctx.logger.info('pending plan change canceled', {
+        org_id: org.id,
+        subscription: sub.id,
+        kept: plan.id,
+        was_to: pending.plan.id,
+      });
       return { ...result, changed: true, effectiveAt: null, pendingChange: null };
     }
     // Our row too (nothing asked), or it lags behind a change just made (a repeat).
-    if (live.plan_id === plan.id) throw new AppError('already_on_plan', `The organisation is already on ${plan.name}.`, { field: 'plan_id' });
+    if (live.plan_id === plan.id)
+      throw new AppError('already_on_plan', `The organisation is already on ${plan.name}.`, { field: 'plan_id' });
     return { ...result, changed: false, effectiveAt: null, pendingChange: null };
   }
 
   const current = await findPlanByPriceIds(ctx.sql, [flatItemOf(sub).price.id]);
   if (current && !(await isUpgrade(ctx.sql, current.id, plan.id))) {
     if (input.preview) return previewDowngrade(new Date(flatItemOf(sub).current_period_end * 1000), sub.currency);
-    if (pending?.plan.id === plan.id) return { ...result, changed: false, effectiveAt: pending.effectiveAt, pendingChange: withoutId(pending) };
-    const effectiveAt = await scheduleChange(ctx, sub, { flat: flatPrice, metered: plan.stripeMeteredPriceId, planId: plan.id });
-    ctx.logger.info('plan change scheduled for the period end', { org_id: org.id, subscription: sub.id, from: current.id, to: plan.id, at: effectiveAt.toISOString() });
-    return { ...result, changed: true, effectiveAt, pendingChange: { plan: { id: plan.id, name: plan.name }, effectiveAt } };
+    if (pending?.plan.id === plan.id)
+      return { ...result, changed: false, effectiveAt: pending.effectiveAt, pendingChange: withoutId(pending) };
+    const effectiveAt = await scheduleChange(ctx, sub, {
+      flat: flatPrice,
+      metered: plan.stripeMeteredPriceId,
+      planId: plan.id,
+    });
+    ctx.logger.info('plan change scheduled for the period end', {
+      org_id: org.id,
+      subscription: sub.id,
+      from: current.id,
+      to: plan.id,
+      at: effectiveAt.toISOString(),
+    });
+    return {
+      ...result,
+      changed: true,
+      effectiveAt,
+      pendingChange: { plan: { id: plan.id, name: plan.name }, effectiveAt },
+    };
   }
 
   if (input.preview) return previewUpgrade(ctx, sub, items);
   if (pending) await cancelPendingChange(ctx, pending.scheduleId); // the upgrade replaces it
   try {
-    await ctx.stripe.subscriptions.update(sub.id, { items, proration_behavior: 'create_prorations', metadata: { plan_id: plan.id } });
+    await ctx.stripe.subscriptions.update(sub.id, {
+      items,
+      proration_behavior: 'create_prorations',
+      metadata: { plan_id: plan.id },
+    });
   } catch (error) {
     throw stripeUnavailable(error, 'change the plan');
   }
-  ctx.logger.info('plan change requested', { org_id: org.id, subscription: live.stripe_subscription_id, from: live.plan_id, to: plan.id });
+  ctx.logger.info('plan change requested', {
+    org_id: org.id,
+    subscription: live.stripe_subscription_id,
+    from: live.plan_id,
+    to: plan.id,
+  });
   return { ...result, changed: true, effectiveAt: null, pendingChange: null };
 }
 
 const withoutId = ({ plan, effectiveAt }: PendingChange) => ({ plan, effectiveAt });
 
 /** The items whose price differs from the plan's: the flat one, and the metered one if the subscription has it yet. */
-function repricedItems(sub: Stripe.Subscription, flatPrice: string, meteredPrice: string): Stripe.SubscriptionUpdateParams.Item[] {
+function repricedItems(
+  sub: Stripe.Subscription,
+  flatPrice: string,
+  meteredPrice: string,
+): Stripe.SubscriptionUpdateParams.Item[] {
   const metered = sub.items.data.find(isMetered);
   const flat = flatItemOf(sub);
   const items: Stripe.SubscriptionUpdateParams.Item[] = [];

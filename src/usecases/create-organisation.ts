@@ -8,7 +8,10 @@ import { insertOrganisationOnce, type Organisation } from '../repositories/organ
 
 export const ORGANISATION_NAME_MAX = 200;
 
-export async function createOrganisation(deps: { sql: Sql }, input: { ownerId: string; name: string }): Promise<{ organisation: Organisation; created: boolean }> {
+export async function createOrganisation(
+  deps: { sql: Sql },
+  input: { ownerId: string; name: string },
+): Promise<{ organisation: Organisation; created: boolean }> {
   try {
     return await insertOrganisationOnce(deps.sql, input);
   } catch (err) {

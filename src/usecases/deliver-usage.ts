@@ -29,7 +29,12 @@ import { retryDelayMs } from './usage/backoff.ts';
 import { keyedLimiter, type KeyedLimiter } from './usage/keyed-limiter.ts';
 import { nextKeyGeneration } from './usage/idempotency-key.ts';
 import { OutsideStripeWindowError, sendMeterEvent } from './usage/send-meter-event.ts';
-import { describeStripeError, isDuplicateMeterEvent, isStripeConfigurationError, isTransientStripeError } from './usage/stripe-errors.ts';
+import {
+  describeStripeError,
+  isDuplicateMeterEvent,
+  isStripeConfigurationError,
+  isTransientStripeError,
+} from './usage/stripe-errors.ts';
 
 export interface DeliveryOptions {
   /** Most rows claimed at a time by a lane (fewer when the lease could not cover them), and organisations per pass. */
@@ -69,7 +74,10 @@ const LEASE_MARGIN_SECONDS = 10;
  * timestamped one and the `-now` resend), each up to `timeoutMs`, with no SDK retries inside a lane. So the claim
  * is cut to what the lease covers: 7 rows for the background deliverer (2 × 20 s each in 300 s), 48 inline (2 × 3 s).
  */
-export function claimPlan(o: Pick<Settings, 'batchSize' | 'leaseSeconds' | 'timeoutMs'>): { limit: number; leaseSeconds: number } {
+export function claimPlan(o: Pick<Settings, 'batchSize' | 'leaseSeconds' | 'timeoutMs'>): {
+  limit: number;
+  leaseSeconds: number;
+} {
   const rowSeconds = (2 * o.timeoutMs) / 1000;
   const leaseSeconds = Math.max(o.leaseSeconds, Math.ceil(rowSeconds + LEASE_MARGIN_SECONDS));
   const limit = Math.max(1, Math.min(o.batchSize, Math.floor((leaseSeconds - LEASE_MARGIN_SECONDS) / rowSeconds)));
@@ -96,7 +104,8 @@ export async function drainUsageOutbox(ctx: AppContext, opts: DeliveryOptions = 
     const orgIds = await listOrganisationsWithDueUsage(ctx.sql, o.batchSize);
     const queue = [...orgIds];
     const worker = async () => {
-      for (let orgId = queue.shift(); orgId; orgId = queue.shift()) add(tally, await deliverForOrganisation(ctx, orgId, o, pass));
+      for (let orgId = queue.shift(); orgId; orgId = queue.shift())
+        add(tally, await deliverForOrganisation(ctx, orgId, o, pass));
     };
     await Promise.all(Array.from({ length: Math.min(o.concurrency, queue.length) }, worker));
     if (orgIds.length < o.batchSize) break;
@@ -114,7 +123,14 @@ export function deliverSoon(ctx: AppContext, orgId: string, opts: DeliveryOption
   if (running) return join(running);
   let limiter = inlineLimiters.get(ctx.stripe);
   if (!limiter) inlineLimiters.set(ctx.stripe, (limiter = keyedLimiter(INLINE_LANES)));
-  return limiter(orgId, () => deliverForOrganisation(ctx, orgId, { ...DEFAULTS, timeoutMs: INLINE_TIMEOUT_MS, ...opts }, { configurationErrorLogged: true }));
+  return limiter(orgId, () =>
+    deliverForOrganisation(
+      ctx,
+      orgId,
+      { ...DEFAULTS, timeoutMs: INLINE_TIMEOUT_MS, ...opts },
+      { configurationErrorLogged: true },
+    ),
+  );
 }
 
 function join(running: Lane): Promise<Tally> {
@@ -178,19 +194,30 @@ async function deliverRow(ctx: AppContext, row: OutboxRow, o: DeliveryOptions, p
   const customer = row.stripe_customer_id;
   if (!customer) {
     const delay = retryDelayMs(row.stripe_attempts, o.random);
-    ctx.logger.warn('meter event waits: no Stripe customer for this organisation yet', { call_id: row.call_id, attempts: row.stripe_attempts, delay_ms: delay });
+    ctx.logger.warn('meter event waits: no Stripe customer for this organisation yet', {
+      call_id: row.call_id,
+      attempts: row.stripe_attempts,
+      delay_ms: delay,
+    });
     await markUsageRetry(ctx.sql, row.id, delay, 'not sent: no Stripe customer for this organisation yet');
     return 'retry';
   }
   try {
-    await sendMeterEvent(ctx.stripe, { ...row, stripe_customer_id: customer }, { timeoutMs: o.timeoutMs, now: ctx.clock.now(), keyGeneration });
+    await sendMeterEvent(
+      ctx.stripe,
+      { ...row, stripe_customer_id: customer },
+      { timeoutMs: o.timeoutMs, now: ctx.clock.now(), keyGeneration },
+    );
     await markUsageSent(ctx.sql, row.id);
     return 'sent';
   } catch (error) {
     if (error instanceof OutsideStripeWindowError) {
       // Never billed "now" in a later period: an operator bills it by hand (see send-meter-event.ts).
       const description = `${error.message} (ended ${row.ended_at.toISOString()}; Stripe: ${describeStripeError(error.stripeError)})`;
-      ctx.logger.error('meter event too old for Stripe; an operator must bill it', { call_id: row.call_id, error: description });
+      ctx.logger.error('meter event too old for Stripe; an operator must bill it', {
+        call_id: row.call_id,
+        error: description,
+      });
       await markUsageFailed(ctx.sql, row.id, description.slice(0, 500));
       return 'failed';
     }
@@ -207,7 +234,10 @@ async function deliverRow(ctx: AppContext, row: OutboxRow, o: DeliveryOptions, p
       const details = { call_id: row.call_id, attempts: row.stripe_attempts, delay_ms: delay, error: description };
       if (!pass.configurationErrorLogged) {
         pass.configurationErrorLogged = true;
-        ctx.logger.error('Stripe configuration error: meter events cannot be delivered; check the Stripe secret key and the meter. Calls stay pending.', details);
+        ctx.logger.error(
+          'Stripe configuration error: meter events cannot be delivered; check the Stripe secret key and the meter. Calls stay pending.',
+          details,
+        );
       } else {
         ctx.logger.warn('meter event delivery waits for the Stripe configuration to be fixed', details);
       }
@@ -218,7 +248,12 @@ async function deliverRow(ctx: AppContext, row: OutboxRow, o: DeliveryOptions, p
       const delay = retryDelayMs(row.stripe_attempts, o.random);
       // A received 5xx/429 was saved under the key: the next attempt takes a fresh one (usage/idempotency-key.ts).
       const next = nextKeyGeneration(keyGeneration, row.stripe_attempts, error);
-      ctx.logger.warn('meter event delivery will be retried', { call_id: row.call_id, attempts: row.stripe_attempts, delay_ms: delay, error: description });
+      ctx.logger.warn('meter event delivery will be retried', {
+        call_id: row.call_id,
+        attempts: row.stripe_attempts,
+        delay_ms: delay,
+        error: description,
+      });
       await markUsageRetry(ctx.sql, row.id, delay, description, next);
       return 'retry';
     }
@@ -242,7 +277,10 @@ export interface UsageDeliverer {
  * A long-lived deliverer (local stack, a worker): drains every `intervalMs`. Passes never overlap within one
  * deliverer; several deliverers (processes) may run at once, the claim keeps them off each other's rows.
  */
-export function startUsageDeliverer(ctx: AppContext, opts: DeliveryOptions & { intervalMs?: number } = {}): UsageDeliverer {
+export function startUsageDeliverer(
+  ctx: AppContext,
+  opts: DeliveryOptions & { intervalMs?: number } = {},
+): UsageDeliverer {
   const intervalMs = opts.intervalMs ?? 1_000;
   let stopped = false;
   let current: Promise<unknown> = Promise.resolve();

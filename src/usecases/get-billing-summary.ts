@@ -42,7 +42,9 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
   const plan = sub ? await findPlanById(ctx.sql, sub.plan_id) : undefined;
   // The cycle of Stripe's "now" for the subscription (a test clock's time in test mode), not the newest row: a call
   // ending just after the period end opens next month's cycle before this month is over (subscription-clock.ts).
-  const cycle = sub ? await findCycleShownAt(ctx.sql, sub.id, await subscriptionNow(ctx.sql, sub.id, ctx.clock.now())) : undefined;
+  const cycle = sub
+    ? await findCycleShownAt(ctx.sql, sub.id, await subscriptionNow(ctx.sql, sub.id, ctx.clock.now()))
+    : undefined;
   const earlier = cycle ? await findEarlierPartsOfPeriod(ctx.sql, cycle) : [];
   const invoices = org.stripeCustomerId ? await listInvoices(ctx, org.stripeCustomerId) : [];
   const pending = sub && LIVE.has(sub.status) ? await readPendingChange(ctx, sub.stripe_subscription_id) : null;
@@ -74,7 +76,9 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
     ...(invoices === undefined ? { invoices_unavailable: true } : {}),
     // An addition (docs/departures.md): the voice platform agents an operator linked to this organisation
     // (`aisyst-billing voice-agents link`), whose calls it pays; absent when there are none.
-    ...(agents.length > 0 ? { voice_agents: agents.map((a) => ({ platform: a.platform, external_id: a.externalId })) } : {}),
+    ...(agents.length > 0
+      ? { voice_agents: agents.map((a) => ({ platform: a.platform, external_id: a.externalId })) }
+      : {}),
   };
 }
 

@@ -13,7 +13,10 @@ import { syncBillingEmail } from './checkout/billing-customer.ts';
 import { ourPortalConfigurationId } from './portal-configuration.ts';
 import { stripeUnavailable } from './usage/stripe-errors.ts';
 
-export async function openBillingPortal(ctx: AppContext, input: { userId: string; orgId?: string | undefined }): Promise<{ url: string }> {
+export async function openBillingPortal(
+  ctx: AppContext,
+  input: { userId: string; orgId?: string | undefined },
+): Promise<{ url: string }> {
   const org = await resolveOrganisation(ctx.sql, input.userId, input.orgId);
   if (!org.stripeCustomerId) {
     throw new AppError('no_active_subscription', 'This organisation has no billing account yet: choose a plan first.');

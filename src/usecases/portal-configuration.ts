@@ -12,7 +12,9 @@ export const PORTAL_METADATA_KEY = 'aisyst_portal';
 
 /** Ours (active, marked) first; else the account's active default; else none. */
 export async function findPortalConfiguration(stripe: Stripe): Promise<Stripe.BillingPortal.Configuration | undefined> {
-  const configs = await stripe.billingPortal.configurations.list({ active: true, limit: 100 }).autoPagingToArray({ limit: 1_000 });
+  const configs = await stripe.billingPortal.configurations
+    .list({ active: true, limit: 100 })
+    .autoPagingToArray({ limit: 1_000 });
   return configs.find((c) => c.metadata?.[PORTAL_METADATA_KEY]) ?? configs.find((c) => c.is_default);
 }
 
@@ -29,7 +31,8 @@ export function portalConfigurationGaps(config: Stripe.BillingPortal.Configurati
   if (!f.payment_method_update.enabled) gaps.push('payment method update off');
   if (!f.invoice_history.enabled) gaps.push('invoice history off');
   if (!f.subscription_cancel.enabled) gaps.push('cancellation off');
-  else if (f.subscription_cancel.mode !== 'at_period_end') gaps.push(`cancels ${f.subscription_cancel.mode}, not at the period end`);
+  else if (f.subscription_cancel.mode !== 'at_period_end')
+    gaps.push(`cancels ${f.subscription_cancel.mode}, not at the period end`);
   if (!config.default_return_url) gaps.push('no default return URL');
   return gaps;
 }

@@ -44,7 +44,11 @@ export async function recordUsage(ctx: AppContext, input: RecordUsageInput): Pro
     case 'organisation_not_found':
       throw new AppError('organisation_not_found', 'There is no organisation with this id.', { field: 'org_id' });
     case 'conflict':
-      throw new AppError('call_id_conflict', 'This call_id was already reported for another organisation or with another duration.', { field: 'call_id' });
+      throw new AppError(
+        'call_id_conflict',
+        'This call_id was already reported for another organisation or with another duration.',
+        { field: 'call_id' },
+      );
     case 'unbilled':
       throw noActiveSubscription(false);
     case 'duplicate':
@@ -54,12 +58,20 @@ export async function recordUsage(ctx: AppContext, input: RecordUsageInput): Pro
       if (result.outcome === 'recorded' && minutes > 0) {
         ctx.waitUntil(
           deliverSoon(ctx, result.orgId).catch((error: unknown) =>
-            ctx.logger.warn('inline meter delivery failed; the deliverer will retry', { call_id: result.callId, error: String(error) }),
+            ctx.logger.warn('inline meter delivery failed; the deliverer will retry', {
+              call_id: result.callId,
+              error: String(error),
+            }),
           ),
         );
       }
       const { id: _id, ...cycle } = result.cycle;
-      return { callId: result.callId, billedMinutes: result.billedMinutes, duplicate: result.outcome === 'duplicate', cycle };
+      return {
+        callId: result.callId,
+        billedMinutes: result.billedMinutes,
+        duplicate: result.outcome === 'duplicate',
+        cycle,
+      };
     }
   }
 }

@@ -35,7 +35,10 @@ export const STRIPE_EVENT_RETENTION_DAYS = 30;
 
 export async function replayStripeEvents(ctx: AppContext, opts: ReplayOptions): Promise<{ rows: ReplayRow[] }> {
   const events: Stripe.Event[] = [];
-  for await (const event of ctx.stripe.events.list({ created: { gte: Math.floor(opts.since.getTime() / 1000) }, limit: 100 })) {
+  for await (const event of ctx.stripe.events.list({
+    created: { gte: Math.floor(opts.since.getTime() / 1000) },
+    limit: 100,
+  })) {
     events.push(event);
   }
   // Stripe lists newest first; replay in the order they happened, as the webhook would have delivered them (the
@@ -63,8 +66,17 @@ async function replayOne(ctx: AppContext, event: Stripe.Event, dryRun: boolean):
 /** The table `stripe-events replay` prints (the same layout as `catalog sync`). */
 export function formatReplayRows(rows: ReplayRow[]): string {
   const header = ['created', 'type', 'id', 'status'];
-  const cells = rows.map((r) => [r.created.toISOString().replace('.000Z', 'Z'), r.type, r.id, r.error ? `${r.status}: ${r.error}` : r.status]);
+  const cells = rows.map((r) => [
+    r.created.toISOString().replace('.000Z', 'Z'),
+    r.type,
+    r.id,
+    r.error ? `${r.status}: ${r.error}` : r.status,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }

@@ -11,10 +11,17 @@ import { resolveOrganisation } from '../repositories/organisations.ts';
 import { findLiveSubscription } from '../repositories/subscriptions.ts';
 import { stripeUnavailable } from './usage/stripe-errors.ts';
 
-export async function resumeSubscription(ctx: AppContext, input: { userId: string; orgId?: string | undefined }): Promise<{ resumed: boolean }> {
+export async function resumeSubscription(
+  ctx: AppContext,
+  input: { userId: string; orgId?: string | undefined },
+): Promise<{ resumed: boolean }> {
   const org = await resolveOrganisation(ctx.sql, input.userId, input.orgId);
   const live = await findLiveSubscription(ctx.sql, org.id);
-  if (!live) throw new AppError('no_active_subscription', 'This organisation has no subscription to resume: choose a plan to buy instead.');
+  if (!live)
+    throw new AppError(
+      'no_active_subscription',
+      'This organisation has no subscription to resume: choose a plan to buy instead.',
+    );
   let sub;
   try {
     sub = await ctx.stripe.subscriptions.retrieve(live.stripe_subscription_id);
@@ -26,7 +33,10 @@ export async function resumeSubscription(ctx: AppContext, input: { userId: strin
     throw new AppError('not_canceling', 'This subscription is not scheduled to end: there is nothing to resume.');
   }
   try {
-    await ctx.stripe.subscriptions.update(sub.id, sub.cancel_at_period_end ? { cancel_at_period_end: false } : { cancel_at: '' });
+    await ctx.stripe.subscriptions.update(
+      sub.id,
+      sub.cancel_at_period_end ? { cancel_at_period_end: false } : { cancel_at: '' },
+    );
   } catch (error) {
     throw stripeUnavailable(error, 'resume the subscription');
   }

@@ -37,7 +37,10 @@ export async function startCheckout(ctx: AppContext, input: StartCheckoutInput):
   const plan = await loadPurchasablePlan(ctx.sql, input.planId);
   const live = await findLiveSubscription(ctx.sql, org.id);
   if (live) {
-    throw new AppError('already_subscribed', `This organisation already has a subscription (${live.status}); change or cancel it instead.`);
+    throw new AppError(
+      'already_subscribed',
+      `This organisation already has a subscription (${live.status}); change or cancel it instead.`,
+    );
   }
   const setupFeePriceId = ctx.config.stripe.setupFeePriceId;
   if (!setupFeePriceId) throw new Error('config.stripe.setupFeePriceId is not set (run `catalog sync`)');
@@ -53,7 +56,14 @@ export async function startCheckout(ctx: AppContext, input: StartCheckoutInput):
       mode: 'subscription',
       customer: customerId,
       client_reference_id: org.id,
-      ...(await purchaseTerms(ctx.sql, org.id, plan, input.billingPeriod, lineItems(plan, input.billingPeriod, setupFeePriceId), setupFeePriceId)),
+      ...(await purchaseTerms(
+        ctx.sql,
+        org.id,
+        plan,
+        input.billingPeriod,
+        lineItems(plan, input.billingPeriod, setupFeePriceId),
+        setupFeePriceId,
+      )),
       // Session metadata is NOT copied to the subscription; the webhook handler reads the subscription's.
       subscription_data: { metadata },
       metadata,
@@ -70,7 +80,11 @@ export async function startCheckout(ctx: AppContext, input: StartCheckoutInput):
  * documented (docs/design.md#checkout, docs.stripe.com/billing/subscriptions/mixed-interval). The metered line has NO
  * quantity: usage comes from the meter, and Checkout refuses a quantity on a metered price (docs/design.md#checkout).
  */
-export function lineItems(plan: PurchasablePlan, period: BillingPeriod, setupFeePriceId: string): Stripe.Checkout.SessionCreateParams.LineItem[] {
+export function lineItems(
+  plan: PurchasablePlan,
+  period: BillingPeriod,
+  setupFeePriceId: string,
+): Stripe.Checkout.SessionCreateParams.LineItem[] {
   const setupFee = { price: setupFeePriceId, quantity: 1 };
   if (period === 'yearly') return [{ price: plan.stripeYearlyPriceId, quantity: 1 }, setupFee];
   return [{ price: plan.stripePriceId, quantity: 1 }, { price: plan.stripeMeteredPriceId }, setupFee];

@@ -46,14 +46,19 @@ export interface SyncCatalogDeps {
   logger?: Logger;
 }
 
-export async function syncCatalog(deps: SyncCatalogDeps, opts: { dryRun?: boolean; allowLive?: boolean } = {}): Promise<CatalogSyncResult> {
+export async function syncCatalog(
+  deps: SyncCatalogDeps,
+  opts: { dryRun?: boolean; allowLive?: boolean } = {},
+): Promise<CatalogSyncResult> {
   if (deps.mode === 'live' && !opts.allowLive) throw new LiveModeRefusedError();
   const dryRun = opts.dryRun ?? false;
   const { stripe } = deps;
   const rows: CatalogRow[] = [];
 
   // Meter: there is no lookup key for meters; the event name is unique among active meters.
-  const meters = await stripe.billing.meters.list({ status: 'active', limit: 100 }).autoPagingToArray({ limit: 10_000 });
+  const meters = await stripe.billing.meters
+    .list({ status: 'active', limit: 100 })
+    .autoPagingToArray({ limit: 10_000 });
   let meterId = meters.find((m) => m.event_name === METER.eventName)?.id;
   if (meterId) rows.push({ kind: 'meter', key: METER.eventName, status: 'found', id: meterId });
   else if (dryRun) rows.push({ kind: 'meter', key: METER.eventName, status: 'would-create', id: null });
@@ -81,7 +86,10 @@ export async function syncCatalog(deps: SyncCatalogDeps, opts: { dryRun?: boolea
     } else if (dryRun) {
       rows.push({ kind: 'product', key: want.key, status: 'would-create', id: null });
     } else {
-      const created = await stripe.products.create({ name: want.name, metadata: { aisyst_lookup_key: want.key, ...(want.planCode ? { plan_code: want.planCode } : {}) } });
+      const created = await stripe.products.create({
+        name: want.name,
+        metadata: { aisyst_lookup_key: want.key, ...(want.planCode ? { plan_code: want.planCode } : {}) },
+      });
       productIds.set(want.key, created.id);
       rows.push({ kind: 'product', key: want.key, status: 'created', id: created.id });
     }
@@ -89,12 +97,17 @@ export async function syncCatalog(deps: SyncCatalogDeps, opts: { dryRun?: boolea
 
   // Prices by lookup key; tiers are only returned when expanded (https://docs.stripe.com/api/prices/object#price_object-tiers).
   const wanted = desiredPrices();
-  const existing = await stripe.prices.list({ lookup_keys: wanted.map((p) => p.lookupKey), expand: ['data.tiers'], limit: 100 }).autoPagingToArray({ limit: 1_000 });
+  const existing = await stripe.prices
+    .list({ lookup_keys: wanted.map((p) => p.lookupKey), expand: ['data.tiers'], limit: 100 })
+    .autoPagingToArray({ limit: 1_000 });
   const result: CatalogSyncResult = { rows, setupFeePriceId: null, planPriceIds: {} };
   for (const want of wanted) {
     const productId = productIds.get(want.productKey);
     const found = existing.find((p) => p.lookup_key === want.lookupKey);
-    const sameProduct = found !== undefined && productId !== undefined && (typeof found.product === 'string' ? found.product : found.product.id) === productId;
+    const sameProduct =
+      found !== undefined &&
+      productId !== undefined &&
+      (typeof found.product === 'string' ? found.product : found.product.id) === productId;
     let id: string | null;
     if (found && sameProduct && priceMatches(found, want.shape, meterId)) {
       id = found.id;
@@ -106,11 +119,17 @@ export async function syncCatalog(deps: SyncCatalogDeps, opts: { dryRun?: boolea
       const created = await stripe.prices.create(priceCreateParams(want, productId, meterId, found !== undefined));
       id = created.id;
       rows.push({ kind: 'price', key: want.lookupKey, status: found ? 'replaced' : 'created', id });
-      if (found) deps.logger?.warn('catalog price replaced: amounts differed, the lookup key now points at the new price', { lookup_key: want.lookupKey, old: found.id, new: id });
+      if (found)
+        deps.logger?.warn('catalog price replaced: amounts differed, the lookup key now points at the new price', {
+          lookup_key: want.lookupKey,
+          old: found.id,
+          new: id,
+        });
     }
     if (!id) continue;
     if (want.role === 'setup_fee') result.setupFeePriceId = id;
-    else if (want.planCode) result.planPriceIds[want.planCode] = { ...result.planPriceIds[want.planCode], [want.role]: id };
+    else if (want.planCode)
+      result.planPriceIds[want.planCode] = { ...result.planPriceIds[want.planCode], [want.role]: id };
   }
 
   if (deps.sql && !dryRun) {
@@ -124,6 +143,10 @@ export function formatCatalogRows(rows: CatalogRow[]): string {
   const header = ['kind', 'key', 'status', 'id'];
   const cells = rows.map((r) => [r.kind, r.key, r.status, r.id ?? '—']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }

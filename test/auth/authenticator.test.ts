@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../src/adapters/auth/authenticator.ts';
 import { constantTimeEqual } from '../../src/adapters/auth/constant-time.ts';
 import { serveFetch } from '../../src/entries/node/serve.ts';
-import { DEFAULT_SUPABASE_ANON_KEY, DEFAULT_SUPABASE_SERVICE_ROLE_KEY, parseConfig } from '../../src/config/parse-config.ts';
+import {
+  DEFAULT_SUPABASE_ANON_KEY,
+  DEFAULT_SUPABASE_SERVICE_ROLE_KEY,
+  parseConfig,
+} from '../../src/config/parse-config.ts';
 import { createApp } from '../../src/http/app.ts';
 import { fakeContext } from '../http/fake-context.ts';
 import { signToken, userToken } from './tokens.ts';
@@ -22,7 +26,14 @@ describe('user JWTs (HS256 with SUPABASE_JWT_SECRET)', () => {
     ['the wrong audience', () => userToken(USER, { audience: 'someone-else' })],
     ['no audience at all', () => userToken(USER, { audience: null })],
     ['the wrong secret', () => userToken(USER, { secret: 'an-entirely-different-secret-of-32-characters!' })],
-    ['alg none', async () => new UnsecuredJWT({ sub: USER, role: 'authenticated' }).setAudience('authenticated').setExpirationTime('1h').encode()],
+    [
+      'alg none',
+      async () =>
+        new UnsecuredJWT({ sub: USER, role: 'authenticated' })
+          .setAudience('authenticated')
+          .setExpirationTime('1h')
+          .encode(),
+    ],
     ['a sub that is not a uuid', () => signToken({ sub: 'admin', role: 'authenticated' })],
     ['no sub', () => signToken({ role: 'authenticated' })],
     ['the anon key', async () => DEFAULT_SUPABASE_ANON_KEY],
@@ -39,7 +50,9 @@ describe('user JWTs (HS256 with SUPABASE_JWT_SECRET)', () => {
   });
 
   it('does not trust the public local secret for a hosted project', async () => {
-    const hosted = createAuthenticator(parseConfig({ SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_JWKS: '{"keys":[]}' }).auth);
+    const hosted = createAuthenticator(
+      parseConfig({ SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_JWKS: '{"keys":[]}' }).auth,
+    );
     expect(await hosted.user(bearer(await userToken(USER)))).toBeUndefined();
   });
 });
@@ -51,7 +64,11 @@ describe('user JWTs against a JWKS (ES256)', () => {
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
     const auth = createAuthenticator(parseConfig({ SUPABASE_JWKS: JSON.stringify({ keys: [jwk] }) }).auth);
     const sign = (key: CryptoKey) =>
-      new SignJWT({ sub: USER, role: 'authenticated' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setAudience('authenticated').setExpirationTime('1h').sign(key);
+      new SignJWT({ sub: USER, role: 'authenticated' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setAudience('authenticated')
+        .setExpirationTime('1h')
+        .sign(key);
     expect(await auth.user(bearer(await sign(privateKey)))).toMatchObject({ userId: USER });
     expect(await auth.user(bearer(await sign(other.privateKey)))).toBeUndefined();
   });
@@ -62,13 +79,20 @@ describe('user JWTs against the project JWKS endpoint (SUPABASE_URL)', () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'rs1', alg: 'RS256', use: 'sig' };
     const requested: string[] = [];
-    const server = await serveFetch(async (req) => {
-      requested.push(new URL(req.url).pathname);
-      return Response.json({ keys: [jwk] });
-    }, { port: 0 });
+    const server = await serveFetch(
+      async (req) => {
+        requested.push(new URL(req.url).pathname);
+        return Response.json({ keys: [jwk] });
+      },
+      { port: 0 },
+    );
     try {
       const auth = createAuthenticator(parseConfig({ SUPABASE_URL: server.url }).auth);
-      const token = await new SignJWT({ sub: USER, role: 'authenticated' }).setProtectedHeader({ alg: 'RS256', kid: 'rs1' }).setAudience('authenticated').setExpirationTime('1h').sign(privateKey);
+      const token = await new SignJWT({ sub: USER, role: 'authenticated' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'rs1' })
+        .setAudience('authenticated')
+        .setExpirationTime('1h')
+        .sign(privateKey);
       expect(await auth.user(bearer(token))).toMatchObject({ userId: USER });
       expect(requested).toEqual(['/auth/v1/.well-known/jwks.json']);
     } finally {
@@ -80,14 +104,21 @@ describe('user JWTs against the project JWKS endpoint (SUPABASE_URL)', () => {
 describe('a JWKS endpoint that is down is an outage (503), not a bad token (401)', () => {
   const es256Token = async () => {
     const { privateKey } = await generateKeyPair('ES256');
-    return new SignJWT({ sub: USER, role: 'authenticated' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setAudience('authenticated').setExpirationTime('1h').sign(privateKey);
+    return new SignJWT({ sub: USER, role: 'authenticated' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setAudience('authenticated')
+      .setExpirationTime('1h')
+      .sign(privateKey);
   };
 
   it('answers 503 auth_unavailable when the endpoint answers 5xx', async () => {
     const server = await serveFetch(async () => new Response('upstream connect error', { status: 502 }), { port: 0 });
     try {
       const auth = createAuthenticator(parseConfig({ SUPABASE_URL: server.url }).auth);
-      await expect(auth.user(bearer(await es256Token()))).rejects.toMatchObject({ code: 'auth_unavailable', status: 503 });
+      await expect(auth.user(bearer(await es256Token()))).rejects.toMatchObject({
+        code: 'auth_unavailable',
+        status: 503,
+      });
     } finally {
       await server.close();
     }
@@ -98,7 +129,11 @@ describe('a JWKS endpoint that is down is an outage (503), not a bad token (401)
     await server.close(); // nobody listens there any more: connection refused
     const { ctx } = fakeContext({}, { SUPABASE_URL: server.url });
     const app = createApp(ctx, [{ name: 'mine', method: 'GET', auth: 'user', handle: async () => Response.json({}) }]);
-    const res = await app.fetch(new Request('http://local.test/functions/v1/mine', { headers: { authorization: `Bearer ${await es256Token()}` } }));
+    const res = await app.fetch(
+      new Request('http://local.test/functions/v1/mine', {
+        headers: { authorization: `Bearer ${await es256Token()}` },
+      }),
+    );
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error: 'auth_unavailable' });
   });
@@ -117,7 +152,10 @@ describe('a JWKS endpoint that is down is an outage (503), not a bad token (401)
 });
 
 describe('backend callers', () => {
-  const env = { SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-tests', SUPABASE_SECRET_KEYS: '{"default":"sb_secret_abc123","ci":"sb_secret_def456"}' };
+  const env = {
+    SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-tests',
+    SUPABASE_SECRET_KEYS: '{"default":"sb_secret_abc123","ci":"sb_secret_def456"}',
+  };
   const backend = () => createAuthenticator(parseConfig(env).auth);
 
   it('accepts the service-role key and every secret key, as Bearer or apikey', async () => {
@@ -136,12 +174,23 @@ describe('backend callers', () => {
     expect(await b.backend(new Headers({ apikey: DEFAULT_SUPABASE_ANON_KEY }))).toBe(false);
     expect(await b.backend(bearer('sb_secret_abc12'))).toBe(false);
     expect(await b.backend(bearer('sb_secret_abc1234'))).toBe(false);
-    expect(await b.backend(bearer(await signToken({ role: 'service_role' }, { audience: null, secret: 'forged-forged-forged-forged-forged-forged' })))).toBe(false);
+    expect(
+      await b.backend(
+        bearer(
+          await signToken(
+            { role: 'service_role' },
+            { audience: null, secret: 'forged-forged-forged-forged-forged-forged' },
+          ),
+        ),
+      ),
+    ).toBe(false);
     expect(await b.backend(new Headers())).toBe(false);
   });
 
   it('does not accept the public demo service-role key on a hosted project', async () => {
-    const hosted = createAuthenticator(parseConfig({ SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_SECRET_KEYS: 'sb_secret_real' }).auth);
+    const hosted = createAuthenticator(
+      parseConfig({ SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_SECRET_KEYS: 'sb_secret_real' }).auth,
+    );
     expect(await hosted.backend(bearer(DEFAULT_SUPABASE_SERVICE_ROLE_KEY))).toBe(false);
     expect(await hosted.backend(bearer('sb_secret_real'))).toBe(true);
   });
@@ -163,7 +212,11 @@ describe('the public local defaults (secret and demo service-role key anyone can
     ['deployed, SUPABASE_URL unset', {}, true],
     ['deployed, self-hosted SUPABASE_URL=http://kong:8000', { SUPABASE_URL: 'http://kong:8000' }, true],
     ['deployed, SUPABASE_URL on loopback', { SUPABASE_URL: 'http://127.0.0.1:54321' }, true],
-    ['not flagged deployed, but SUPABASE_URL=http://kong:8000 (self-hosted gateway)', { SUPABASE_URL: 'http://kong:8000' }, false],
+    [
+      'not flagged deployed, but SUPABASE_URL=http://kong:8000 (self-hosted gateway)',
+      { SUPABASE_URL: 'http://kong:8000' },
+      false,
+    ],
   ] as const)('are refused when %s', async (_what, env, deployed) => {
     const auth = createAuthenticator({ ...parseConfig({ SUPABASE_JWKS: '{"keys":[]}', ...env }).auth, deployed });
     expect(await auth.backend(bearer(await forged()))).toBe(false);
@@ -173,8 +226,13 @@ describe('the public local defaults (secret and demo service-role key anyone can
 
   it('a deployed function keeps accepting the project’s own secret and keys', async () => {
     const secret = 'the-projects-own-jwt-secret-nobody-else-knows-0123';
-    const auth = createAuthenticator({ ...parseConfig({ SUPABASE_JWT_SECRET: secret, SUPABASE_SERVICE_ROLE_KEY: 'own-service-role-key' }).auth, deployed: true });
-    expect(await auth.backend(bearer(await signToken({ role: 'service_role' }, { audience: null, secret })))).toBe(true);
+    const auth = createAuthenticator({
+      ...parseConfig({ SUPABASE_JWT_SECRET: secret, SUPABASE_SERVICE_ROLE_KEY: 'own-service-role-key' }).auth,
+      deployed: true,
+    });
+    expect(await auth.backend(bearer(await signToken({ role: 'service_role' }, { audience: null, secret })))).toBe(
+      true,
+    );
     expect(await auth.backend(bearer('own-service-role-key'))).toBe(true);
     expect(await auth.user(bearer(await userToken(USER, { secret })))).toMatchObject({ userId: USER });
   });

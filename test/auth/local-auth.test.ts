@@ -28,7 +28,9 @@ beforeAll(async () => {
   await ensureLocalAuthSchema(sql);
   let base = '';
   const localAuth = createLocalAuth({ sql, config, clock: systemClock, issuerBase: () => base });
-  const app = createApp({ config, sql, stripe: {} as Stripe, clock: systemClock, logger, waitUntil: () => {} }, [], { localAuth });
+  const app = createApp({ config, sql, stripe: {} as Stripe, clock: systemClock, logger, waitUntil: () => {} }, [], {
+    localAuth,
+  });
   server = await serveFetch((req) => app.fetch(req), { port: 0 });
   base = server.url;
 });
@@ -65,7 +67,9 @@ describe('local Supabase Auth with supabase-js', () => {
     expect(session.user.id).toBe(signUp.data.user!.id);
 
     // The functions accept the token as a user.
-    const caller = await createAuthenticator(config.auth).user(new Headers({ authorization: `Bearer ${session.access_token}` }));
+    const caller = await createAuthenticator(config.auth).user(
+      new Headers({ authorization: `Bearer ${session.access_token}` }),
+    );
     expect(caller).toEqual({ userId: session.user.id, email: 'ada@example.com' });
 
     const me = await supabase.auth.getUser(session.access_token);
@@ -80,7 +84,10 @@ describe('local Supabase Auth with supabase-js', () => {
     expect(reused.error?.code).toBe('refresh_token_not_found');
 
     const signedIn = client();
-    await signedIn.auth.setSession({ access_token: refreshed.data.session!.access_token, refresh_token: refreshed.data.session!.refresh_token });
+    await signedIn.auth.setSession({
+      access_token: refreshed.data.session!.access_token,
+      refresh_token: refreshed.data.session!.refresh_token,
+    });
     expect((await signedIn.auth.signOut()).error).toBeNull();
     const after = await client().auth.getUser(refreshed.data.session!.access_token);
     expect(after.error).not.toBeNull();
@@ -100,48 +107,111 @@ describe('local Supabase Auth with supabase-js', () => {
   });
 
   it('needs the apikey header, as Supabase’s gateway does', async () => {
-    const res = await fetch(`${server.url}/auth/v1/token?grant_type=password`, { method: 'POST', body: JSON.stringify({ email: 'a@b.c', password }) });
+    const res = await fetch(`${server.url}/auth/v1/token?grant_type=password`, {
+      method: 'POST',
+      body: JSON.stringify({ email: 'a@b.c', password }),
+    });
     expect(res.status).toBe(401);
-    const wrongKey = await fetch(`${server.url}/auth/v1/signup`, { method: 'POST', headers: { apikey: 'nope' }, body: JSON.stringify({ email: 'a@b.c', password }) });
+    const wrongKey = await fetch(`${server.url}/auth/v1/signup`, {
+      method: 'POST',
+      headers: { apikey: 'nope' },
+      body: JSON.stringify({ email: 'a@b.c', password }),
+    });
     expect(wrongKey.status).toBe(401);
   });
 
   // PostgreSQL's text and jsonb cannot hold NUL: these answered 500 from the database.
   const unstorable: Array<[string, string, Record<string, unknown>, string]> = [
     ['sign-up with NUL in the e-mail', 'signup', { email: 'nul\u0000@example.com', password }, 'email'],
-    ['sign-up with an invisible character in the e-mail', 'signup', { email: 'zw\u200bsp@example.com', password }, 'email'],
-    ['sign-up with NUL in the password', 'signup', { email: 'nul-password@example.com', password: 'long enough\u0000' }, 'password'],
-    ['sign-up with an unpaired surrogate in the password', 'signup', { email: 'surrogate@example.com', password: 'long enough\ud800' }, 'password'],
-    ['sign-up with NUL in the user metadata', 'signup', { email: 'meta@example.com', password, data: { plan: 'x\u0000' } }, 'data'],
-    ['sign-up with NUL in a user metadata key', 'signup', { email: 'meta-key@example.com', password, data: { 'a\u0000': 1 } }, 'data'],
-    ['password sign-in with NUL in the e-mail', 'token?grant_type=password', { email: 'ada\u0000@example.com', password }, 'email'],
-    ['password sign-in with NUL in the password', 'token?grant_type=password', { email: 'ada@example.com', password: 'x\u0000' }, 'password'],
+    [
+      'sign-up with an invisible character in the e-mail',
+      'signup',
+      { email: 'zw\u200bsp@example.com', password },
+      'email',
+    ],
+    [
+      'sign-up with NUL in the password',
+      'signup',
+      { email: 'nul-password@example.com', password: 'long enough\u0000' },
+      'password',
+    ],
+    [
+      'sign-up with an unpaired surrogate in the password',
+      'signup',
+      { email: 'surrogate@example.com', password: 'long enough\ud800' },
+      'password',
+    ],
+    [
+      'sign-up with NUL in the user metadata',
+      'signup',
+      { email: 'meta@example.com', password, data: { plan: 'x\u0000' } },
+      'data',
+    ],
+    [
+      'sign-up with NUL in a user metadata key',
+      'signup',
+      { email: 'meta-key@example.com', password, data: { 'a\u0000': 1 } },
+      'data',
+    ],
+    [
+      'password sign-in with NUL in the e-mail',
+      'token?grant_type=password',
+      { email: 'ada\u0000@example.com', password },
+      'email',
+    ],
+    [
+      'password sign-in with NUL in the password',
+      'token?grant_type=password',
+      { email: 'ada@example.com', password: 'x\u0000' },
+      'password',
+    ],
   ];
-  it.each(unstorable)('refuses %s with 400 validation_failed naming the field, storing nothing', async (_what, path, body, field) => {
-    const users = async () => (await sql.query<{ n: number }>('select count(*)::int as n from auth.users'))[0]!.n;
-    const before = await users();
-    const res = await fetch(`${server.url}/auth/v1/${path}`, { method: 'POST', headers: { apikey: config.auth.anonKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: 'validation_failed', field, msg: expect.stringContaining(field) });
-    expect(await users()).toBe(before);
-  });
+  it.each(unstorable)(
+    'refuses %s with 400 validation_failed naming the field, storing nothing',
+    async (_what, path, body, field) => {
+      const users = async () => (await sql.query<{ n: number }>('select count(*)::int as n from auth.users'))[0]!.n;
+      const before = await users();
+      const res = await fetch(`${server.url}/auth/v1/${path}`, {
+        method: 'POST',
+        headers: { apikey: config.auth.anonKey, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: 'validation_failed', field, msg: expect.stringContaining(field) });
+      expect(await users()).toBe(before);
+    },
+  );
 
   it('refuses user metadata nested too deep to store (serialising it overflowed the stack: a 500)', async () => {
     const body = `{"email":"deep@example.com","password":"long enough","data":{"a":${'['.repeat(30_000)}${']'.repeat(30_000)}}}`;
-    const res = await fetch(`${server.url}/auth/v1/signup`, { method: 'POST', headers: { apikey: config.auth.anonKey }, body });
+    const res = await fetch(`${server.url}/auth/v1/signup`, {
+      method: 'POST',
+      headers: { apikey: config.auth.anonKey },
+      body,
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'validation_failed', field: 'data' });
   });
 
   it('refuses a body that is not UTF-8 with 400', async () => {
-    const bytes = new Uint8Array([...new TextEncoder().encode('{"email":"bad'), 0xff, ...new TextEncoder().encode('@example.com","password":"long enough"}')]);
-    const res = await fetch(`${server.url}/auth/v1/signup`, { method: 'POST', headers: { apikey: config.auth.anonKey }, body: bytes });
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode('{"email":"bad'),
+      0xff,
+      ...new TextEncoder().encode('@example.com","password":"long enough"}'),
+    ]);
+    const res = await fetch(`${server.url}/auth/v1/signup`, {
+      method: 'POST',
+      headers: { apikey: config.auth.anonKey },
+      body: bytes,
+    });
     expect(res.status).toBe(400);
   });
 
   it('stores only a PBKDF2 hash and never logs passwords or tokens', async () => {
     const signed = await client().auth.signUp({ email: 'hash@example.com', password });
-    const rows = await sql.query<{ encrypted_password: string }>(`select encrypted_password from auth.users where email = 'hash@example.com'`);
+    const rows = await sql.query<{ encrypted_password: string }>(
+      `select encrypted_password from auth.users where email = 'hash@example.com'`,
+    );
     expect(rows[0]!.encrypted_password).toMatch(/^pbkdf2-sha256\$\d+\$/);
     expect(rows[0]!.encrypted_password).not.toContain(password);
     const logs = logger.lines.join('\n');

@@ -2,7 +2,10 @@
 import { SignJWT } from 'jose';
 import { DEFAULT_SUPABASE_JWT_SECRET } from '../../src/config/parse-config.ts';
 
-export async function signToken(claims: Record<string, unknown>, options: { secret?: string; expiresIn?: string | number; audience?: string | null } = {}): Promise<string> {
+export async function signToken(
+  claims: Record<string, unknown>,
+  options: { secret?: string; expiresIn?: string | number; audience?: string | null } = {},
+): Promise<string> {
   let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt();
   if (options.audience !== null) jwt = jwt.setAudience(options.audience ?? 'authenticated');
   jwt = jwt.setExpirationTime(options.expiresIn ?? '1h');

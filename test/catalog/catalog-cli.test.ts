@@ -15,7 +15,10 @@ let dir: string;
 
 async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', 'catalog', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', 'catalog', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -52,7 +55,11 @@ describe('aisyst-billing catalog sync', () => {
   });
 
   it('refuses a live key without --live, before touching anything', async () => {
-    const res = await cli(['sync'], { STRIPE_SECRET_KEY: 'sk_live_notreal', STRIPE_API_BASE: emulator.url, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    const res = await cli(['sync'], {
+      STRIPE_SECRET_KEY: 'sk_live_notreal',
+      STRIPE_API_BASE: emulator.url,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+    });
     expect(res.code).toBe(1);
     expect(res.out).toMatch(/live key.*--live/);
   });

@@ -42,9 +42,16 @@ describe('catalog sync', () => {
   it('builds the metered price as graduated tiers on the meter: included minutes free, then 50 cents', async () => {
     const { planPriceIds, rows } = await syncCatalog({ stripe, mode: 'emulator' });
     const metered = await stripe.prices.retrieve(planPriceIds.starter!.metered!, { expand: ['tiers'] });
-    expect(metered.recurring).toMatchObject({ interval: 'month', usage_type: 'metered', meter: rows.find((r) => r.kind === 'meter')!.id });
+    expect(metered.recurring).toMatchObject({
+      interval: 'month',
+      usage_type: 'metered',
+      meter: rows.find((r) => r.kind === 'meter')!.id,
+    });
     expect(metered.tiers_mode).toBe('graduated');
-    expect(metered.tiers!.map((t) => [t.up_to, t.unit_amount])).toEqual([[500, 0], [null, 50]]);
+    expect(metered.tiers!.map((t) => [t.up_to, t.unit_amount])).toEqual([
+      [500, 0],
+      [null, 50],
+    ]);
     const yearly = await stripe.prices.retrieve(planPriceIds.growth!.yearly!);
     expect([yearly.unit_amount, yearly.recurring?.interval]).toEqual([395_280, 'year']);
   });
@@ -61,7 +68,14 @@ describe('catalog sync', () => {
     const key = priceLookupKey('starter', 'monthly');
     const product = first.rows.find((r) => r.key === 'aisyst_starter')!.id!;
     // Someone made the monthly Starter price €199 and gave it our lookup key.
-    const wrong = await stripe.prices.create({ currency: 'eur', product, unit_amount: 19_900, recurring: { interval: 'month' }, lookup_key: key, transfer_lookup_key: true });
+    const wrong = await stripe.prices.create({
+      currency: 'eur',
+      product,
+      unit_amount: 19_900,
+      recurring: { interval: 'month' },
+      lookup_key: key,
+      transfer_lookup_key: true,
+    });
     const second = await syncCatalog({ stripe, mode: 'emulator' });
     const row = second.rows.find((r) => r.key === key)!;
     expect(row.status).toBe('replaced');

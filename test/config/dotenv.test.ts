@@ -45,7 +45,10 @@ describe('loadDotEnv', () => {
   });
 
   it('reads quoted values over several lines, CRLF files, and lets the last key win', () => {
-    expect(loadDotEnv('KEY="-----BEGIN\r\nabc\r\n-----END"\r\nA=1\r\nA=2\r\n')).toEqual({ KEY: '-----BEGIN\nabc\n-----END', A: '2' });
+    expect(loadDotEnv('KEY="-----BEGIN\r\nabc\r\n-----END"\r\nA=1\r\nA=2\r\n')).toEqual({
+      KEY: '-----BEGIN\nabc\n-----END',
+      A: '2',
+    });
   });
 
   it('keeps an unclosed quote as written', () => {

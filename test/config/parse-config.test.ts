@@ -25,7 +25,13 @@ describe('parseConfig', () => {
       port: 54321,
       stripeEmulatorPort: 12111,
       database: { kind: 'pglite', dir: '.data/pglite' },
-      stripe: { mode: 'emulator', secretKey: EMULATOR_SECRET_KEY, apiBase: undefined, webhookSecret: undefined, setupFeePriceId: undefined },
+      stripe: {
+        mode: 'emulator',
+        secretKey: EMULATOR_SECRET_KEY,
+        apiBase: undefined,
+        webhookSecret: undefined,
+        setupFeePriceId: undefined,
+      },
       websiteUrl: 'http://127.0.0.1:54321',
       auth: {
         supabaseUrl: undefined,
@@ -41,7 +47,15 @@ describe('parseConfig', () => {
 
   it('treats empty strings as unset', () => {
     const blank = Object.fromEntries(
-      ['PORT', 'DATABASE_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'WEBSITE_URL', 'SUPABASE_JWT_SECRET', 'SUPABASE_SECRET_KEYS'].map((k) => [k, '']),
+      [
+        'PORT',
+        'DATABASE_URL',
+        'STRIPE_SECRET_KEY',
+        'STRIPE_WEBHOOK_SECRET',
+        'WEBSITE_URL',
+        'SUPABASE_JWT_SECRET',
+        'SUPABASE_SECRET_KEYS',
+      ].map((k) => [k, '']),
     );
     expect(parseConfig(blank)).toEqual(parseConfig({}));
   });
@@ -72,17 +86,34 @@ describe('parseConfig', () => {
     expect(config).toMatchObject({
       port: 3000,
       stripeEmulatorPort: 12112,
-      database: { kind: 'postgres', url: 'postgresql://postgres.ref:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres' },
-      stripe: { mode: 'test', secretKey: 'sk_test_51Abc', webhookSecret: 'whsec_abc123', setupFeePriceId: 'price_1Setup' },
+      database: {
+        kind: 'postgres',
+        url: 'postgresql://postgres.ref:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres',
+      },
+      stripe: {
+        mode: 'test',
+        secretKey: 'sk_test_51Abc',
+        webhookSecret: 'whsec_abc123',
+        setupFeePriceId: 'price_1Setup',
+      },
       websiteUrl: 'https://app.aisyst.example',
-      auth: { supabaseUrl: 'https://ref.supabase.co', jwtSecret: 'x'.repeat(32), anonKey: 'sb_publishable_abc', serviceRoleKey: 'service-jwt', secretKeys: ['sb_secret_one', 'sb_secret_two'] },
+      auth: {
+        supabaseUrl: 'https://ref.supabase.co',
+        jwtSecret: 'x'.repeat(32),
+        anonKey: 'sb_publishable_abc',
+        serviceRoleKey: 'service-jwt',
+        secretKeys: ['sb_secret_one', 'sb_secret_two'],
+      },
     });
     expect(config.stripe.apiBase?.href).toBe('http://127.0.0.1:12111/');
     expect(config.auth.jwks).toContain('"keys"');
   });
 
   it('accepts SUPABASE_SECRET_KEYS as a comma-separated list', () => {
-    expect(parseConfig({ SUPABASE_SECRET_KEYS: 'sb_secret_a, sb_secret_b' }).auth.secretKeys).toEqual(['sb_secret_a', 'sb_secret_b']);
+    expect(parseConfig({ SUPABASE_SECRET_KEYS: 'sb_secret_a, sb_secret_b' }).auth.secretKeys).toEqual([
+      'sb_secret_a',
+      'sb_secret_b',
+    ]);
   });
 
   it.each([
@@ -113,7 +144,11 @@ describe('parseConfig', () => {
       SUPABASE_SERVICE_ROLE_KEY: DEFAULT_SUPABASE_SERVICE_ROLE_KEY,
       SUPABASE_SECRET_KEYS: `sb_secret_real,${DEFAULT_SUPABASE_SERVICE_ROLE_KEY}`,
     });
-    expect(error.problems.map((p) => p.split(' ')[0])).toEqual(['SUPABASE_JWT_SECRET', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_SECRET_KEYS']);
+    expect(error.problems.map((p) => p.split(' ')[0])).toEqual([
+      'SUPABASE_JWT_SECRET',
+      'SUPABASE_SERVICE_ROLE_KEY',
+      'SUPABASE_SECRET_KEYS',
+    ]);
     expect(error.message).not.toContain(DEFAULT_SUPABASE_JWT_SECRET);
     expect(error.message).not.toContain(DEFAULT_SUPABASE_SERVICE_ROLE_KEY);
   });
@@ -122,13 +157,24 @@ describe('parseConfig', () => {
     const { auth } = parseConfig({ STRIPE_SECRET_KEY: 'rk_live_abc', DATABASE_URL: 'postgres://db.example/postgres' });
     expect(auth.jwtSecret).toBe('');
     expect(auth.serviceRoleKey).toBe('');
-    const own = parseConfig({ STRIPE_SECRET_KEY: 'sk_live_abc', DATABASE_URL: 'postgres://db.example/postgres', SUPABASE_JWT_SECRET: 'the-projects-own-jwt-secret-nobody-else-knows' });
+    const own = parseConfig({
+      STRIPE_SECRET_KEY: 'sk_live_abc',
+      DATABASE_URL: 'postgres://db.example/postgres',
+      SUPABASE_JWT_SECRET: 'the-projects-own-jwt-secret-nobody-else-knows',
+    });
     expect(own.auth.jwtSecret).toBe('the-projects-own-jwt-secret-nobody-else-knows');
   });
 
   it('test mode and the emulator keep the local defaults', () => {
-    for (const env of [{}, { STRIPE_SECRET_KEY: 'sk_test_abc' }, { SUPABASE_JWT_SECRET: DEFAULT_SUPABASE_JWT_SECRET, STRIPE_SECRET_KEY: 'sk_test_abc' }]) {
-      expect(parseConfig(env).auth).toMatchObject({ jwtSecret: DEFAULT_SUPABASE_JWT_SECRET, serviceRoleKey: DEFAULT_SUPABASE_SERVICE_ROLE_KEY });
+    for (const env of [
+      {},
+      { STRIPE_SECRET_KEY: 'sk_test_abc' },
+      { SUPABASE_JWT_SECRET: DEFAULT_SUPABASE_JWT_SECRET, STRIPE_SECRET_KEY: 'sk_test_abc' },
+    ]) {
+      expect(parseConfig(env).auth).toMatchObject({
+        jwtSecret: DEFAULT_SUPABASE_JWT_SECRET,
+        serviceRoleKey: DEFAULT_SUPABASE_SERVICE_ROLE_KEY,
+      });
     }
   });
 

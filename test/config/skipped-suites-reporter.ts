@@ -23,19 +23,24 @@ export default class SkippedSuitesReporter implements Reporter {
       for (const suite of module.children.allSuites()) {
         if (!skippedAtTop(suite)) continue;
         const file = relative(this.ctx?.config.root ?? process.cwd(), module.moduleId);
-        if (!process.env.TEST_DATABASE_URL && /postgres|TEST_DATABASE_URL/i.test(suite.fullName)) add(postgres, file, suite.name);
+        if (!process.env.TEST_DATABASE_URL && /postgres|TEST_DATABASE_URL/i.test(suite.fullName))
+          add(postgres, file, suite.name);
         else if (!chromiumFound && file.startsWith('test/web/')) add(browser, file, suite.name);
       }
     }
     const lines: string[] = [];
     if (postgres.size > 0) {
-      lines.push(`Skipped ${count(postgres)} PostgreSQL suite(s) in ${postgres.size} file(s): TEST_DATABASE_URL is not set. Run them with`,
-        `  TEST_DATABASE_URL=${EXAMPLE_URL} npm test   (any server you may create databases on; the database is created if missing)`);
+      lines.push(
+        `Skipped ${count(postgres)} PostgreSQL suite(s) in ${postgres.size} file(s): TEST_DATABASE_URL is not set. Run them with`,
+        `  TEST_DATABASE_URL=${EXAMPLE_URL} npm test   (any server you may create databases on; the database is created if missing)`,
+      );
       lines.push(...list(postgres));
     }
     if (browser.size > 0) {
-      lines.push(`Skipped ${count(browser)} browser suite(s) in ${browser.size} file(s): no Chromium at ${CHROMIUM_PATH}. ` +
-        'Install it (apt-get install chromium) or set CHROMIUM_PATH.');
+      lines.push(
+        `Skipped ${count(browser)} browser suite(s) in ${browser.size} file(s): no Chromium at ${CHROMIUM_PATH}. ` +
+          'Install it (apt-get install chromium) or set CHROMIUM_PATH.',
+      );
       lines.push(...list(browser));
     }
     if (lines.length === 0) return;

@@ -37,13 +37,17 @@ async function createIfMissing(url: string): Promise<void> {
     } catch (createError) {
       // Another run created it a moment ago: fine. Anything else: say what to do by hand.
       if ((createError as { code?: unknown }).code !== '42P04') {
-        throw new Error(`${VARIABLE}: database "${name}" does not exist, and creating it through the "postgres" database failed ` +
-          `(${(createError as Error).message}). Create it by hand: createdb ${name}`);
+        throw new Error(
+          `${VARIABLE}: database "${name}" does not exist, and creating it through the "postgres" database failed ` +
+            `(${(createError as Error).message}). Create it by hand: createdb ${name}`,
+        );
       }
     } finally {
       await admin.close();
     }
-    console.log(`${VARIABLE}: database "${name}" did not exist; created it (through the "postgres" maintenance database).`);
+    console.log(
+      `${VARIABLE}: database "${name}" did not exist; created it (through the "postgres" maintenance database).`,
+    );
   }
 }
 

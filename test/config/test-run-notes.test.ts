@@ -15,13 +15,20 @@ import { describePostgresOnly } from '../support/database.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VITEST = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
 
-function runVitest(file: string, env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
+function runVitest(
+  file: string,
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; output: string }> {
   const childEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...process.env, CI: undefined, TEST_DATABASE_URL: undefined, ...env })) {
     // This test runs inside a vitest worker; the child must not believe it is one.
     if (value !== undefined && !key.startsWith('VITEST') && key !== 'NODE_OPTIONS') childEnv[key] = value;
   }
-  const child = spawn(process.execPath, [VITEST, 'run', file], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [VITEST, 'run', file], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -41,7 +48,9 @@ describe('npm test for a newcomer', () => {
     const { code, output } = await runVitest('test/stack/postgres-stack.test.ts', {});
     expect(code).toBe(0);
     expect(output.match(/Skipped \d+ PostgreSQL suite/g)).toEqual(['Skipped 1 PostgreSQL suite']);
-    expect(output).toContain('TEST_DATABASE_URL is not set. Run them with\n  TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm test');
+    expect(output).toContain(
+      'TEST_DATABASE_URL is not set. Run them with\n  TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm test',
+    );
     expect(output).toContain('- test/stack/postgres-stack.test.ts: the local stack on PostgreSQL');
   }, 120_000);
 
@@ -54,7 +63,9 @@ describe('npm test for a newcomer', () => {
 
   it('a TEST_DATABASE_URL nobody answers stops the run once, naming the variable', async () => {
     const port = await closedPort();
-    const { code, output } = await runVitest('test/config/env-example.test.ts', { TEST_DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test` });
+    const { code, output } = await runVitest('test/config/env-example.test.ts', {
+      TEST_DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test`,
+    });
     expect(code).toBe(1);
     expect(output).toContain(`TEST_DATABASE_URL: PostgreSQL at 127.0.0.1:${port}/test refused the connection`);
   }, 120_000);
@@ -68,8 +79,12 @@ describePostgresOnly('npm test with a TEST_DATABASE_URL whose database does not 
     const maintenance = new URL(url);
     maintenance.pathname = '/postgres';
     try {
-      const { code, output } = await runVitest('test/config/env-example.test.ts', { TEST_DATABASE_URL: url.toString() });
-      expect(output).toContain(`TEST_DATABASE_URL: database "${name}" did not exist; created it (through the "postgres" maintenance database).`);
+      const { code, output } = await runVitest('test/config/env-example.test.ts', {
+        TEST_DATABASE_URL: url.toString(),
+      });
+      expect(output).toContain(
+        `TEST_DATABASE_URL: database "${name}" did not exist; created it (through the "postgres" maintenance database).`,
+      );
       expect(code).toBe(0);
     } finally {
       const admin = openPostgres(maintenance.toString(), { max: 1 });

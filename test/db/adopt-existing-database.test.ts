@@ -137,7 +137,9 @@ describeEachDatabase('adopting the original Supabase project', (db) => {
   it('renames the *_aud_cents columns in place: every plan keeps its amounts, ids and order, now in euro cents', async () => {
     const sql = await db.openEmpty();
     await originalProject(sql);
-    const idsBefore = await sql.query<{ id: string; name: string }>('select id, name from billing_plans order by sort_order');
+    const idsBefore = await sql.query<{ id: string; name: string }>(
+      'select id, name from billing_plans order by sort_order',
+    );
 
     await migrate(sql);
 
@@ -146,16 +148,28 @@ describeEachDatabase('adopting the original Supabase project', (db) => {
               stripe_price_id, stripe_yearly_price_id, stripe_metered_price_id, sort_order, active
          from billing_plans order by sort_order`,
     );
-    expect(plans).toEqual([
-      ['starter', 'Starter', 500, 20400, 220320, 'STARTER', 1],
-      ['growth', 'Growth', 1000, 36600, 395280, 'GROWTH', 2],
-      ['enterprise', 'Enterprise', 2000, 62400, 673920, 'ENTERPRISE', 3],
-    ].map(([code, name, included, price, yearly, key, order], i) => ({
-      id: idsBefore[i]!.id, code, name, model_type: 'tiered', included_minutes: included, currency: 'eur',
-      price_cents: price, yearly_price_cents: yearly, overage_rate_cents: 50,
-      stripe_price_id: `price_${key}_MONTHLY`, stripe_yearly_price_id: `price_${key}_YEARLY`,
-      stripe_metered_price_id: `price_${key}_METERED`, sort_order: order, active: true,
-    })));
+    expect(plans).toEqual(
+      [
+        ['starter', 'Starter', 500, 20400, 220320, 'STARTER', 1],
+        ['growth', 'Growth', 1000, 36600, 395280, 'GROWTH', 2],
+        ['enterprise', 'Enterprise', 2000, 62400, 673920, 'ENTERPRISE', 3],
+      ].map(([code, name, included, price, yearly, key, order], i) => ({
+        id: idsBefore[i]!.id,
+        code,
+        name,
+        model_type: 'tiered',
+        included_minutes: included,
+        currency: 'eur',
+        price_cents: price,
+        yearly_price_cents: yearly,
+        overage_rate_cents: 50,
+        stripe_price_id: `price_${key}_MONTHLY`,
+        stripe_yearly_price_id: `price_${key}_YEARLY`,
+        stripe_metered_price_id: `price_${key}_METERED`,
+        sort_order: order,
+        active: true,
+      })),
+    );
     const columns = await sql.query<{ column_name: string }>(
       `select column_name from information_schema.columns
         where table_schema = 'public' and column_name like '%aud%' order by column_name`,
@@ -169,42 +183,91 @@ describeEachDatabase('adopting the original Supabase project', (db) => {
 
     await migrate(sql);
 
-    expect(await sql.query('select id, name, owner_id, stripe_customer_id, created_at from organisations')).toEqual([{
-      id: '22222222-2222-4222-8222-222222222222', name: 'AiSyst Pilot Customer',
-      owner_id: '11111111-1111-4111-8111-111111111111', stripe_customer_id: 'cus_U0pilot',
-      created_at: new Date('2026-02-20T09:00:00Z'),
-    }]);
-    expect(await sql.query(
-      `select s.stripe_subscription_id, s.stripe_customer_id, s.status, s.billing_period, s.current_period_start,
+    expect(await sql.query('select id, name, owner_id, stripe_customer_id, created_at from organisations')).toEqual([
+      {
+        id: '22222222-2222-4222-8222-222222222222',
+        name: 'AiSyst Pilot Customer',
+        owner_id: '11111111-1111-4111-8111-111111111111',
+        stripe_customer_id: 'cus_U0pilot',
+        created_at: new Date('2026-02-20T09:00:00Z'),
+      },
+    ]);
+    expect(
+      await sql.query(
+        `select s.stripe_subscription_id, s.stripe_customer_id, s.status, s.billing_period, s.current_period_start,
               s.current_period_end, s.cancel_at_period_end, p.code as plan
          from subscriptions s join billing_plans p on p.id = s.plan_id`,
-    )).toEqual([{
-      stripe_subscription_id: 'sub_U0pilot', stripe_customer_id: 'cus_U0pilot', status: 'active', billing_period: 'monthly',
-      current_period_start: new Date('2026-11-01T00:00:00Z'), current_period_end: new Date('2026-12-01T00:00:00Z'),
-      cancel_at_period_end: true, plan: 'starter',
-    }]);
-    expect(await sql.query(
-      `select id, status, included_minutes, overage_rate_cents, minutes_used, overage_minutes, overage_cost_cents,
+      ),
+    ).toEqual([
+      {
+        stripe_subscription_id: 'sub_U0pilot',
+        stripe_customer_id: 'cus_U0pilot',
+        status: 'active',
+        billing_period: 'monthly',
+        current_period_start: new Date('2026-11-01T00:00:00Z'),
+        current_period_end: new Date('2026-12-01T00:00:00Z'),
+        cancel_at_period_end: true,
+        plan: 'starter',
+      },
+    ]);
+    expect(
+      await sql.query(
+        `select id, status, included_minutes, overage_rate_cents, minutes_used, overage_minutes, overage_cost_cents,
               currency, stripe_invoice_id
          from billing_cycles order by period_start`,
-    )).toEqual([
-      { id: '44444444-4444-4444-8444-444444444444', status: 'closed', included_minutes: 500, overage_rate_cents: 50,
-        minutes_used: 1234, overage_minutes: 734, overage_cost_cents: 36700, currency: 'eur', stripe_invoice_id: 'in_U0october' },
-      { id: '55555555-5555-4555-8555-555555555555', status: 'active', included_minutes: 500, overage_rate_cents: 50,
-        minutes_used: 3, overage_minutes: 0, overage_cost_cents: 0, currency: 'eur', stripe_invoice_id: null },
+      ),
+    ).toEqual([
+      {
+        id: '44444444-4444-4444-8444-444444444444',
+        status: 'closed',
+        included_minutes: 500,
+        overage_rate_cents: 50,
+        minutes_used: 1234,
+        overage_minutes: 734,
+        overage_cost_cents: 36700,
+        currency: 'eur',
+        stripe_invoice_id: 'in_U0october',
+      },
+      {
+        id: '55555555-5555-4555-8555-555555555555',
+        status: 'active',
+        included_minutes: 500,
+        overage_rate_cents: 50,
+        minutes_used: 3,
+        overage_minutes: 0,
+        overage_cost_cents: 0,
+        currency: 'eur',
+        stripe_invoice_id: null,
+      },
     ]);
     // The original report-usage sent each meter event before inserting the row: those calls are in Stripe already.
-    expect(await sql.query(
-      `select call_id, call_duration_minutes, duration_seconds, billed_minutes, ended_at, stripe_status,
+    expect(
+      await sql.query(
+        `select call_id, call_duration_minutes, duration_seconds, billed_minutes, ended_at, stripe_status,
               stripe_sent_at, stripe_idempotency_key
          from usage_records order by call_id`,
-    )).toEqual([
-      { call_id: 'livekit-call-1', call_duration_minutes: '1.2', duration_seconds: '72.000', billed_minutes: 2,
-        ended_at: new Date('2026-11-02T10:00:00Z'), stripe_status: 'sent', stripe_sent_at: new Date('2026-11-02T10:00:00Z'),
-        stripe_idempotency_key: 'usage_livekit-call-1' },
-      { call_id: 'livekit-call-2', call_duration_minutes: '0.5', duration_seconds: '30.000', billed_minutes: 1,
-        ended_at: new Date('2026-11-03T10:00:00Z'), stripe_status: 'sent', stripe_sent_at: new Date('2026-11-03T10:00:00Z'),
-        stripe_idempotency_key: 'usage_livekit-call-2' },
+      ),
+    ).toEqual([
+      {
+        call_id: 'livekit-call-1',
+        call_duration_minutes: '1.2',
+        duration_seconds: '72.000',
+        billed_minutes: 2,
+        ended_at: new Date('2026-11-02T10:00:00Z'),
+        stripe_status: 'sent',
+        stripe_sent_at: new Date('2026-11-02T10:00:00Z'),
+        stripe_idempotency_key: 'usage_livekit-call-1',
+      },
+      {
+        call_id: 'livekit-call-2',
+        call_duration_minutes: '0.5',
+        duration_seconds: '30.000',
+        billed_minutes: 1,
+        ended_at: new Date('2026-11-03T10:00:00Z'),
+        stripe_status: 'sent',
+        stripe_sent_at: new Date('2026-11-03T10:00:00Z'),
+        stripe_idempotency_key: 'usage_livekit-call-2',
+      },
     ]);
   });
 
@@ -219,27 +282,45 @@ describeEachDatabase('adopting the original Supabase project', (db) => {
     ]);
     // Stripe's full status list replaced the hand-made check of the same name.
     await sql.query(`update subscriptions set status = 'unpaid'`);
-    await expect(sql.query(`update subscriptions set status = 'cancelled'`)).rejects.toThrow(/subscriptions_status_check/);
-    await expect(sql.query(`update billing_plans set price_cents = -1`)).rejects.toThrow(/billing_plans_price_cents_check/);
+    await expect(sql.query(`update subscriptions set status = 'cancelled'`)).rejects.toThrow(
+      /subscriptions_status_check/,
+    );
+    await expect(sql.query(`update billing_plans set price_cents = -1`)).rejects.toThrow(
+      /billing_plans_price_cents_check/,
+    );
     await expect(
-      sql.query(`insert into usage_records (org_id, call_id, duration_seconds, billed_minutes) values ('22222222-2222-4222-8222-222222222222', 'z', 61, 1)`),
+      sql.query(
+        `insert into usage_records (org_id, call_id, duration_seconds, billed_minutes) values ('22222222-2222-4222-8222-222222222222', 'z', 61, 1)`,
+      ),
     ).rejects.toThrow(/usage_records_billed_minutes_check/);
 
     const call = await recordUsage(sql, {
-      orgId: '22222222-2222-4222-8222-222222222222', callId: 'after-adoption', durationSeconds: 61, billedMinutes: 2,
+      orgId: '22222222-2222-4222-8222-222222222222',
+      callId: 'after-adoption',
+      durationSeconds: 61,
+      billedMinutes: 2,
       endedAt: new Date('2026-11-20T00:00:00Z'),
     });
-    expect(call).toMatchObject({ outcome: 'recorded', cycle: { id: '55555555-5555-4555-8555-555555555555', minutes_used: 5 } });
+    expect(call).toMatchObject({
+      outcome: 'recorded',
+      cycle: { id: '55555555-5555-4555-8555-555555555555', minutes_used: 5 },
+    });
     const duplicate = await recordUsage(sql, {
-      orgId: '22222222-2222-4222-8222-222222222222', callId: 'livekit-call-1', durationSeconds: 72, billedMinutes: 2,
+      orgId: '22222222-2222-4222-8222-222222222222',
+      callId: 'livekit-call-1',
+      durationSeconds: 72,
+      billedMinutes: 2,
     });
     expect(duplicate).toMatchObject({ outcome: 'duplicate', billedMinutes: 2, cycle: { minutes_used: 5 } });
 
     // Seeding the catalog brings prices in line and keeps the Stripe price ids the project already had.
     await seedPlans(sql);
     expect(await getPlanByCode(sql, 'growth')).toMatchObject({
-      price_cents: 36600, setup_fee_cents: 24900, stripe_price_id: 'price_GROWTH_MONTHLY',
-      stripe_yearly_price_id: 'price_GROWTH_YEARLY', stripe_metered_price_id: 'price_GROWTH_METERED',
+      price_cents: 36600,
+      setup_fee_cents: 24900,
+      stripe_price_id: 'price_GROWTH_MONTHLY',
+      stripe_yearly_price_id: 'price_GROWTH_YEARLY',
+      stripe_metered_price_id: 'price_GROWTH_METERED',
     });
     expect((await listActivePlans(sql)).map((p) => p.name)).toEqual(['Starter', 'Growth', 'Enterprise']);
 

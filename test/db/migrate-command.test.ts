@@ -11,7 +11,10 @@ import { createScratchPostgresDatabase, describePostgresOnly } from '../support/
 
 const COUNT = listMigrations().length;
 
-async function run(env: Record<string, string | undefined>, args: string[] = []): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
@@ -63,7 +66,9 @@ describePostgresOnly('aisyst-billing migrate on PostgreSQL', () => {
       expect(result.out).toContain(`${COUNT} migration(s) applied`);
       expect(result.out + result.err).not.toContain('not-printed-secret');
       const sql = openPostgres(scratch.url);
-      expect(await sql.query('select count(*) as n from supabase_migrations.schema_migrations')).toEqual([{ n: COUNT }]);
+      expect(await sql.query('select count(*) as n from supabase_migrations.schema_migrations')).toEqual([
+        { n: COUNT },
+      ]);
       await sql.close();
     } finally {
       await scratch.drop();
@@ -80,7 +85,9 @@ describePostgresOnly('aisyst-billing migrate on PostgreSQL', () => {
       const result = await run({ DATABASE_URL: scratch.url });
       expect(result.out).toContain('auth stub: not needed');
       expect(result.code).toBe(0);
-      const columns = await sql.query(`select column_name from information_schema.columns where table_schema = 'auth' and table_name = 'users'`);
+      const columns = await sql.query(
+        `select column_name from information_schema.columns where table_schema = 'auth' and table_name = 'users'`,
+      );
       expect(columns).toEqual([{ column_name: 'id' }]);
       await sql.close();
     } finally {

@@ -60,9 +60,18 @@ describeEachDatabase('migrations', (db) => {
         where n.nspname = 'public' and c.relkind = 'r' order by c.relname`,
     );
     expect(rows).toEqual(
-      ['billing_cycles', 'billing_plans', 'checkout_sessions', 'duplicate_subscription_refunds', 'organisations', 'stripe_events', 'subscriptions', 'usage_records', 'voice_agent_links', 'voice_events'].map(
-        (relname) => ({ relname, relrowsecurity: true }),
-      ),
+      [
+        'billing_cycles',
+        'billing_plans',
+        'checkout_sessions',
+        'duplicate_subscription_refunds',
+        'organisations',
+        'stripe_events',
+        'subscriptions',
+        'usage_records',
+        'voice_agent_links',
+        'voice_events',
+      ].map((relname) => ({ relname, relrowsecurity: true })),
     );
   });
 });

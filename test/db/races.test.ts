@@ -44,7 +44,10 @@ describePostgresOnly('races', (db) => {
       overage_minutes: Math.max(0, expected - 500),
       overage_cost_cents: Math.max(0, expected - 500) * 50,
     });
-    const [sum] = await db.sql.query('select sum(billed_minutes) as total, count(*) as n from usage_records where billing_cycle_id = $1', [cycleId]);
+    const [sum] = await db.sql.query(
+      'select sum(billed_minutes) as total, count(*) as n from usage_records where billing_cycle_id = $1',
+      [cycleId],
+    );
     expect(sum).toEqual({ total: expected, n: 200 });
     // Each figure the callers saw is one step of a serial history: all distinct, the largest the total.
     const seen = results.map((r) => r.cycle!.minutes_used);
@@ -56,7 +59,13 @@ describePostgresOnly('races', (db) => {
     const { orgId } = await createUserAndOrganisation(db.sql);
     await createSubscriptionWithCycle(db.sql, { orgId, ...NOV });
     const pool = await db.connect({ max: 25 });
-    const call = { orgId, callId: 'one-call-many-retries', durationSeconds: '150', billedMinutes: 3, endedAt: new Date('2026-11-05T00:00:00Z') };
+    const call = {
+      orgId,
+      callId: 'one-call-many-retries',
+      durationSeconds: '150',
+      billedMinutes: 3,
+      endedAt: new Date('2026-11-05T00:00:00Z'),
+    };
 
     const results = await Promise.all(Array.from({ length: 50 }, () => recordUsage(pool, call)));
 
@@ -84,18 +93,32 @@ describePostgresOnly('races', (db) => {
     const results = await Promise.all(calls.map((c) => recordUsage(pool, c)));
 
     expect(results.every((r) => r.outcome === 'recorded')).toBe(true);
-    const cycles = await db.sql.query<{ id: string; period_start: Date; period_end: Date; status: string; minutes_used: number }>(
+    const cycles = await db.sql.query<{
+      id: string;
+      period_start: Date;
+      period_end: Date;
+      status: string;
+      minutes_used: number;
+    }>(
       'select id, period_start, period_end, status, minutes_used from billing_cycles where subscription_id = $1 order by period_start',
       [subscriptionId],
     );
     expect(cycles.map(({ id: _id, ...c }) => c)).toEqual([
       { period_start: NOV.periodStart, period_end: NOV.periodEnd, status: 'closed', minutes_used: 0 },
-      { period_start: new Date('2026-12-01T00:00:00Z'), period_end: new Date('2027-01-01T00:00:00Z'), status: 'active', minutes_used: expected },
+      {
+        period_start: new Date('2026-12-01T00:00:00Z'),
+        period_end: new Date('2027-01-01T00:00:00Z'),
+        status: 'active',
+        minutes_used: expected,
+      },
     ]);
     const december = cycles[1]!.id;
     expect(cycles[0]!.id).toBe(november);
     expect(new Set(results.map((r) => r.cycle!.id))).toEqual(new Set([december]));
-    const [sum] = await db.sql.query('select sum(billed_minutes) as total, count(*) as n from usage_records where billing_cycle_id = $1', [december]);
+    const [sum] = await db.sql.query(
+      'select sum(billed_minutes) as total, count(*) as n from usage_records where billing_cycle_id = $1',
+      [december],
+    );
     expect(sum).toEqual({ total: expected, n: 200 });
     const seen = results.map((r) => r.cycle!.minutes_used);
     expect(new Set(seen).size).toBe(200);
@@ -107,15 +130,24 @@ describePostgresOnly('races', (db) => {
     const { subscriptionId } = await createSubscriptionWithCycle(db.sql, { orgId, ...NOV });
     const pool = await db.connect({ max: 30 });
     const calls = Array.from({ length: 100 }, (_, i) => ({
-      orgId, callId: `webhook-race-${i}`, durationSeconds: 60 * (1 + (i % 5)), billedMinutes: 1 + (i % 5),
+      orgId,
+      callId: `webhook-race-${i}`,
+      durationSeconds: 60 * (1 + (i % 5)),
+      billedMinutes: 1 + (i % 5),
       endedAt: new Date(Date.UTC(2026, 11, 1, 0, 1, i % 60)),
     }));
     const expected = calls.reduce((sum, c) => sum + c.billedMinutes, 0);
     // What the webhook handler does in its transaction (sync-subscription's convergeCycles).
     const webhook = pool.transaction(async (tx) => {
       await ensureCycle(tx, {
-        subscriptionId, orgId, periodStart: new Date('2026-12-01T00:00:00Z'), periodEnd: new Date('2027-01-01T00:00:00Z'),
-        status: 'active', includedMinutes: 500, overageRateCents: 50, currency: 'eur',
+        subscriptionId,
+        orgId,
+        periodStart: new Date('2026-12-01T00:00:00Z'),
+        periodEnd: new Date('2027-01-01T00:00:00Z'),
+        status: 'active',
+        includedMinutes: 500,
+        overageRateCents: 50,
+        currency: 'eur',
       });
       await closeCyclesBefore(tx, subscriptionId, new Date('2026-12-01T00:00:00Z'));
     });
@@ -123,8 +155,15 @@ describePostgresOnly('races', (db) => {
     const [results] = await Promise.all([Promise.all(calls.map((c) => recordUsage(pool, c))), webhook]);
 
     expect(results.every((r) => r.outcome === 'recorded')).toBe(true);
-    expect(await db.sql.query('select status, minutes_used from billing_cycles where subscription_id = $1 order by period_start', [subscriptionId]))
-      .toEqual([{ status: 'closed', minutes_used: 0 }, { status: 'active', minutes_used: expected }]);
+    expect(
+      await db.sql.query(
+        'select status, minutes_used from billing_cycles where subscription_id = $1 order by period_start',
+        [subscriptionId],
+      ),
+    ).toEqual([
+      { status: 'closed', minutes_used: 0 },
+      { status: 'active', minutes_used: expected },
+    ]);
   });
 
   it('two migrate runs at once on an empty database both succeed and apply each migration once', async () => {
@@ -138,7 +177,9 @@ describePostgresOnly('races', (db) => {
       const all = listMigrations().map((m) => `${m.version}_${m.name}`);
       expect([...a.applied, ...b.applied].sort()).toEqual(all);
       expect([...a.alreadyApplied, ...b.alreadyApplied].sort()).toEqual(all);
-      expect(await first.query('select count(*) as n from supabase_migrations.schema_migrations')).toEqual([{ n: all.length }]);
+      expect(await first.query('select count(*) as n from supabase_migrations.schema_migrations')).toEqual([
+        { n: all.length },
+      ]);
     } finally {
       await first.close();
       await second.close();

@@ -20,7 +20,13 @@ describeEachDatabase('row level security', (db) => {
     const bob = await createUserAndOrganisation(db.sql, { orgName: 'Bob Calls' });
     for (const who of [alice, bob]) {
       await createSubscriptionWithCycle(db.sql, { orgId: who.orgId, ...NOV });
-      await recordUsage(db.sql, { orgId: who.orgId, callId: `call-of-${who.orgId}`, durationSeconds: 60, billedMinutes: 1, endedAt: new Date('2026-11-03') });
+      await recordUsage(db.sql, {
+        orgId: who.orgId,
+        callId: `call-of-${who.orgId}`,
+        durationSeconds: 60,
+        billedMinutes: 1,
+        endedAt: new Date('2026-11-03'),
+      });
     }
     return { alice, bob };
   }
@@ -46,10 +52,15 @@ describeEachDatabase('row level security', (db) => {
       `insert into stripe_events (id, type, created) values ('evt_1', 'x', now())`,
     ];
     for (const statement of attempts) {
-      await expect(asUser(db.sql, alice.userId, (tx) => tx.query(statement)), statement).rejects.toThrow(/permission denied/);
+      await expect(
+        asUser(db.sql, alice.userId, (tx) => tx.query(statement)),
+        statement,
+      ).rejects.toThrow(/permission denied/);
     }
     await expect(
-      asUser(db.sql, alice.userId, (tx) => tx.query(`select public.record_usage($1, 'sneaky', 60, 1, now())`, [alice.orgId])),
+      asUser(db.sql, alice.userId, (tx) =>
+        tx.query(`select public.record_usage($1, 'sneaky', 60, 1, now())`, [alice.orgId]),
+      ),
     ).rejects.toThrow(/permission denied/);
   });
 
@@ -58,17 +69,29 @@ describeEachDatabase('row level security', (db) => {
     await seedPlans(db.sql);
     await db.sql.query(`update billing_plans set active = false where code = 'enterprise'`);
     await asUser(db.sql, null, async (tx) => {
-      expect(await tx.query('select code from billing_plans order by sort_order')).toEqual([{ code: 'starter' }, { code: 'growth' }]);
+      expect(await tx.query('select code from billing_plans order by sort_order')).toEqual([
+        { code: 'starter' },
+        { code: 'growth' },
+      ]);
     });
-    for (const statement of ['select * from organisations', 'select * from usage_records', `update billing_plans set price_cents = 0`]) {
-      await expect(asUser(db.sql, null, (tx) => tx.query(statement)), statement).rejects.toThrow(/permission denied/);
+    for (const statement of [
+      'select * from organisations',
+      'select * from usage_records',
+      `update billing_plans set price_cents = 0`,
+    ]) {
+      await expect(
+        asUser(db.sql, null, (tx) => tx.query(statement)),
+        statement,
+      ).rejects.toThrow(/permission denied/);
     }
   });
 
   it('stripe_events is for the backend only', async () => {
     const { alice } = await twoCustomers();
     await db.sql.query(`insert into stripe_events (id, type, created) values ('evt_1', 'invoice.paid', now())`);
-    await expect(asUser(db.sql, alice.userId, (tx) => tx.query('select * from stripe_events'))).rejects.toThrow(/permission denied/);
+    await expect(asUser(db.sql, alice.userId, (tx) => tx.query('select * from stripe_events'))).rejects.toThrow(
+      /permission denied/,
+    );
   });
 
   it('the service role reads and writes every row, as the backend does on Supabase', async () => {

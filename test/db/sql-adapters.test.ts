@@ -15,8 +15,14 @@ describeEachDatabase('Sql adapter', (db) => {
       [{ minutes: 2, nested: { ok: true } }],
     );
     expect(row).toEqual({
-      i: 1, n: 1, d: '12.345', huge: 9007199254740993n, t: new Date('2026-11-01T00:00:00Z'),
-      j: { minutes: 2, nested: { ok: true } }, b: true, nothing: null,
+      i: 1,
+      n: 1,
+      d: '12.345',
+      huge: 9007199254740993n,
+      t: new Date('2026-11-01T00:00:00Z'),
+      j: { minutes: 2, nested: { ok: true } },
+      b: true,
+      nothing: null,
     });
   });
 

@@ -22,7 +22,9 @@ for (const arg of Deno.args) {
   const handler: Handler = captured;
   const preflight = await handler(new Request(`http://functions.local/${name}`, { method: 'OPTIONS' }));
   const unknown = await handler(new Request('http://functions.local/no-such-function'));
-  const wrongMethod = await handler(new Request(`http://functions.local/functions/v1/${name}`, { method: 'PUT', body: '{}' }));
+  const wrongMethod = await handler(
+    new Request(`http://functions.local/functions/v1/${name}`, { method: 'PUT', body: '{}' }),
+  );
   results[name] = {
     preflight: preflight.status,
     cors: preflight.headers.get('access-control-allow-headers') ?? '',

@@ -10,11 +10,21 @@ import { startStripeEmulator } from '../../src/emulator/index.ts';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const exec = promisify(execFile);
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   // Only what the test names: never the developer's own STRIPE_* / DATABASE_URL (cwd has no .env in CI).
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(STRIPE_|DATABASE_URL|PGLITE_DIR|PUBLIC_FUNCTIONS_URL|WEBSITE_URL)/.test(k)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(STRIPE_|DATABASE_URL|PGLITE_DIR|PUBLIC_FUNCTIONS_URL|WEBSITE_URL)/.test(k),
+    ),
+  );
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', ...args], { cwd: ROOT, env: { ...clean, ...env } });
+    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', ...args], {
+      cwd: ROOT,
+      env: { ...clean, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -27,8 +37,21 @@ describe('aisyst-billing doctor (CLI)', () => {
     const help = await cli(['doctor', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('usage: aisyst-billing doctor [--fix] [--live] [--json]');
-    for (const id of ['config', 'database.migrations', 'database.plans', 'database.rls', 'stripe.meter', 'stripe.prices', 'stripe.setup_fee',
-      'stripe.webhook_endpoint', 'stripe.webhook_secret', 'stripe.portal', 'usage.backlog', 'webhooks.unprocessed', 'schedule.deliver_usage']) {
+    for (const id of [
+      'config',
+      'database.migrations',
+      'database.plans',
+      'database.rls',
+      'stripe.meter',
+      'stripe.prices',
+      'stripe.setup_fee',
+      'stripe.webhook_endpoint',
+      'stripe.webhook_secret',
+      'stripe.portal',
+      'usage.backlog',
+      'webhooks.unprocessed',
+      'schedule.deliver_usage',
+    ]) {
       expect(help.stdout).toContain(`  ${id} `);
     }
     expect((await cli(['--help'])).stdout).toMatch(/doctor\s+doctor \[--fix\] \[--live\] \[--json\]/);
@@ -38,13 +61,22 @@ describe('aisyst-billing doctor (CLI)', () => {
   });
 
   it('refuses a live key without --live, before touching Stripe or the database', async () => {
-    const res = await cli(['doctor', '--fix'], { STRIPE_SECRET_KEY: 'sk_live_notreal', STRIPE_API_BASE: 'http://127.0.0.1:1', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    const res = await cli(['doctor', '--fix'], {
+      STRIPE_SECRET_KEY: 'sk_live_notreal',
+      STRIPE_API_BASE: 'http://127.0.0.1:1',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+    });
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/doctor: STRIPE_SECRET_KEY is a live key: doctor checks and repairs live mode only with --live/);
+    expect(res.stderr).toMatch(
+      /doctor: STRIPE_SECRET_KEY is a live key: doctor checks and repairs live mode only with --live/,
+    );
   });
 
   it('names a misconfiguration (never its value), and says when there is no Stripe at all', async () => {
-    const bad = await cli(['doctor'], { PUBLIC_FUNCTIONS_URL: 'ftp://secret-host/x', STRIPE_API_BASE: 'http://127.0.0.1:1' });
+    const bad = await cli(['doctor'], {
+      PUBLIC_FUNCTIONS_URL: 'ftp://secret-host/x',
+      STRIPE_API_BASE: 'http://127.0.0.1:1',
+    });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('PUBLIC_FUNCTIONS_URL must be an http(s) URL');
     expect(bad.stderr).not.toContain('secret-host');
@@ -57,7 +89,11 @@ describe('aisyst-billing doctor (CLI)', () => {
     const emulator = await startStripeEmulator({ port: 0, webhookRetryScheduleMs: [] });
     const dir = await mkdtemp(join(tmpdir(), 'aisyst-doctor-cli-'));
     try {
-      const env = { STRIPE_API_BASE: emulator.url, PGLITE_DIR: join(dir, 'pglite'), PUBLIC_FUNCTIONS_URL: 'http://127.0.0.1:9/functions/v1' };
+      const env = {
+        STRIPE_API_BASE: emulator.url,
+        PGLITE_DIR: join(dir, 'pglite'),
+        PUBLIC_FUNCTIONS_URL: 'http://127.0.0.1:9/functions/v1',
+      };
       expect((await cli(['migrate'], env)).code).toBe(0);
       const first = await cli(['doctor', '--json'], env);
       expect(first.code).toBe(1);
@@ -68,7 +104,12 @@ describe('aisyst-billing doctor (CLI)', () => {
         expect(['ok', 'fixed', 'problem', 'warning']).toContain(c.status);
       }
       const status = Object.fromEntries(checks.map((c) => [c.id, c.status]));
-      expect(status).toMatchObject({ 'config': 'problem', 'stripe.meter': 'problem', 'stripe.webhook_endpoint': 'problem', 'stripe.portal': 'problem' });
+      expect(status).toMatchObject({
+        config: 'problem',
+        'stripe.meter': 'problem',
+        'stripe.webhook_endpoint': 'problem',
+        'stripe.portal': 'problem',
+      });
 
       const fixed = await cli(['doctor', '--fix'], env);
       expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
@@ -80,7 +121,11 @@ describe('aisyst-billing doctor (CLI)', () => {
 
       const secret = lines[0]!.split('=')[1]!;
       const feePrice = /STRIPE_SETUP_FEE_PRICE_ID=(price_\w+)/.exec(fixed.stdout)![1]!;
-      const after = await cli(['doctor'], { ...env, STRIPE_WEBHOOK_SECRET: secret, STRIPE_SETUP_FEE_PRICE_ID: feePrice });
+      const after = await cli(['doctor'], {
+        ...env,
+        STRIPE_WEBHOOK_SECRET: secret,
+        STRIPE_SETUP_FEE_PRICE_ID: feePrice,
+      });
       expect(after.code, after.stdout).toBe(0);
       expect(after.stdout).not.toMatch(/\b(problem|fixed)\b/);
       expect(after.stdout).not.toContain('supabase secrets set');

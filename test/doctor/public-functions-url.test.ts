@@ -5,7 +5,9 @@ import { ConfigError, parseConfig } from '../../src/config/parse-config.ts';
 
 describe('PUBLIC_FUNCTIONS_URL', () => {
   it('is read as an http(s) base URL without its trailing slash, and absent when unset or blank', () => {
-    expect(parseConfig({ PUBLIC_FUNCTIONS_URL: 'https://abc.supabase.co/functions/v1/' }).publicFunctionsUrl).toBe('https://abc.supabase.co/functions/v1');
+    expect(parseConfig({ PUBLIC_FUNCTIONS_URL: 'https://abc.supabase.co/functions/v1/' }).publicFunctionsUrl).toBe(
+      'https://abc.supabase.co/functions/v1',
+    );
     expect(parseConfig({}).publicFunctionsUrl).toBeUndefined();
     expect(parseConfig({ PUBLIC_FUNCTIONS_URL: '  ' }).publicFunctionsUrl).toBeUndefined();
   });

@@ -33,7 +33,11 @@ describe('cycle totals', () => {
   it('property: for every plan and usage 0..100000 the cost equals Stripe graduated tiers', () => {
     fc.assert(
       fc.property(fc.constantFrom(...PLANS), fc.integer({ min: 0, max: 100_000 }), (plan, minutesUsed) => {
-        const totals = cycleTotals({ includedMinutes: plan.includedMinutes, overageRateCents: plan.overageRateCents, minutesUsed });
+        const totals = cycleTotals({
+          includedMinutes: plan.includedMinutes,
+          overageRateCents: plan.overageRateCents,
+          minutesUsed,
+        });
         const tiers = overageTiers(plan.includedMinutes, plan.overageRateCents);
         expect(totals.overageCostCents).toBe(graduatedAmountCents(tiers, minutesUsed));
         expect(totals.overageCostCents).toBe(totals.overageMinutes * plan.overageRateCents);

@@ -4,7 +4,13 @@ import { catalogPlanViews, yearlyPricing } from '../../src/domain/plans.ts';
 describe('plan views', () => {
   it('prices every plan of docs/design.md to the cent', () => {
     expect(
-      catalogPlanViews().map((p) => [p.code, p.monthlyPriceCents, p.yearlyPriceCents, p.monthlyEquivalentOfYearlyCents, p.yearlySavingCents]),
+      catalogPlanViews().map((p) => [
+        p.code,
+        p.monthlyPriceCents,
+        p.yearlyPriceCents,
+        p.monthlyEquivalentOfYearlyCents,
+        p.yearlySavingCents,
+      ]),
     ).toEqual([
       ['starter', 20_400, 220_320, 18_360, 24_480],
       ['growth', 36_600, 395_280, 32_940, 43_920],

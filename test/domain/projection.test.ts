@@ -16,12 +16,16 @@ describe('month projection', () => {
 
   it('rounds a fractional projection up to a whole minute', () => {
     // 7 days of 30: 100 × 30 / 7 = 428.57… → 429
-    expect(projectMonthOverage({ ...starter, minutesUsed: 100, now: new Date('2026-11-08T00:00:00Z') }).projectedMinutes).toBe(429);
+    expect(
+      projectMonthOverage({ ...starter, minutesUsed: 100, now: new Date('2026-11-08T00:00:00Z') }).projectedMinutes,
+    ).toBe(429);
   });
 
   it('before the period starts and after it ends the projection is the usage so far', () => {
     expect(projectMonthOverage({ ...starter, minutesUsed: 50, now: periodStart }).projectedMinutes).toBe(50);
-    expect(projectMonthOverage({ ...starter, minutesUsed: 50, now: new Date('2026-10-01T00:00:00Z') }).projectedMinutes).toBe(50);
+    expect(
+      projectMonthOverage({ ...starter, minutesUsed: 50, now: new Date('2026-10-01T00:00:00Z') }).projectedMinutes,
+    ).toBe(50);
     expect(projectMonthOverage({ ...starter, minutesUsed: 1_234, now: periodEnd })).toEqual({
       projectedMinutes: 1_234,
       projectedOverageMinutes: 734,
@@ -30,6 +34,8 @@ describe('month projection', () => {
   });
 
   it('refuses an empty period', () => {
-    expect(() => projectMonthOverage({ ...starter, periodEnd: periodStart, minutesUsed: 1, now: periodStart })).toThrow(RangeError);
+    expect(() => projectMonthOverage({ ...starter, periodEnd: periodStart, minutesUsed: 1, now: periodStart })).toThrow(
+      RangeError,
+    );
   });
 });

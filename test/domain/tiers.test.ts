@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PLANS } from '../../src/domain/catalog.ts';
-import { assertValidTiers, graduatedAmountCents, overageTiers, volumeAmountCents, type Tier } from '../../src/domain/tiers.ts';
+import {
+  assertValidTiers,
+  graduatedAmountCents,
+  overageTiers,
+  volumeAmountCents,
+  type Tier,
+} from '../../src/domain/tiers.ts';
 
 /**
  * Brute-force reference, written independently of the implementation: walk the units one by one, price each
@@ -37,7 +43,9 @@ const tiersArb: fc.Arbitrary<Tier[]> = fc
       ),
     ),
   )
-  .map((tiers) => tiers.map(({ flatAmountCents, ...t }) => (flatAmountCents === undefined ? t : { ...t, flatAmountCents })));
+  .map((tiers) =>
+    tiers.map(({ flatAmountCents, ...t }) => (flatAmountCents === undefined ? t : { ...t, flatAmountCents })),
+  );
 
 describe('Stripe tier maths', () => {
   const starter = overageTiers(500, 50);
@@ -88,9 +96,28 @@ describe('Stripe tier maths', () => {
   it.each<[string, Tier[]]>([
     ['empty', []],
     ['no inf tier', [{ upTo: 10, unitAmountCents: 1 }]],
-    ['inf not last', [{ upTo: 'inf', unitAmountCents: 1 }, { upTo: 10, unitAmountCents: 1 }]],
-    ['descending', [{ upTo: 10, unitAmountCents: 1 }, { upTo: 5, unitAmountCents: 1 }, { upTo: 'inf', unitAmountCents: 1 }]],
-    ['up_to 0', [{ upTo: 0, unitAmountCents: 1 }, { upTo: 'inf', unitAmountCents: 1 }]],
+    [
+      'inf not last',
+      [
+        { upTo: 'inf', unitAmountCents: 1 },
+        { upTo: 10, unitAmountCents: 1 },
+      ],
+    ],
+    [
+      'descending',
+      [
+        { upTo: 10, unitAmountCents: 1 },
+        { upTo: 5, unitAmountCents: 1 },
+        { upTo: 'inf', unitAmountCents: 1 },
+      ],
+    ],
+    [
+      'up_to 0',
+      [
+        { upTo: 0, unitAmountCents: 1 },
+        { upTo: 'inf', unitAmountCents: 1 },
+      ],
+    ],
     ['fractional cents', [{ upTo: 'inf', unitAmountCents: 0.5 }]],
     ['negative flat', [{ upTo: 'inf', unitAmountCents: 1, flatAmountCents: -1 }]],
   ])('refuses invalid tiers: %s', (_name, tiers) => {

@@ -49,24 +49,56 @@ describe('conformance to the SDK’s Stripe.* types', () => {
 
   it('meets every object kind a billing integration reads, returned and delivered', () => {
     const kinds = kindsIn([...recorded, ...delivered()].map((r) => r.body));
-    expect([...kinds].sort()).toEqual(expect.arrayContaining([
-      'billing.meter', 'billing.meter_event', 'billing.meter_event_summary', 'billing_portal.session', 'checkout.session',
-      'customer', 'event', 'invoice', 'item', 'line_item', 'list', 'payment_method', 'price', 'product', 'subscription',
-      'subscription_item', 'test_helpers.test_clock', 'webhook_endpoint', 'subscription_schedule', 'credit_note', 'refund',
-      'v2.billing.meter_event_session',
-    ]));
+    expect([...kinds].sort()).toEqual(
+      expect.arrayContaining([
+        'billing.meter',
+        'billing.meter_event',
+        'billing.meter_event_summary',
+        'billing_portal.session',
+        'checkout.session',
+        'customer',
+        'event',
+        'invoice',
+        'item',
+        'line_item',
+        'list',
+        'payment_method',
+        'price',
+        'product',
+        'subscription',
+        'subscription_item',
+        'test_helpers.test_clock',
+        'webhook_endpoint',
+        'subscription_schedule',
+        'credit_note',
+        'refund',
+        'v2.billing.meter_event_session',
+      ]),
+    );
     const types = new Set(delivered().map((d) => (d.body as Stripe.Event).type));
-    expect([...types]).toEqual(expect.arrayContaining([
-      'checkout.session.completed', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted',
-      'invoice.created', 'invoice.finalized', 'invoice.paid', 'invoice.payment_failed',
-    ]));
+    expect([...types]).toEqual(
+      expect.arrayContaining([
+        'checkout.session.completed',
+        'customer.subscription.created',
+        'customer.subscription.updated',
+        'customer.subscription.deleted',
+        'invoice.created',
+        'invoice.finalized',
+        'invoice.paid',
+        'invoice.payment_failed',
+      ]),
+    );
   });
 
   it('returns and delivers no object with a missing, extra or mistyped field', () => {
     const problems = new Set<string>();
     for (const { request, body } of [...recorded, ...delivered()]) {
-      const kind = (body as { object?: string; type?: string }).object === 'event' ? `event ${(body as Stripe.Event).type}` : request;
-      for (const m of checker.check(body)) problems.add(`${kind} ${m.path.replace(/\[\d+\]/g, '[]')}: ${m.problem} (${m.detail})`);
+      const kind =
+        (body as { object?: string; type?: string }).object === 'event'
+          ? `event ${(body as Stripe.Event).type}`
+          : request;
+      for (const m of checker.check(body))
+        problems.add(`${kind} ${m.path.replace(/\[\d+\]/g, '[]')}: ${m.problem} (${m.detail})`);
     }
     expect([...problems].sort()).toEqual([]);
   });

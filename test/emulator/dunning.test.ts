@@ -18,7 +18,15 @@ describe('a failing card', () => {
     h = await startHarness({ dunningScheduleMs: [1 * DAY * 1000, 2 * DAY * 1000] });
     receiver = await startReceiver();
     catalog = await createCatalog(h.stripe);
-    await h.stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['invoice.payment_failed', 'invoice.paid', 'customer.subscription.updated', 'customer.subscription.deleted'] });
+    await h.stripe.webhookEndpoints.create({
+      url: receiver.url,
+      enabled_events: [
+        'invoice.payment_failed',
+        'invoice.paid',
+        'customer.subscription.updated',
+        'customer.subscription.deleted',
+      ],
+    });
   });
   afterAll(async () => {
     await h.emulator.close();
@@ -29,7 +37,9 @@ describe('a failing card', () => {
     const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: JAN_1_2027 });
     const customer = await h.stripe.customers.create({ email, test_clock: clock.id });
     const session = await h.stripe.checkout.sessions.create({
-      mode: 'subscription', customer: customer.id, success_url: 'http://app.test/ok',
+      mode: 'subscription',
+      customer: customer.id,
+      success_url: 'http://app.test/ok',
       line_items: [{ price: catalog.starterMonthly.id, quantity: 1 }, { price: catalog.starterMetered.id }],
     });
     await completeCheckout(h.stripe, session.id, paymentMethod);
@@ -37,13 +47,28 @@ describe('a failing card', () => {
     return { clock, customer, subscriptionId: done.subscription as string };
   }
 
-  const eventsFor = (type: string, subId: string) => receiver.deliveries.map((d) => JSON.parse(d.body) as Stripe.Event)
-    .filter((e) => e.type === type && ((e.data.object as { id: string }).id === subId || (e.data.object as Stripe.Invoice).parent?.subscription_details?.subscription === subId));
+  const eventsFor = (type: string, subId: string) =>
+    receiver.deliveries
+      .map((d) => JSON.parse(d.body) as Stripe.Event)
+      .filter(
+        (e) =>
+          e.type === type &&
+          ((e.data.object as { id: string }).id === subId ||
+            (e.data.object as Stripe.Invoice).parent?.subscription_details?.subscription === subId),
+      );
 
   it('declines 4000 0000 0000 0002 at Checkout with a 402 and leaves the session open', async () => {
-    const session = await h.stripe.checkout.sessions.create({ mode: 'subscription', success_url: 'http://app.test/ok', customer_email: 'x@y.test', line_items: [{ price: catalog.starterMonthly.id, quantity: 1 }] });
-    await expect(completeCheckout(h.stripe, session.id, 'pm_card_chargeDeclined'))
-      .rejects.toMatchObject({ type: 'StripeCardError', statusCode: 402, code: 'card_declined' });
+    const session = await h.stripe.checkout.sessions.create({
+      mode: 'subscription',
+      success_url: 'http://app.test/ok',
+      customer_email: 'x@y.test',
+      line_items: [{ price: catalog.starterMonthly.id, quantity: 1 }],
+    });
+    await expect(completeCheckout(h.stripe, session.id, 'pm_card_chargeDeclined')).rejects.toMatchObject({
+      type: 'StripeCardError',
+      statusCode: 402,
+      code: 'card_declined',
+    });
     expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
   });
 
@@ -56,9 +81,16 @@ describe('a failing card', () => {
     const sub = await h.stripe.subscriptions.retrieve(subscriptionId, { expand: ['latest_invoice'] });
     expect(sub.status).toBe('past_due');
     const invoice = sub.latest_invoice as Stripe.Invoice;
-    expect(invoice).toMatchObject({ status: 'open', attempt_count: 1, amount_remaining: 20_400, next_payment_attempt: FEB_1_2027 + 3600 + DAY });
+    expect(invoice).toMatchObject({
+      status: 'open',
+      attempt_count: 1,
+      amount_remaining: 20_400,
+      next_payment_attempt: FEB_1_2027 + 3600 + DAY,
+    });
     expect(eventsFor('invoice.payment_failed', subscriptionId)).toHaveLength(1);
-    const pastDue = eventsFor('customer.subscription.updated', subscriptionId).find((e) => (e.data.object as Stripe.Subscription).status === 'past_due');
+    const pastDue = eventsFor('customer.subscription.updated', subscriptionId).find(
+      (e) => (e.data.object as Stripe.Subscription).status === 'past_due',
+    );
     expect(pastDue?.data.previous_attributes).toEqual({ status: 'active' });
 
     await advanceClock(h.stripe, clock.id, FEB_1_2027 + 4 * DAY);

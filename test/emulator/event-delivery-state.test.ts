@@ -18,7 +18,9 @@ describe('emulator: event delivery state and webhook endpoints', () => {
     try {
       const customer = await h.stripe.customers.create({ email: 'a@example.test' });
       await h.emulator.waitForIdle();
-      const [event] = (await h.stripe.events.list({ type: 'customer.created' })).data.filter((e) => (e.data.object as { id: string }).id === customer.id);
+      const [event] = (await h.stripe.events.list({ type: 'customer.created' })).data.filter(
+        (e) => (e.data.object as { id: string }).id === customer.id,
+      );
       expect(event!.pending_webhooks).toBe(1); // the refusing endpoint still owes a 2xx
       expect(ok.deliveries).toHaveLength(1);
       expect(refusing.deliveries).toHaveLength(1);
@@ -26,7 +28,9 @@ describe('emulator: event delivery state and webhook endpoints', () => {
       await h.stripe.webhookEndpoints.del(b.id);
       const second = await h.stripe.customers.create({ email: 'b@example.test' });
       await h.emulator.waitForIdle();
-      const [delivered] = (await h.stripe.events.list({ type: 'customer.created' })).data.filter((e) => (e.data.object as { id: string }).id === second.id);
+      const [delivered] = (await h.stripe.events.list({ type: 'customer.created' })).data.filter(
+        (e) => (e.data.object as { id: string }).id === second.id,
+      );
       expect(delivered!.pending_webhooks).toBe(0);
     } finally {
       await h.stripe.webhookEndpoints.del(a.id).catch(() => undefined);
@@ -36,9 +40,15 @@ describe('emulator: event delivery state and webhook endpoints', () => {
   });
 
   it('lists, updates (events, disabled) and deletes endpoints', async () => {
-    const e = await h.stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', enabled_events: ['invoice.paid'] });
+    const e = await h.stripe.webhookEndpoints.create({
+      url: 'http://127.0.0.1:9/hook',
+      enabled_events: ['invoice.paid'],
+    });
     expect((await h.stripe.webhookEndpoints.list()).data.map((x) => x.id)).toContain(e.id);
-    const updated = await h.stripe.webhookEndpoints.update(e.id, { enabled_events: ['invoice.paid', 'invoice.payment_failed'], disabled: true });
+    const updated = await h.stripe.webhookEndpoints.update(e.id, {
+      enabled_events: ['invoice.paid', 'invoice.payment_failed'],
+      disabled: true,
+    });
     expect(updated).toMatchObject({ enabled_events: ['invoice.paid', 'invoice.payment_failed'], status: 'disabled' });
     expect((await h.stripe.webhookEndpoints.update(e.id, { disabled: false })).status).toBe('enabled');
     expect(await h.stripe.webhookEndpoints.del(e.id)).toMatchObject({ id: e.id, deleted: true });

@@ -1,14 +1,26 @@
 /** Starts an emulator on a random port and points the official SDK at it, as every caller does. */
 import Stripe from 'stripe';
 import { afterAll, beforeAll } from 'vitest';
-import { startStripeEmulator, type RunningStripeEmulator, type StripeEmulatorOptions } from '../../src/emulator/index.ts';
+import {
+  startStripeEmulator,
+  type RunningStripeEmulator,
+  type StripeEmulatorOptions,
+} from '../../src/emulator/index.ts';
 import { createCatalog, type TestCatalog } from './catalog.ts';
 
-export interface Harness { emulator: RunningStripeEmulator; stripe: Stripe }
+export interface Harness {
+  emulator: RunningStripeEmulator;
+  stripe: Stripe;
+}
 
 export async function startHarness(options: StripeEmulatorOptions = {}): Promise<Harness> {
   const emulator = await startStripeEmulator({ port: 0, ...options });
-  const stripe = new Stripe('sk_test_emulator', { host: emulator.host, port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
+  const stripe = new Stripe('sk_test_emulator', {
+    host: emulator.host,
+    port: emulator.port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
   return { emulator, stripe };
 }
 
@@ -18,7 +30,9 @@ export async function startHarness(options: StripeEmulatorOptions = {}): Promise
  */
 export function useHarness(options: StripeEmulatorOptions = {}): Harness {
   const h = {} as Harness;
-  beforeAll(async () => { Object.assign(h, await startHarness(options)); });
+  beforeAll(async () => {
+    Object.assign(h, await startHarness(options));
+  });
   afterAll(() => h.emulator.close());
   return h;
 }
@@ -54,5 +68,7 @@ export async function advanceClock(stripe: Stripe, clockId: string, to: number):
 
 /** Completes a Checkout Session the way the hosted page does, through the emulator's test helper. */
 export function completeCheckout(stripe: Stripe, sessionId: string, paymentMethod: string) {
-  return stripe.rawRequest('POST', `/v1/test_helpers/checkout/sessions/${sessionId}/complete`, { payment_method: paymentMethod });
+  return stripe.rawRequest('POST', `/v1/test_helpers/checkout/sessions/${sessionId}/complete`, {
+    payment_method: paymentMethod,
+  });
 }

@@ -8,18 +8,27 @@ import { describe, expect, it } from 'vitest';
 import { useHarnessWithCatalog } from './harness.ts';
 
 const form = (fields: Record<string, string>) => ({
-  method: 'POST', redirect: 'manual' as const,
-  headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(),
+  method: 'POST',
+  redirect: 'manual' as const,
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
 });
 
 describe('hosted Checkout and portal pages', () => {
   const { h, catalog } = useHarnessWithCatalog();
 
-  const newSession = (customer?: string) => h.stripe.checkout.sessions.create({
-    mode: 'subscription', ...(customer ? { customer } : { customer_email: 'page@acme.test' }),
-    line_items: [{ price: catalog.starterMonthly.id, quantity: 1 }, { price: catalog.starterMetered.id }, { price: catalog.setupFee.id, quantity: 1 }],
-    success_url: 'http://app.test/billing/success?session_id={CHECKOUT_SESSION_ID}', cancel_url: 'http://app.test/billing/cancel',
-  });
+  const newSession = (customer?: string) =>
+    h.stripe.checkout.sessions.create({
+      mode: 'subscription',
+      ...(customer ? { customer } : { customer_email: 'page@acme.test' }),
+      line_items: [
+        { price: catalog.starterMonthly.id, quantity: 1 },
+        { price: catalog.starterMetered.id },
+        { price: catalog.setupFee.id, quantity: 1 },
+      ],
+      success_url: 'http://app.test/billing/success?session_id={CHECKOUT_SESSION_ID}',
+      cancel_url: 'http://app.test/billing/cancel',
+    });
 
   it('shows the plan lines, the €453.00 total and labelled card fields', async () => {
     const session = await newSession();
@@ -30,14 +39,18 @@ describe('hosted Checkout and portal pages', () => {
     expect(html).toContain('€204.00');
     expect(html).toContain('€249.00');
     expect(html).toContain('first 500 included');
-    for (const id of ['email', 'cardnumber', 'exp', 'cvc']) expect(html).toMatch(new RegExp(`<label for="${id}">[^<]+</label><input id="${id}"`));
+    for (const id of ['email', 'cardnumber', 'exp', 'cvc'])
+      expect(html).toMatch(new RegExp(`<label for="${id}">[^<]+</label><input id="${id}"`));
     expect(html).toContain('href="http://app.test/billing/cancel"');
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
   });
 
   it('declines 4000 0000 0000 0002 on the page and keeps the session open', async () => {
     const session = await newSession();
-    const res = await fetch(session.url as string, form({ email: 'page@acme.test', cardnumber: '4000 0000 0000 0002', exp: '12 / 30', cvc: '123' }));
+    const res = await fetch(
+      session.url as string,
+      form({ email: 'page@acme.test', cardnumber: '4000 0000 0000 0002', exp: '12 / 30', cvc: '123' }),
+    );
     expect(res.status).toBe(402);
     expect(await res.text()).toContain('Your card was declined');
     expect((await h.stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
@@ -45,7 +58,10 @@ describe('hosted Checkout and portal pages', () => {
 
   it('pays with 4242 4242 4242 4242 and redirects (303) to success_url with the session id', async () => {
     const session = await newSession();
-    const res = await fetch(session.url as string, form({ email: 'page@acme.test', cardnumber: '4242 4242 4242 4242', exp: '12 / 30', cvc: '123', name: 'Ada' }));
+    const res = await fetch(
+      session.url as string,
+      form({ email: 'page@acme.test', cardnumber: '4242 4242 4242 4242', exp: '12 / 30', cvc: '123', name: 'Ada' }),
+    );
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`http://app.test/billing/success?session_id=${session.id}`);
     const done = await h.stripe.checkout.sessions.retrieve(session.id, { expand: ['subscription', 'customer'] });
@@ -60,9 +76,15 @@ describe('hosted Checkout and portal pages', () => {
 
   it('lets the customer cancel in the billing portal, at the end of the period', async () => {
     const session = await newSession();
-    await fetch(session.url as string, form({ email: 'portal@acme.test', cardnumber: '4242424242424242', exp: '01/31', cvc: '999' }));
+    await fetch(
+      session.url as string,
+      form({ email: 'portal@acme.test', cardnumber: '4242424242424242', exp: '01/31', cvc: '999' }),
+    );
     const done = await h.stripe.checkout.sessions.retrieve(session.id);
-    const portal = await h.stripe.billingPortal.sessions.create({ customer: done.customer as string, return_url: 'http://app.test/account' });
+    const portal = await h.stripe.billingPortal.sessions.create({
+      customer: done.customer as string,
+      return_url: 'http://app.test/account',
+    });
     expect(portal).toMatchObject({ object: 'billing_portal.session', return_url: 'http://app.test/account' });
     const page = await (await fetch(portal.url)).text();
     expect(page).toContain('AiSyst Starter');

@@ -11,7 +11,11 @@ import { startHarness, type Harness } from './harness.ts';
 const LATENCY_MS = 150;
 
 async function meterAndCustomers(stripe: Stripe, n: number): Promise<string[]> {
-  await stripe.billing.meters.create({ display_name: 'Minutes', event_name: 'minutes', default_aggregation: { formula: 'sum' } });
+  await stripe.billing.meters.create({
+    display_name: 'Minutes',
+    event_name: 'minutes',
+    default_aggregation: { formula: 'sum' },
+  });
   return Promise.all(Array.from({ length: n }, async () => (await stripe.customers.create()).id));
 }
 
@@ -33,7 +37,11 @@ describe('one concurrent meter event per customer and meter (on by default)', ()
     expect(outcomes).toEqual(['fulfilled', 'rejected']);
     const refused = ([a, b].find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
     expect(refused).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
-    expect(refused).toMatchObject({ statusCode: 429, code: 'rate_limit', raw: { type: 'invalid_request_error', code: 'rate_limit' } });
+    expect(refused).toMatchObject({
+      statusCode: 429,
+      code: 'rate_limit',
+      raw: { type: 'invalid_request_error', code: 'rate_limit' },
+    });
   });
 
   it('lets different customers send at the same time, and the same customer again once answered', async () => {
@@ -56,7 +64,12 @@ describe('the per-account meter-event rate', () => {
   it('refuses live-mode calls beyond the configured rate with a 429, whatever the customer', async () => {
     const h = await startHarness({ meterEventLimits: { meterEventsPerSecond: 3 } });
     try {
-      const live = new Stripe('sk_live_emulator', { host: h.emulator.host, port: h.emulator.port, protocol: 'http', maxNetworkRetries: 0 });
+      const live = new Stripe('sk_live_emulator', {
+        host: h.emulator.host,
+        port: h.emulator.port,
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      });
       const customers = await meterAndCustomers(live, 6);
       const results = await Promise.allSettled(customers.map((c) => send(live, c)));
       const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);

@@ -17,25 +17,42 @@ function streamClient(h: Harness, token: string): Stripe {
 
 async function setUp(options: StripeEmulatorOptions) {
   const h = await startHarness(options);
-  const meter = await h.stripe.billing.meters.create({ display_name: 'Minutes', event_name: 'minutes', default_aggregation: { formula: 'sum' } });
+  const meter = await h.stripe.billing.meters.create({
+    display_name: 'Minutes',
+    event_name: 'minutes',
+    default_aggregation: { formula: 'sum' },
+  });
   const customer = (await h.stripe.customers.create()).id;
   const session = await h.stripe.v2.billing.meterEventSession.create();
   const total = async () => {
     const now = Math.floor(Date.now() / 1000);
     const start = Math.floor(now / MINUTE) * MINUTE - 60 * MINUTE;
-    const summaries = await h.stripe.billing.meters.listEventSummaries(meter.id, { customer, start_time: start, end_time: start + 120 * MINUTE });
+    const summaries = await h.stripe.billing.meters.listEventSummaries(meter.id, {
+      customer,
+      start_time: start,
+      end_time: start + 120 * MINUTE,
+    });
     return summaries.data.reduce((sum, s) => sum + s.aggregated_value, 0);
   };
-  const event = (value: string, extra: { identifier?: string; timestamp?: string } = {}) =>
-    ({ event_name: 'minutes', payload: { stripe_customer_id: customer, value }, ...extra });
+  const event = (value: string, extra: { identifier?: string; timestamp?: string } = {}) => ({
+    event_name: 'minutes',
+    payload: { stripe_customer_id: customer, value },
+    ...extra,
+  });
   const v1 = (value: string, identifier: string) =>
-    h.stripe.billing.meterEvents.create({ event_name: 'minutes', payload: { stripe_customer_id: customer, value }, identifier });
+    h.stripe.billing.meterEvents.create({
+      event_name: 'minutes',
+      payload: { stripe_customer_id: customer, value },
+      identifier,
+    });
   return { h, customer, session, total, event, v1, stream: streamClient(h, session.authentication_token) };
 }
 
 describe('meter event session and stream', () => {
   let s: Awaited<ReturnType<typeof setUp>>;
-  beforeAll(async () => { s = await setUp({ meterEventStreamVisibilityMs: 1_500 }); });
+  beforeAll(async () => {
+    s = await setUp({ meterEventStreamVisibilityMs: 1_500 });
+  });
   afterAll(() => s.h.emulator.close());
 
   it('creates a session whose token is valid for 15 minutes', () => {
@@ -56,11 +73,19 @@ describe('meter event session and stream', () => {
   it('refuses a request of the wrong shape at once, with nothing recorded', async () => {
     const before = await s.total();
     const tooMany = Array.from({ length: 101 }, () => s.event('1'));
-    await expect(s.stream.v2.billing.meterEventStream.create({ events: tooMany })).rejects.toMatchObject({ statusCode: 400 });
-    await expect(s.stream.v2.billing.meterEventStream.create({ events: [] })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(s.stream.v2.billing.meterEventStream.create({ events: tooMany })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    await expect(s.stream.v2.billing.meterEventStream.create({ events: [] })).rejects.toMatchObject({
+      statusCode: 400,
+    });
     const noPayload = { event_name: 'minutes' } as unknown as StreamEvent;
-    await expect(s.stream.v2.billing.meterEventStream.create({ events: [s.event('1'), noPayload] })).rejects.toMatchObject({ statusCode: 400, code: 'invalid_fields' });
-    await expect(s.stream.v2.billing.meterEventStream.create({ events: [s.event('1', { timestamp: 'yesterday' })] })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      s.stream.v2.billing.meterEventStream.create({ events: [s.event('1'), noPayload] }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'invalid_fields' });
+    await expect(
+      s.stream.v2.billing.meterEventStream.create({ events: [s.event('1', { timestamp: 'yesterday' })] }),
+    ).rejects.toMatchObject({ statusCode: 400 });
     await s.h.emulator.waitForIdle();
     expect(await s.total()).toBe(before);
   });
@@ -74,8 +99,12 @@ describe('meter event session and stream', () => {
   });
 
   it('refuses the secret key on the stream and an unknown token', async () => {
-    await expect(s.h.stripe.v2.billing.meterEventStream.create({ events: [s.event('1')] })).rejects.toMatchObject({ statusCode: 401 });
-    await expect(streamClient(s.h, 'mets_test_nope').v2.billing.meterEventStream.create({ events: [s.event('1')] })).rejects.toMatchObject({ statusCode: 401 });
+    await expect(s.h.stripe.v2.billing.meterEventStream.create({ events: [s.event('1')] })).rejects.toMatchObject({
+      statusCode: 401,
+    });
+    await expect(
+      streamClient(s.h, 'mets_test_nope').v2.billing.meterEventStream.create({ events: [s.event('1')] }),
+    ).rejects.toMatchObject({ statusCode: 401 });
   });
 });
 
@@ -84,7 +113,9 @@ describe('meter event stream: expiry, de-duplication with v1, rate', () => {
     const s = await setUp({ meterEventSessionTtlMs: 1 });
     try {
       await new Promise((r) => setTimeout(r, 5));
-      const err = await s.stream.v2.billing.meterEventStream.create({ events: [s.event('1')] }).catch((e: unknown) => e);
+      const err = await s.stream.v2.billing.meterEventStream
+        .create({ events: [s.event('1')] })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Stripe.errors.TemporarySessionExpiredError);
       expect(err).toMatchObject({ statusCode: 401, code: 'billing_meter_event_session_expired' });
     } finally {
@@ -96,7 +127,9 @@ describe('meter event stream: expiry, de-duplication with v1, rate', () => {
     const s = await setUp({ meterEventStreamVisibilityMs: 0 });
     try {
       await s.v1('5', 'shared-1');
-      await s.stream.v2.billing.meterEventStream.create({ events: [s.event('7', { identifier: 'shared-1' }), s.event('1', { identifier: 'stream-only' })] });
+      await s.stream.v2.billing.meterEventStream.create({
+        events: [s.event('7', { identifier: 'shared-1' }), s.event('1', { identifier: 'stream-only' })],
+      });
       expect(await s.total()).toBe(6);
       await s.stream.v2.billing.meterEventStream.create({ events: [s.event('2', { identifier: 'shared-2' })] });
       await expect(s.v1('9', 'shared-2')).rejects.toMatchObject({ statusCode: 400, param: 'identifier' });
@@ -110,7 +143,9 @@ describe('meter event stream: expiry, de-duplication with v1, rate', () => {
   it('refuses stream requests beyond the account rate with a 429', async () => {
     const s = await setUp({ meterEventLimits: { streamRequestsPerSecond: 2 }, meterEventStreamVisibilityMs: 0 });
     try {
-      const results = await Promise.allSettled(Array.from({ length: 5 }, () => s.stream.v2.billing.meterEventStream.create({ events: [s.event('1')] })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => s.stream.v2.billing.meterEventStream.create({ events: [s.event('1')] })),
+      );
       const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
       expect(refused.length).toBeGreaterThanOrEqual(2);
       for (const e of refused) expect(e).toMatchObject({ statusCode: 429, code: 'rate_limit' });

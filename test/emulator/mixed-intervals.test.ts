@@ -6,7 +6,16 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalog, type TestCatalog } from './catalog.ts';
-import { advanceClock, completeCheckout, DAY, FEB_1_2027, JAN_1_2027, MAR_1_2027, startHarness, type Harness } from './harness.ts';
+import {
+  advanceClock,
+  completeCheckout,
+  DAY,
+  FEB_1_2027,
+  JAN_1_2027,
+  MAR_1_2027,
+  startHarness,
+  type Harness,
+} from './harness.ts';
 
 const JAN_1_2028 = Date.UTC(2028, 0, 1) / 1000;
 
@@ -27,31 +36,62 @@ describe('a yearly flat + monthly metered subscription', () => {
 
   it('signs up yearly (€2,203.20 + €249 setup) and then gets the monthly metered item', async () => {
     const session = await h.stripe.checkout.sessions.create({
-      mode: 'subscription', customer: customer.id, success_url: 'http://app.test/ok',
-      line_items: [{ price: catalog.starterYearly.id, quantity: 1 }, { price: catalog.setupFee.id, quantity: 1 }],
+      mode: 'subscription',
+      customer: customer.id,
+      success_url: 'http://app.test/ok',
+      line_items: [
+        { price: catalog.starterYearly.id, quantity: 1 },
+        { price: catalog.setupFee.id, quantity: 1 },
+      ],
     });
     await completeCheckout(h.stripe, session.id, 'pm_card_visa');
     subId = (await h.stripe.checkout.sessions.retrieve(session.id)).subscription as string;
     const first = await h.stripe.invoices.list({ subscription: subId });
-    expect(first.data.map((i) => [i.billing_reason, i.total, i.status])).toEqual([['subscription_create', 220_320 + 24_900, 'paid']]);
+    expect(first.data.map((i) => [i.billing_reason, i.total, i.status])).toEqual([
+      ['subscription_create', 220_320 + 24_900, 'paid'],
+    ]);
 
-    const updated = await h.stripe.subscriptions.update(subId, { items: [{ price: catalog.starterMetered.id }], proration_behavior: 'none' });
-    const periods = Object.fromEntries(updated.items.data.map((i) => [i.price.id, [i.current_period_start, i.current_period_end]]));
-    expect(periods).toEqual({ [catalog.starterYearly.id]: [JAN_1_2027, JAN_1_2028], [catalog.starterMetered.id]: [JAN_1_2027, FEB_1_2027] });
+    const updated = await h.stripe.subscriptions.update(subId, {
+      items: [{ price: catalog.starterMetered.id }],
+      proration_behavior: 'none',
+    });
+    const periods = Object.fromEntries(
+      updated.items.data.map((i) => [i.price.id, [i.current_period_start, i.current_period_end]]),
+    );
+    expect(periods).toEqual({
+      [catalog.starterYearly.id]: [JAN_1_2027, JAN_1_2028],
+      [catalog.starterMetered.id]: [JAN_1_2027, FEB_1_2027],
+    });
     expect(updated.items.data.find((i) => i.price.id === catalog.starterMetered.id)?.quantity).toBeUndefined();
   });
 
   it('bills only the overage at the end of January', async () => {
     await advanceClock(h.stripe, clock.id, JAN_1_2027 + 25 * DAY);
-    await h.stripe.billing.meterEvents.create({ event_name: 'voice_call_minutes', identifier: 'jan', timestamp: JAN_1_2027 + 24 * DAY, payload: { stripe_customer_id: customer.id, value: '1234' } });
+    await h.stripe.billing.meterEvents.create({
+      event_name: 'voice_call_minutes',
+      identifier: 'jan',
+      timestamp: JAN_1_2027 + 24 * DAY,
+      payload: { stripe_customer_id: customer.id, value: '1234' },
+    });
     await advanceClock(h.stripe, clock.id, FEB_1_2027 + 2 * 3600);
     const invoices = await h.stripe.invoices.list({ subscription: subId });
     const monthEnd = invoices.data[0]!;
-    expect(monthEnd).toMatchObject({ billing_reason: 'subscription_cycle', status: 'paid', total: 36_700, period_start: JAN_1_2027, period_end: FEB_1_2027 });
+    expect(monthEnd).toMatchObject({
+      billing_reason: 'subscription_cycle',
+      status: 'paid',
+      total: 36_700,
+      period_start: JAN_1_2027,
+      period_end: FEB_1_2027,
+    });
     expect(monthEnd.lines.data.map((l) => l.pricing?.price_details?.price)).toEqual([catalog.starterMetered.id]);
     const sub = await h.stripe.subscriptions.retrieve(subId);
-    const periods = Object.fromEntries(sub.items.data.map((i) => [i.price.id, [i.current_period_start, i.current_period_end]]));
-    expect(periods).toEqual({ [catalog.starterYearly.id]: [JAN_1_2027, JAN_1_2028], [catalog.starterMetered.id]: [FEB_1_2027, MAR_1_2027] });
+    const periods = Object.fromEntries(
+      sub.items.data.map((i) => [i.price.id, [i.current_period_start, i.current_period_end]]),
+    );
+    expect(periods).toEqual({
+      [catalog.starterYearly.id]: [JAN_1_2027, JAN_1_2028],
+      [catalog.starterMetered.id]: [FEB_1_2027, MAR_1_2027],
+    });
   });
 
   it('resolves cancel_at_period_end to the earliest item end, and max_period_end to the end of the year', async () => {

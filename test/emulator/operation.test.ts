@@ -18,23 +18,41 @@ describe('operating the emulator', () => {
     const customer = await first.stripe.customers.create({ email: 'kept@x.test' });
     await first.emulator.close();
     const second = await startHarness({ stateFile });
-    expect((await second.stripe.customers.retrieve(customer.id) as Stripe.Customer).email).toBe('kept@x.test');
+    expect(((await second.stripe.customers.retrieve(customer.id)) as Stripe.Customer).email).toBe('kept@x.test');
     await second.emulator.close();
   });
 
   it('logs one line per request without keys or card numbers', async () => {
     const logger = memoryLogger();
     const { emulator, stripe } = await startHarness({ logger });
-    const session = await stripe.checkout.sessions.create({ mode: 'payment', success_url: 'http://x.test', line_items: [{ price: (await stripe.prices.create({ currency: 'eur', unit_amount: 100, product_data: { name: 'x' } })).id, quantity: 1 }] });
-    await fetch(session.url as string, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40b.test&cardnumber=4242424242424242&exp=12%2F30&cvc=123', redirect: 'manual' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      success_url: 'http://x.test',
+      line_items: [
+        {
+          price: (await stripe.prices.create({ currency: 'eur', unit_amount: 100, product_data: { name: 'x' } })).id,
+          quantity: 1,
+        },
+      ],
+    });
+    await fetch(session.url as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=a%40b.test&cardnumber=4242424242424242&exp=12%2F30&cvc=123',
+      redirect: 'manual',
+    });
     await emulator.close();
-    const requests = logger.lines.map((l) => JSON.parse(l) as { msg: string; path?: string }).filter((l) => l.msg === 'request');
+    const requests = logger.lines
+      .map((l) => JSON.parse(l) as { msg: string; path?: string })
+      .filter((l) => l.msg === 'request');
     expect(requests.map((r) => r.path)).toEqual(['/v1/prices', '/v1/checkout/sessions', `/c/pay/${session.id}`]);
     expect(logger.lines.join('\n')).not.toMatch(/sk_test_emulator|4242424242424242/);
   });
 
   it('runs as `aisyst-billing stripe-emulator`, prints how to connect and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'stripe-emulator', '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'stripe-emulator', '--port', '0', '--quiet'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (c: Buffer) => {

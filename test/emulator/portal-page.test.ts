@@ -5,18 +5,29 @@
 import { describe, expect, it } from 'vitest';
 import { useHarnessWithCatalog } from './harness.ts';
 
-const post = (url: string, fields: Record<string, string> = {}) => fetch(url, {
-  method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(),
-});
+const post = (url: string, fields: Record<string, string> = {}) =>
+  fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
 
 describe('billing portal page', () => {
   const { h, catalog } = useHarnessWithCatalog();
 
   it('asks before cancelling, offers to renew a scheduled cancellation, and lists the invoices', async () => {
     const customer = await h.stripe.customers.create({ email: 'portal2@acme.test' });
-    const sub = await h.stripe.subscriptions.create({ customer: customer.id, default_payment_method: 'pm_card_visa', items: [{ price: catalog.starterMonthly.id, quantity: 1 }, { price: catalog.starterMetered.id }] });
+    const sub = await h.stripe.subscriptions.create({
+      customer: customer.id,
+      default_payment_method: 'pm_card_visa',
+      items: [{ price: catalog.starterMonthly.id, quantity: 1 }, { price: catalog.starterMetered.id }],
+    });
     const invoice = await h.stripe.invoices.retrieve(sub.latest_invoice as string);
-    const portal = await h.stripe.billingPortal.sessions.create({ customer: customer.id, return_url: 'http://app.test/dashboard' });
+    const portal = await h.stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      return_url: 'http://app.test/dashboard',
+    });
 
     const first = await (await fetch(portal.url)).text();
     expect(first).toContain('Invoice history');
@@ -37,7 +48,10 @@ describe('billing portal page', () => {
     const renew = /action="([^"]*\/renew\/[^"]+)"/.exec(scheduled)?.[1];
     expect(renew).toBeDefined();
     expect((await post(new URL(renew!, portal.url).href)).status).toBe(303);
-    expect(await h.stripe.subscriptions.retrieve(sub.id)).toMatchObject({ cancel_at_period_end: false, cancel_at: null });
+    expect(await h.stripe.subscriptions.retrieve(sub.id)).toMatchObject({
+      cancel_at_period_end: false,
+      cancel_at: null,
+    });
     expect(await (await fetch(portal.url)).text()).toContain('Renews on');
   });
 });

@@ -2,7 +2,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Delivery { body: string; signature: string; at: number }
+export interface Delivery {
+  body: string;
+  signature: string;
+  at: number;
+}
 
 export async function startReceiver(status: (attempt: number) => number = () => 200) {
   const deliveries: Delivery[] = [];
@@ -11,7 +15,11 @@ export async function startReceiver(status: (attempt: number) => number = () => 
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      deliveries.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['stripe-signature'] ?? ''), at: Date.now() });
+      deliveries.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: String(req.headers['stripe-signature'] ?? ''),
+        at: Date.now(),
+      });
       res.writeHead(status(attempts++)).end();
     });
   });

@@ -7,10 +7,15 @@ import { describe, expect, it } from 'vitest';
 const BIN = fileURLToPath(new URL('../../bin/aisyst-billing.mjs', import.meta.url));
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, 'stripe-emulator', '--port', '0', '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [BIN, 'stripe-emulator', '--port', '0', '--quiet', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   let err = '';
-  child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (c: Buffer) => {
@@ -37,11 +42,26 @@ describe('stripe-emulator limit and latency flags', () => {
     const emulator = run(['--meter-events-per-second', '1']);
     try {
       const { hostname, port } = new URL(await emulator.url);
-      const stripe = new Stripe('sk_test_cli', { host: hostname, port: Number(port), protocol: 'http', maxNetworkRetries: 0 });
-      await stripe.billing.meters.create({ display_name: 'Minutes', event_name: 'minutes', default_aggregation: { formula: 'sum' } });
+      const stripe = new Stripe('sk_test_cli', {
+        host: hostname,
+        port: Number(port),
+        protocol: 'http',
+        maxNetworkRetries: 0,
+      });
+      await stripe.billing.meters.create({
+        display_name: 'Minutes',
+        event_name: 'minutes',
+        default_aggregation: { formula: 'sum' },
+      });
       const customers = await Promise.all([1, 2, 3].map(async () => (await stripe.customers.create()).id));
-      const results = await Promise.allSettled(customers.map((c) => stripe.billing.meterEvents.create({ event_name: 'minutes', payload: { stripe_customer_id: c, value: '1' } })));
-      expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.statusCode)).toEqual([429, 429]);
+      const results = await Promise.allSettled(
+        customers.map((c) =>
+          stripe.billing.meterEvents.create({ event_name: 'minutes', payload: { stripe_customer_id: c, value: '1' } }),
+        ),
+      );
+      expect(
+        results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.statusCode),
+      ).toEqual([429, 429]);
     } finally {
       emulator.child.kill('SIGTERM');
       await emulator.exited;

@@ -14,14 +14,23 @@ describe('subscription changes', () => {
   beforeAll(async () => {
     h = await startHarness();
     catalog = await createCatalog(h.stripe);
-    growth = await h.stripe.prices.create({ currency: 'eur', unit_amount: 36_600, recurring: { interval: 'month' }, product_data: { name: 'AiSyst Growth' } });
+    growth = await h.stripe.prices.create({
+      currency: 'eur',
+      unit_amount: 36_600,
+      recurring: { interval: 'month' },
+      product_data: { name: 'AiSyst Growth' },
+    });
   });
   afterAll(() => h.emulator.close());
 
   async function subscribed() {
     const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: JAN_1_2027 });
     const customer = await h.stripe.customers.create({ test_clock: clock.id, email: 'change@x.test' });
-    const sub = await h.stripe.subscriptions.create({ customer: customer.id, default_payment_method: 'pm_card_visa', items: [{ price: catalog.starterMonthly.id, quantity: 1 }, { price: catalog.starterMetered.id }] });
+    const sub = await h.stripe.subscriptions.create({
+      customer: customer.id,
+      default_payment_method: 'pm_card_visa',
+      items: [{ price: catalog.starterMonthly.id, quantity: 1 }, { price: catalog.starterMetered.id }],
+    });
     expect(sub.status).toBe('active');
     return { clock, customer, sub };
   }
@@ -49,8 +58,16 @@ describe('subscription changes', () => {
     const { clock, sub } = await subscribed();
     await advanceClock(h.stripe, clock.id, JAN_1_2027 + (FEB_1_2027 - JAN_1_2027) / 2);
     const flat = sub.items.data.find((i) => i.price.id === catalog.starterMonthly.id)!;
-    const updated = await h.stripe.subscriptions.update(sub.id, { items: [{ id: flat.id, price: growth.id }], proration_behavior: 'always_invoice', expand: ['latest_invoice'] });
-    expect(updated.latest_invoice).toMatchObject({ billing_reason: 'subscription_update', total: 8_100, status: 'paid' });
+    const updated = await h.stripe.subscriptions.update(sub.id, {
+      items: [{ id: flat.id, price: growth.id }],
+      proration_behavior: 'always_invoice',
+      expand: ['latest_invoice'],
+    });
+    expect(updated.latest_invoice).toMatchObject({
+      billing_reason: 'subscription_update',
+      total: 8_100,
+      status: 'paid',
+    });
   });
 
   it('adds and removes items through subscription items', async () => {
@@ -59,11 +76,18 @@ describe('subscription changes', () => {
     expect(listed.data).toHaveLength(2);
     const metered = listed.data.find((i) => i.price.id === catalog.starterMetered.id)!;
     await h.stripe.subscriptionItems.del(metered.id, { proration_behavior: 'none' });
-    expect((await h.stripe.subscriptions.retrieve(sub.id)).items.data.map((i) => i.price.id)).toEqual([catalog.starterMonthly.id]);
-    const added = await h.stripe.subscriptionItems.create({ subscription: sub.id, price: catalog.starterMetered.id, proration_behavior: 'none' });
+    expect((await h.stripe.subscriptions.retrieve(sub.id)).items.data.map((i) => i.price.id)).toEqual([
+      catalog.starterMonthly.id,
+    ]);
+    const added = await h.stripe.subscriptionItems.create({
+      subscription: sub.id,
+      price: catalog.starterMetered.id,
+      proration_behavior: 'none',
+    });
     expect(added).toMatchObject({ object: 'subscription_item', subscription: sub.id, current_period_end: FEB_1_2027 });
-    await expect(h.stripe.subscriptionItems.create({ subscription: sub.id, price: catalog.starterMetered.id }))
-      .rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      h.stripe.subscriptionItems.create({ subscription: sub.id, price: catalog.starterMetered.id }),
+    ).rejects.toMatchObject({ statusCode: 400 });
   });
 
   it('cancels at a chosen moment with cancel_at, billing the usage up to then', async () => {
@@ -71,7 +95,10 @@ describe('subscription changes', () => {
     await advanceClock(h.stripe, clock.id, FEB_1_2027 + 2 * 3600);
     const at = FEB_1_2027 + 10 * DAY;
     await h.stripe.subscriptions.update(sub.id, { cancel_at: at });
-    await h.stripe.billing.meterEvents.create({ event_name: 'voice_call_minutes', payload: { stripe_customer_id: customer.id, value: '600' } });
+    await h.stripe.billing.meterEvents.create({
+      event_name: 'voice_call_minutes',
+      payload: { stripe_customer_id: customer.id, value: '600' },
+    });
     await advanceClock(h.stripe, clock.id, MAR_1_2027);
     const ended = await h.stripe.subscriptions.retrieve(sub.id, { expand: ['latest_invoice'] });
     expect(ended).toMatchObject({ status: 'canceled', ended_at: at });
@@ -81,7 +108,9 @@ describe('subscription changes', () => {
   it('refuses to update a canceled subscription or cancel it twice', async () => {
     const { sub } = await subscribed();
     await h.stripe.subscriptions.cancel(sub.id);
-    await expect(h.stripe.subscriptions.update(sub.id, { metadata: { a: 'b' } })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(h.stripe.subscriptions.update(sub.id, { metadata: { a: 'b' } })).rejects.toMatchObject({
+      statusCode: 400,
+    });
     await expect(h.stripe.subscriptions.cancel(sub.id)).rejects.toMatchObject({ statusCode: 400 });
   });
 

@@ -19,7 +19,11 @@ describe('webhook endpoints', () => {
     h = await startHarness();
     const receiver = await startReceiver();
     closers.push(receiver.close);
-    const endpoint = await h.stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['customer.created', 'customer.updated'], api_version: Stripe.API_VERSION });
+    const endpoint = await h.stripe.webhookEndpoints.create({
+      url: receiver.url,
+      enabled_events: ['customer.created', 'customer.updated'],
+      api_version: Stripe.API_VERSION,
+    });
     expect(endpoint.secret).toMatch(/^whsec_/);
     expect((await h.stripe.webhookEndpoints.retrieve(endpoint.id)).secret).toBeUndefined();
 
@@ -35,10 +39,17 @@ describe('webhook endpoints', () => {
       expect(event.api_version).toBe(Stripe.API_VERSION);
       expect((event.data.object as Stripe.Customer).id).toBe(customer.id);
     }
-    const updated = receiver.deliveries.map((d) => JSON.parse(d.body) as Stripe.Event).find((e) => e.type === 'customer.updated');
+    const updated = receiver.deliveries
+      .map((d) => JSON.parse(d.body) as Stripe.Event)
+      .find((e) => e.type === 'customer.updated');
     expect(updated?.data.previous_attributes).toEqual({ metadata: {} });
-    await expect(h.stripe.webhooks.constructEventAsync(receiver.deliveries[0]!.body, receiver.deliveries[0]!.signature, 'whsec_wrong'))
-      .rejects.toThrow(/signature/i);
+    await expect(
+      h.stripe.webhooks.constructEventAsync(
+        receiver.deliveries[0]!.body,
+        receiver.deliveries[0]!.signature,
+        'whsec_wrong',
+      ),
+    ).rejects.toThrow(/signature/i);
     expect(updated?.request).toMatchObject({ id: expect.stringMatching(/^req_/) });
     const listed = await h.stripe.events.retrieve(updated!.id);
     expect(listed.type).toBe('customer.updated');
@@ -53,7 +64,9 @@ describe('webhook endpoints', () => {
     await h.stripe.customers.create({});
     await h.emulator.waitForIdle();
     const d = receiver.deliveries[0]!;
-    expect((await h.stripe.webhooks.constructEventAsync(d.body, d.signature, 'whsec_local_stack_secret')).type).toBe('customer.created');
+    expect((await h.stripe.webhooks.constructEventAsync(d.body, d.signature, 'whsec_local_stack_secret')).type).toBe(
+      'customer.created',
+    );
   });
 
   it('retries a delivery answered with 500 until the endpoint accepts it', async () => {
@@ -64,7 +77,9 @@ describe('webhook endpoints', () => {
     const customer = await h.stripe.customers.create({});
     await h.emulator.waitForIdle();
     expect(receiver.deliveries).toHaveLength(3);
-    const ids = receiver.deliveries.map((d) => (JSON.parse(d.body) as Stripe.Event).data.object as Stripe.Customer).map((c) => c.id);
+    const ids = receiver.deliveries
+      .map((d) => (JSON.parse(d.body) as Stripe.Event).data.object as Stripe.Customer)
+      .map((c) => c.id);
     expect(ids).toEqual([customer.id, customer.id, customer.id]);
     expect(new Set(receiver.deliveries.map((d) => d.signature)).size).toBeGreaterThanOrEqual(1);
   });

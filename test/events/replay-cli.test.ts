@@ -14,7 +14,10 @@ const exec = promisify(execFile);
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -33,7 +36,9 @@ describe('aisyst-billing stripe-events replay', () => {
 
   it('refuses a live key without --live, before touching anything', async () => {
     const res = await cli(['stripe-events', 'replay', '--since', '3d'], {
-      STRIPE_SECRET_KEY: 'sk_live_notreal', STRIPE_API_BASE: 'http://127.0.0.1:1', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+      STRIPE_SECRET_KEY: 'sk_live_notreal',
+      STRIPE_API_BASE: 'http://127.0.0.1:1',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
     });
     expect(res.code).toBe(1);
     expect(res.out).toMatch(/live key.*--live/);

@@ -23,14 +23,26 @@ async function setup(db: TestDatabase, clockAt: string) {
     subscriptions: {
       async retrieve(id: string, params: { expand?: string[] }) {
         const sub = fakeSubscription({
-          id, customer: 'cus_1', metadata: { org_id: orgId, plan_id: plans.starter },
-          items: [{ price: priceIds('starter').monthly, interval: 'month', ...period }, { price: priceIds('starter').metered, interval: 'month', metered: true, ...period }],
+          id,
+          customer: 'cus_1',
+          metadata: { org_id: orgId, plan_id: plans.starter },
+          items: [
+            { price: priceIds('starter').monthly, interval: 'month', ...period },
+            { price: priceIds('starter').metered, interval: 'month', metered: true, ...period },
+          ],
         });
         // Stripe expands the clock only when asked (docs.stripe.com/expand).
-        return { ...sub, test_clock: params.expand?.includes('test_clock') ? { ...clock } : clock.id } as Stripe.Subscription;
+        return {
+          ...sub,
+          test_clock: params.expand?.includes('test_clock') ? { ...clock } : clock.id,
+        } as Stripe.Subscription;
       },
     },
-    customers: { async retrieve(id: string) { return { id, object: 'customer', metadata: {} }; } },
+    customers: {
+      async retrieve(id: string) {
+        return { id, object: 'customer', metadata: {} };
+      },
+    },
     testHelpers: {
       testClocks: {
         async retrieve(id: string) {
@@ -43,33 +55,53 @@ async function setup(db: TestDatabase, clockAt: string) {
   };
   // Our wall clock is far from the customer's test clock, as in test mode.
   const ctx = testContext(db.sql, stripe, new Date('2027-03-01T00:00:00Z'));
-  await applyStripeEvent(ctx, event('evt_created', 'customer.subscription.created', { id: 'sub_1', object: 'subscription' }));
-  const report = (callId: string, endedAt: string) => recordUsage(ctx, { orgId, callId, duration: { seconds: 60 }, endedAt: new Date(endedAt) });
-  const advanceClock = (iso: string) => { clock.frozen_time = unix(iso); };
-  return { ctx, report, clockReads, advanceClock, setClockDown: (down: boolean) => { clockDown = down; } };
+  await applyStripeEvent(
+    ctx,
+    event('evt_created', 'customer.subscription.created', { id: 'sub_1', object: 'subscription' }),
+  );
+  const report = (callId: string, endedAt: string) =>
+    recordUsage(ctx, { orgId, callId, duration: { seconds: 60 }, endedAt: new Date(endedAt) });
+  const advanceClock = (iso: string) => {
+    clock.frozen_time = unix(iso);
+  };
+  return {
+    ctx,
+    report,
+    clockReads,
+    advanceClock,
+    setClockDown: (down: boolean) => {
+      clockDown = down;
+    },
+  };
 }
 
 const refusal = { code: 'invalid_request', details: { field: 'ended_at' } };
 
 describeEachDatabase('report-usage on a test clock', (db) => {
-  it('stores the clock from the event and takes calls in the clock\'s period without reading Stripe; refuses the period end', async () => {
+  it("stores the clock from the event and takes calls in the clock's period without reading Stripe; refuses the period end", async () => {
     const { report, clockReads } = await setup(db, '2026-11-10T12:00:00Z');
     expect(await db.sql.query('select stripe_test_clock_id, stripe_clock_time from subscriptions')).toEqual([
       { stripe_test_clock_id: 'clock_1', stripe_clock_time: new Date('2026-11-10T12:00:00Z') },
     ]);
     // Ahead of the clock but inside November: Stripe's meter counts it in November too (send-meter-event.ts).
-    await expect(report('later-in-november', '2026-11-25T10:00:00Z')).resolves.toMatchObject({ cycle: { period_start: '2026-11-01T00:00:00.000Z' } });
+    await expect(report('later-in-november', '2026-11-25T10:00:00Z')).resolves.toMatchObject({
+      cycle: { period_start: '2026-11-01T00:00:00.000Z' },
+    });
     expect(clockReads).toEqual([]);
     await expect(report('at-the-period-end', '2026-12-01T00:00:00Z')).rejects.toMatchObject(refusal);
     expect(clockReads).toEqual(['clock_1']); // the stored time would refuse: Stripe's clock is asked once
-    expect(await db.sql.query('select call_id from usage_records order by call_id')).toEqual([{ call_id: 'later-in-november' }]);
+    expect(await db.sql.query('select call_id from usage_records order by call_id')).toEqual([
+      { call_id: 'later-in-november' },
+    ]);
   });
 
   it('a clock advanced without an event about the subscription is read from Stripe, and the call is taken', async () => {
     const { report, advanceClock } = await setup(db, '2026-11-10T12:00:00Z');
     advanceClock('2026-11-30T23:58:00Z');
     await expect(report('just-after-midnight', '2026-12-01T00:00:30Z')).resolves.toMatchObject({ duplicate: false });
-    expect(await db.sql.query('select stripe_clock_time from subscriptions')).toEqual([{ stripe_clock_time: new Date('2026-11-30T23:58:00Z') }]);
+    expect(await db.sql.query('select stripe_clock_time from subscriptions')).toEqual([
+      { stripe_clock_time: new Date('2026-11-30T23:58:00Z') },
+    ]);
   });
 
   it('Stripe unreachable for the clock read: the call is taken (never lost), with a warning', async () => {

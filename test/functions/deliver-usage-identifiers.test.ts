@@ -22,7 +22,7 @@ describe('the meter identifier of a call', () => {
     expect(await meterIdentifier('x'.repeat(100))).toBe('x'.repeat(100));
   });
 
-  it('is h_ and 64 hex digits of SHA-256 otherwise: stable, ASCII, within Stripe\'s 100 characters', async () => {
+  it("is h_ and 64 hex digits of SHA-256 otherwise: stable, ASCII, within Stripe's 100 characters", async () => {
     for (const callId of ['call-☎-1', 'call-🎧', '通話-42', 'x'.repeat(101), LONG_ID, 'call 1', 'café']) {
       const identifier = await meterIdentifier(callId);
       expect(identifier).toMatch(/^h_[0-9a-f]{64}$/);
@@ -40,7 +40,13 @@ describeEachDatabase('deliver usage: call ids Stripe cannot take as they are', (
   let meterId: string;
   beforeAll(async () => {
     h = await startHarness();
-    meterId = (await h.stripe.billing.meters.create({ display_name: 'Voice Call Minutes', event_name: 'voice_call_minutes', default_aggregation: { formula: 'sum' } })).id;
+    meterId = (
+      await h.stripe.billing.meters.create({
+        display_name: 'Voice Call Minutes',
+        event_name: 'voice_call_minutes',
+        default_aggregation: { formula: 'sum' },
+      })
+    ).id;
   });
   afterAll(() => h.emulator.close());
 
@@ -49,19 +55,31 @@ describeEachDatabase('deliver usage: call ids Stripe cannot take as they are', (
     const customer = (await h.stripe.customers.create({ name: 'Acme Voice' })).id;
     const { orgId } = await createUserAndOrganisation(sql, { stripeCustomerId: customer });
     const now = Date.now();
-    await createSubscriptionWithCycle(sql, { orgId, stripeCustomerId: customer, periodStart: new Date(now - 10 * 24 * HOUR), periodEnd: new Date(now + 20 * 24 * HOUR) });
+    await createSubscriptionWithCycle(sql, {
+      orgId,
+      stripeCustomerId: customer,
+      periodStart: new Date(now - 10 * 24 * HOUR),
+      periodEnd: new Date(now + 20 * 24 * HOUR),
+    });
     return { orgId, customer, endedAt: new Date(now - HOUR) };
   }
 
   const meterTotal = async (customer: string) => {
     const minute = Math.floor(Date.now() / 60_000) * 60;
-    const summaries = await h.stripe.billing.meters.listEventSummaries(meterId, { customer, start_time: minute - 2 * 3600, end_time: minute + 60 });
+    const summaries = await h.stripe.billing.meters.listEventSummaries(meterId, {
+      customer,
+      start_time: minute - 2 * 3600,
+      end_time: minute + 60,
+    });
     return summaries.data.reduce((sum, s) => sum + s.aggregated_value, 0);
   };
 
   const statuses = async (sql: Sql) =>
-    Object.fromEntries((await sql.query<{ call_id: string; stripe_status: string }>(`select call_id, stripe_status from usage_records`))
-      .map((r) => [r.call_id, r.stripe_status]));
+    Object.fromEntries(
+      (
+        await sql.query<{ call_id: string; stripe_status: string }>(`select call_id, stripe_status from usage_records`)
+      ).map((r) => [r.call_id, r.stripe_status]),
+    );
 
   it('delivers a ☎ call id and a 200-character one: both sent, the meter counts both', async () => {
     const { orgId, customer, endedAt } = await customerWithCycle(db.sql);
@@ -78,22 +96,31 @@ describeEachDatabase('deliver usage: call ids Stripe cannot take as they are', (
     await recordUsage(db.sql, { orgId, callId: 'call-☎-2', durationSeconds: '240', billedMinutes: 4, endedAt });
     const tries: Array<{ identifier: string | undefined; key: string | undefined }> = [];
     // The event reaches Stripe, but the first answer is lost on the way back.
-    const losingFirstAnswer = { billing: { meterEvents: {
-      async create(params: Stripe.Billing.MeterEventCreateParams, opts?: Stripe.RequestOptions) {
-        tries.push({ identifier: params.identifier, key: opts?.idempotencyKey });
-        const event = await h.stripe.billing.meterEvents.create(params, opts);
-        if (tries.length === 1) throw stripeError('StripeConnectionError', undefined, 'socket hang up');
-        return event;
+    const losingFirstAnswer = {
+      billing: {
+        meterEvents: {
+          async create(params: Stripe.Billing.MeterEventCreateParams, opts?: Stripe.RequestOptions) {
+            tries.push({ identifier: params.identifier, key: opts?.idempotencyKey });
+            const event = await h.stripe.billing.meterEvents.create(params, opts);
+            if (tries.length === 1) throw stripeError('StripeConnectionError', undefined, 'socket hang up');
+            return event;
+          },
+        },
       },
-    } } };
+    };
     const ctx = testContext(db.sql, losingFirstAnswer);
 
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 0, failed: 0, pending: 1 });
-    await db.sql.query(`update usage_records set stripe_next_attempt_at = now() - interval '1 second' where stripe_status = 'pending'`);
+    await db.sql.query(
+      `update usage_records set stripe_next_attempt_at = now() - interval '1 second' where stripe_status = 'pending'`,
+    );
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
 
     const identifier = await meterIdentifier('call-☎-2');
-    expect(tries).toEqual([{ identifier, key: `usage-${identifier}` }, { identifier, key: `usage-${identifier}` }]);
+    expect(tries).toEqual([
+      { identifier, key: `usage-${identifier}` },
+      { identifier, key: `usage-${identifier}` },
+    ]);
     expect(await meterTotal(customer)).toBe(4);
   });
 });

@@ -22,8 +22,15 @@ function fakeMeter(script: (n: number) => Error | undefined) {
   const stripe = {
     billing: {
       meterEvents: {
-        async create(params: { identifier: string; payload: Record<string, string> }, opts?: { idempotencyKey?: string }) {
-          sent.push({ identifier: params.identifier, customer: params.payload.stripe_customer_id!, key: opts?.idempotencyKey });
+        async create(
+          params: { identifier: string; payload: Record<string, string> },
+          opts?: { idempotencyKey?: string },
+        ) {
+          sent.push({
+            identifier: params.identifier,
+            customer: params.payload.stripe_customer_id!,
+            key: opts?.idempotencyKey,
+          });
           const answer = script(sent.length);
           if (answer) throw answer;
           return { object: 'billing.meter_event', ...params };
@@ -39,8 +46,10 @@ const ENDED = new Date('2026-11-10T10:00:00Z');
 async function subscribedOrg(sql: Sql, orgCustomer: string | null, subscriptionCustomer: string | null) {
   const { orgId } = await createUserAndOrganisation(sql, { stripeCustomerId: orgCustomer });
   await createSubscriptionWithCycle(sql, {
-    orgId, stripeCustomerId: subscriptionCustomer,
-    periodStart: new Date('2026-11-01T00:00:00Z'), periodEnd: new Date('2026-12-01T00:00:00Z'),
+    orgId,
+    stripeCustomerId: subscriptionCustomer,
+    periodStart: new Date('2026-11-01T00:00:00Z'),
+    periodEnd: new Date('2026-12-01T00:00:00Z'),
   });
   return orgId;
 }
@@ -49,14 +58,27 @@ const record = (sql: Sql, orgId: string, callId: string) =>
   recordUsage(sql, { orgId, callId, durationSeconds: '120', billedMinutes: 2, endedAt: ENDED });
 
 const rowOf = async (sql: Sql, callId: string) =>
-  (await sql.query<{ stripe_status: string; stripe_customer_id: string | null; stripe_last_error: string | null; due_later: boolean }>(
-    `select stripe_status, stripe_customer_id, stripe_last_error, stripe_next_attempt_at > now() as due_later
-       from usage_records where call_id = $1`, [callId]))[0]!;
+  (
+    await sql.query<{
+      stripe_status: string;
+      stripe_customer_id: string | null;
+      stripe_last_error: string | null;
+      due_later: boolean;
+    }>(
+      `select stripe_status, stripe_customer_id, stripe_last_error, stripe_next_attempt_at > now() as due_later
+       from usage_records where call_id = $1`,
+      [callId],
+    )
+  )[0]!;
 
-const makeDue = (sql: Sql) => sql.query(`update usage_records set stripe_next_attempt_at = now() - interval '1 second' where stripe_status = 'pending'`);
+const makeDue = (sql: Sql) =>
+  sql.query(
+    `update usage_records set stripe_next_attempt_at = now() - interval '1 second' where stripe_status = 'pending'`,
+  );
 
 const serverError = () => stripeError('StripeAPIError', 500, 'An unknown error occurred');
-const timeout = () => stripeError('StripeConnectionError', undefined, 'Request aborted due to timeout being reached (20000ms)');
+const timeout = () =>
+  stripeError('StripeConnectionError', undefined, 'Request aborted due to timeout being reached (20000ms)');
 const rateLimited = () => stripeError('StripeRateLimitError', 429, 'Too many requests hit the API too quickly.');
 
 describeEachDatabase('deliver usage: idempotency keys across retries', (db) => {
@@ -69,7 +91,8 @@ describeEachDatabase('deliver usage: idempotency keys across retries', (db) => {
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 0, failed: 0, pending: 1 });
     expect(await rowOf(db.sql, 'call-500')).toMatchObject({ stripe_status: 'pending', due_later: true });
     const [kept] = await db.sql.query<{ stripe_key_generation: number; stripe_last_error: string }>(
-      `select stripe_key_generation, stripe_last_error from usage_records where call_id = 'call-500'`);
+      `select stripe_key_generation, stripe_last_error from usage_records where call_id = 'call-500'`,
+    );
     expect(kept!.stripe_key_generation).toBe(2); // the next attempt's key, kept on the row
     expect(kept!.stripe_last_error).not.toMatch(/\[key/);
     await makeDue(db.sql);
@@ -105,7 +128,12 @@ describeEachDatabase('deliver usage: idempotency keys across retries', (db) => {
       await makeDue(db.sql);
     }
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
-    expect(meter.sent.map((s) => s.key)).toEqual(['usage-call-mixed', 'usage-call-mixed-a2', 'usage-call-mixed-a2', 'usage-call-mixed-a4']);
+    expect(meter.sent.map((s) => s.key)).toEqual([
+      'usage-call-mixed',
+      'usage-call-mixed-a2',
+      'usage-call-mixed-a2',
+      'usage-call-mixed-a4',
+    ]);
     expect(new Set(meter.sent.map((s) => s.identifier))).toEqual(new Set(['call-mixed']));
     expect((await rowOf(db.sql, 'call-mixed')).stripe_last_error).toBeNull();
   });
@@ -113,8 +141,11 @@ describeEachDatabase('deliver usage: idempotency keys across retries', (db) => {
   it('when the 500 hid an accepted event, the fresh key\'s "identifier already exists" answer counts the call as sent once', async () => {
     const orgId = await subscribedOrg(db.sql, 'cus_A', 'cus_A');
     await record(db.sql, orgId, 'call-500-dup');
-    const meter = fakeMeter((n) => (n === 1 ? serverError()
-      : stripeError('StripeInvalidRequestError', 400, 'An event with identifier `call-500-dup` already exists.')));
+    const meter = fakeMeter((n) =>
+      n === 1
+        ? serverError()
+        : stripeError('StripeInvalidRequestError', 400, 'An event with identifier `call-500-dup` already exists.'),
+    );
     const ctx = testContext(db.sql, meter.stripe);
 
     await drainUsageOutbox(ctx);
@@ -127,7 +158,7 @@ describeEachDatabase('deliver usage: idempotency keys across retries', (db) => {
 describeEachDatabase('deliver usage: calls recorded without a Stripe customer', (db) => {
   const dropCustomerFromRows = (sql: Sql) => sql.query(`update usage_records set stripe_customer_id = null`);
 
-  it('takes the subscription\'s customer at delivery, stores it on the row, and sends', async () => {
+  it("takes the subscription's customer at delivery, stores it on the row, and sends", async () => {
     const orgId = await subscribedOrg(db.sql, 'cus_ORG', 'cus_SUB');
     await record(db.sql, orgId, 'call-adopted');
     await dropCustomerFromRows(db.sql); // as in an adopted database
@@ -138,7 +169,7 @@ describeEachDatabase('deliver usage: calls recorded without a Stripe customer', 
     expect(await rowOf(db.sql, 'call-adopted')).toMatchObject({ stripe_status: 'sent', stripe_customer_id: 'cus_SUB' });
   });
 
-  it('falls back to the organisation\'s customer when the subscription has none', async () => {
+  it("falls back to the organisation's customer when the subscription has none", async () => {
     const orgId = await subscribedOrg(db.sql, 'cus_ORG', null);
     await record(db.sql, orgId, 'call-org-customer');
     await dropCustomerFromRows(db.sql);
@@ -167,7 +198,10 @@ describeEachDatabase('deliver usage: calls recorded without a Stripe customer', 
     await makeDue(db.sql);
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
     expect(meter.sent.map((s) => s.customer)).toEqual(['cus_LATE']);
-    expect(await rowOf(db.sql, 'call-no-customer')).toMatchObject({ stripe_status: 'sent', stripe_customer_id: 'cus_LATE' });
+    expect(await rowOf(db.sql, 'call-no-customer')).toMatchObject({
+      stripe_status: 'sent',
+      stripe_customer_id: 'cus_LATE',
+    });
   });
 });
 

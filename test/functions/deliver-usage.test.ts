@@ -8,9 +8,17 @@ import { recordUsage } from '../../src/repositories/usage-ledger.ts';
 import { claimPlan, deliverSoon, drainUsageOutbox, startUsageDeliverer } from '../../src/usecases/deliver-usage.ts';
 import { retryDelayMs } from '../../src/usecases/usage/backoff.ts';
 import { stripeError, testContext } from '../support/billing-fixtures.ts';
-import { createSubscriptionWithCycle, createUserAndOrganisation, describeEachDatabase, describePostgresOnly } from '../support/database.ts';
+import {
+  createSubscriptionWithCycle,
+  createUserAndOrganisation,
+  describeEachDatabase,
+  describePostgresOnly,
+} from '../support/database.ts';
 
-type Sent = { params: { identifier: string; timestamp?: number; payload: Record<string, string> }; key: string | undefined };
+type Sent = {
+  params: { identifier: string; timestamp?: number; payload: Record<string, string> };
+  key: string | undefined;
+};
 
 /** A fake of `stripe.billing.meterEvents.create` that answers from a script and records what it was sent. */
 function fakeMeter(script: (params: Sent['params'], n: number) => unknown = () => undefined) {
@@ -25,7 +33,10 @@ function fakeMeter(script: (params: Sent['params'], n: number) => unknown = () =
           const customer = params.payload.stripe_customer_id!;
           inFlight.set(customer, (inFlight.get(customer) ?? 0) + 1);
           maxPerCustomer = Math.max(maxPerCustomer, inFlight.get(customer)!);
-          maxInFlight = Math.max(maxInFlight, [...inFlight.values()].reduce((a, b) => a + b, 0));
+          maxInFlight = Math.max(
+            maxInFlight,
+            [...inFlight.values()].reduce((a, b) => a + b, 0),
+          );
           await new Promise((r) => setTimeout(r, 1));
           inFlight.set(customer, inFlight.get(customer)! - 1);
           sent.push({ params, key: opts?.idempotencyKey });
@@ -36,26 +47,53 @@ function fakeMeter(script: (params: Sent['params'], n: number) => unknown = () =
       },
     },
   };
-  return { stripe, sent, maxPerCustomer: () => maxPerCustomer, maxInFlight: () => maxInFlight, reset: () => { inFlight = new Map(); } };
+  return {
+    stripe,
+    sent,
+    maxPerCustomer: () => maxPerCustomer,
+    maxInFlight: () => maxInFlight,
+    reset: () => {
+      inFlight = new Map();
+    },
+  };
 }
 
 async function subscribedOrg(sql: Sql, customer = 'cus_A') {
   const { orgId } = await createUserAndOrganisation(sql, { stripeCustomerId: customer });
   await createSubscriptionWithCycle(sql, {
-    orgId, stripeCustomerId: customer,
-    periodStart: new Date('2026-11-01T00:00:00Z'), periodEnd: new Date('2026-12-01T00:00:00Z'),
+    orgId,
+    stripeCustomerId: customer,
+    periodStart: new Date('2026-11-01T00:00:00Z'),
+    periodEnd: new Date('2026-12-01T00:00:00Z'),
   });
   return orgId;
 }
 
-const call = (orgId: string, callId: string, seconds: number) =>
-  ({ orgId, callId, durationSeconds: String(seconds), billedMinutes: Math.ceil(seconds / 60), endedAt: new Date('2026-11-10T10:00:00Z') });
+const call = (orgId: string, callId: string, seconds: number) => ({
+  orgId,
+  callId,
+  durationSeconds: String(seconds),
+  billedMinutes: Math.ceil(seconds / 60),
+  endedAt: new Date('2026-11-10T10:00:00Z'),
+});
 
 const statusOf = async (sql: Sql, callId: string) =>
-  (await sql.query<{ stripe_status: string; stripe_attempts: number; stripe_last_error: string | null; due_later: boolean }>(
-    `select stripe_status, stripe_attempts, stripe_last_error, stripe_next_attempt_at > now() as due_later from usage_records where call_id = $1`, [callId]))[0]!;
+  (
+    await sql.query<{
+      stripe_status: string;
+      stripe_attempts: number;
+      stripe_last_error: string | null;
+      due_later: boolean;
+    }>(
+      `select stripe_status, stripe_attempts, stripe_last_error, stripe_next_attempt_at > now() as due_later from usage_records where call_id = $1`,
+      [callId],
+    )
+  )[0]!;
 
-const makeDue = (sql: Sql) => sql.query(`update usage_records set stripe_next_attempt_at = now() - interval '1 second' where stripe_status = 'pending'`);
+const makeDue = (sql: Sql) =>
+  sql.query(
+    `update usage_records set stripe_next_attempt_at = now() - interval '1 second' where stripe_status = 'pending'`,
+  );
 
 describeEachDatabase('deliver usage to the Stripe meter', (db) => {
   it('sends each call once as whole minutes, with call_id as identifier and idempotency key, stamped with its end', async () => {
@@ -67,15 +105,17 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 0, failed: 0, pending: 0 });
 
-    expect(meter.sent).toEqual([{
-      key: 'usage-call-1',
-      params: {
-        event_name: 'voice_call_minutes',
-        identifier: 'call-1',
-        payload: { stripe_customer_id: 'cus_A', value: '2' },
-        timestamp: Math.floor(new Date('2026-11-10T10:00:00Z').getTime() / 1000),
+    expect(meter.sent).toEqual([
+      {
+        key: 'usage-call-1',
+        params: {
+          event_name: 'voice_call_minutes',
+          identifier: 'call-1',
+          payload: { stripe_customer_id: 'cus_A', value: '2' },
+          timestamp: Math.floor(new Date('2026-11-10T10:00:00Z').getTime() / 1000),
+        },
       },
-    }]);
+    ]);
     expect((await statusOf(db.sql, 'call-1')).stripe_status).toBe('sent');
   });
 
@@ -83,7 +123,9 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
     const orgId = await subscribedOrg(db.sql);
     await recordUsage(db.sql, call(orgId, 'call-outage', 300));
     let down = true;
-    const meter = fakeMeter(() => (down ? stripeError('StripeConnectionError', undefined, 'connect ECONNREFUSED') : undefined));
+    const meter = fakeMeter(() =>
+      down ? stripeError('StripeConnectionError', undefined, 'connect ECONNREFUSED') : undefined,
+    );
     const ctx = testContext(db.sql, meter.stripe);
 
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 0, failed: 0, pending: 1 });
@@ -101,15 +143,25 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
   it('counts a "duplicate identifier" answer as sent: Stripe already holds the event', async () => {
     const orgId = await subscribedOrg(db.sql);
     await recordUsage(db.sql, call(orgId, 'call-dup', 60));
-    const meter = fakeMeter(() => stripeError('StripeInvalidRequestError', 400,
-      'An event with identifier `call-dup` already exists. Meter event identifiers must be unique within 24 hours.'));
+    const meter = fakeMeter(() =>
+      stripeError(
+        'StripeInvalidRequestError',
+        400,
+        'An event with identifier `call-dup` already exists. Meter event identifiers must be unique within 24 hours.',
+      ),
+    );
     expect(await drainUsageOutbox(testContext(db.sql, meter.stripe))).toEqual({ sent: 1, failed: 0, pending: 0 });
   });
 
   it('marks a call failed, keeping the error, when Stripe refuses it for good', async () => {
     const orgId = await subscribedOrg(db.sql);
     await recordUsage(db.sql, call(orgId, 'call-refused', 60));
-    const meter = fakeMeter(() => stripeError('StripeInvalidRequestError', 400, 'The value of `payload[value]` must be a whole number.', { code: 'parameter_invalid', param: 'payload[value]' }));
+    const meter = fakeMeter(() =>
+      stripeError('StripeInvalidRequestError', 400, 'The value of `payload[value]` must be a whole number.', {
+        code: 'parameter_invalid',
+        param: 'payload[value]',
+      }),
+    );
     expect(await drainUsageOutbox(testContext(db.sql, meter.stripe))).toEqual({ sent: 0, failed: 1, pending: 0 });
     const row = await statusOf(db.sql, 'call-refused');
     expect(row.stripe_status).toBe('failed');
@@ -119,8 +171,18 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
   it('a bad or rotated Stripe key fails no call: every call waits with backoff, one loud log a pass, all sent once fixed', async () => {
     const a = await subscribedOrg(db.sql, 'cus_A');
     const b = await subscribedOrg(db.sql, 'cus_B');
-    for (const [orgId, callId] of [[a, 'key-a1'], [a, 'key-a2'], [a, 'key-a3'], [b, 'key-b1']] as const) await recordUsage(db.sql, call(orgId, callId, 60));
-    let answer: Error | undefined = stripeError('StripeAuthenticationError', 401, 'Invalid API Key provided: sk_test_****abcd');
+    for (const [orgId, callId] of [
+      [a, 'key-a1'],
+      [a, 'key-a2'],
+      [a, 'key-a3'],
+      [b, 'key-b1'],
+    ] as const)
+      await recordUsage(db.sql, call(orgId, callId, 60));
+    let answer: Error | undefined = stripeError(
+      'StripeAuthenticationError',
+      401,
+      'Invalid API Key provided: sk_test_****abcd',
+    );
     const meter = fakeMeter(() => answer);
     const ctx = testContext(db.sql, meter.stripe);
     const loud = () => ctx.logger.lines.map((l) => JSON.parse(l)).filter((l) => l.level === 'error');
@@ -135,11 +197,19 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
     expect(loud()).toHaveLength(1);
     expect(loud()[0]!.msg).toMatch(/Stripe configuration error/);
 
-    answer = stripeError('StripePermissionError', 403, 'The provided key does not have the required permissions for this endpoint.');
+    answer = stripeError(
+      'StripePermissionError',
+      403,
+      'The provided key does not have the required permissions for this endpoint.',
+    );
     await makeDue(db.sql);
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 0, failed: 0, pending: 4 });
     expect(loud()).toHaveLength(2); // once more for the new pass, not once per call
-    expect(await statusOf(db.sql, 'key-b1')).toMatchObject({ stripe_status: 'pending', stripe_attempts: 2, due_later: true });
+    expect(await statusOf(db.sql, 'key-b1')).toMatchObject({
+      stripe_status: 'pending',
+      stripe_attempts: 2,
+      due_later: true,
+    });
 
     // The inline attempt after a new report only warns: an error line per reported call would bury the logs.
     await recordUsage(db.sql, call(a, 'key-a4', 60));
@@ -157,8 +227,13 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
     await recordUsage(db.sql, call(orgId, 'no-meter-1', 60));
     await recordUsage(db.sql, call(orgId, 'no-meter-2', 60));
     const answers = [
-      stripeError('StripeInvalidRequestError', 404, "No such billing.meter: 'mtr_gone'", { code: 'resource_missing', param: 'event_name' }),
-      stripeError('StripeInvalidRequestError', 400, 'No active meter was found for event_name `voice_call_minutes`.', { code: 'parameter_invalid' }),
+      stripeError('StripeInvalidRequestError', 404, "No such billing.meter: 'mtr_gone'", {
+        code: 'resource_missing',
+        param: 'event_name',
+      }),
+      stripeError('StripeInvalidRequestError', 400, 'No active meter was found for event_name `voice_call_minutes`.', {
+        code: 'parameter_invalid',
+      }),
     ];
     for (const answer of answers) {
       const ctx = testContext(db.sql, fakeMeter(() => answer).stripe);
@@ -168,11 +243,17 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
     }
   });
 
-  it('resends without a timestamp when the end lies outside Stripe\'s window for the customer', async () => {
+  it("resends without a timestamp when the end lies outside Stripe's window for the customer", async () => {
     const orgId = await subscribedOrg(db.sql);
     await recordUsage(db.sql, call(orgId, 'call-old', 60));
     const meter = fakeMeter((params) =>
-      params.timestamp !== undefined ? stripeError('StripeInvalidRequestError', 400, 'Timestamp must be within the past 35 days', { code: 'timestamp_out_of_range', param: 'timestamp' }) : undefined);
+      params.timestamp !== undefined
+        ? stripeError('StripeInvalidRequestError', 400, 'Timestamp must be within the past 35 days', {
+            code: 'timestamp_out_of_range',
+            param: 'timestamp',
+          })
+        : undefined,
+    );
     expect(await drainUsageOutbox(testContext(db.sql, meter.stripe))).toMatchObject({ sent: 1 });
     expect(meter.sent[1]).toMatchObject({ key: 'usage-call-old-now', params: { identifier: 'call-old' } });
     expect(meter.sent[1]!.params.timestamp).toBeUndefined();
@@ -182,11 +263,17 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
     const orgId = await subscribedOrg(db.sql);
     await recordUsage(db.sql, call(orgId, 'call-too-old', 60)); // ended 2026-11-10T10:00Z
     await recordUsage(db.sql, call(orgId, 'call-34-days', 60));
-    const outOfRange = () => stripeError('StripeInvalidRequestError', 400, 'Timestamp must be within the past 35 days', { code: 'timestamp_out_of_range', param: 'timestamp' });
+    const outOfRange = () =>
+      stripeError('StripeInvalidRequestError', 400, 'Timestamp must be within the past 35 days', {
+        code: 'timestamp_out_of_range',
+        param: 'timestamp',
+      });
     const meter = fakeMeter((params) => (params.timestamp !== undefined ? outOfRange() : undefined));
 
     const day = 24 * 3_600_000;
-    await db.sql.query(`update usage_records set stripe_next_attempt_at = now() + interval '1 hour' where call_id = 'call-34-days'`);
+    await db.sql.query(
+      `update usage_records set stripe_next_attempt_at = now() + interval '1 hour' where call_id = 'call-34-days'`,
+    );
     const fortyDaysLater = testContext(db.sql, meter.stripe, new Date(Date.parse('2026-11-10T10:00:00Z') + 40 * day));
     expect(await drainUsageOutbox(fortyDaysLater)).toEqual({ sent: 0, failed: 1, pending: 1 });
     expect(meter.sent.map((s) => s.key)).toEqual(['usage-call-too-old']); // no "-now" resend
@@ -197,7 +284,11 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
 
     // 34 days after its end on our clock, Stripe's refusal means the customer's (test) clock differs: resend as now.
     await makeDue(db.sql);
-    const thirtyFourDaysLater = testContext(db.sql, meter.stripe, new Date(Date.parse('2026-11-10T10:00:00Z') + 34 * day));
+    const thirtyFourDaysLater = testContext(
+      db.sql,
+      meter.stripe,
+      new Date(Date.parse('2026-11-10T10:00:00Z') + 34 * day),
+    );
     expect(await drainUsageOutbox(thirtyFourDaysLater)).toEqual({ sent: 1, failed: 0, pending: 0 });
     expect(meter.sent.map((s) => s.key).slice(1)).toEqual(['usage-call-34-days', 'usage-call-34-days-now']);
   });
@@ -210,7 +301,7 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
     expect(meter.sent).toEqual([]);
   });
 
-  it('sends one customer\'s calls one at a time', async () => {
+  it("sends one customer's calls one at a time", async () => {
     const a = await subscribedOrg(db.sql, 'cus_A');
     const b = await subscribedOrg(db.sql, 'cus_B');
     for (let i = 0; i < 6; i++) {
@@ -232,7 +323,9 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
       attempts.push(deliverSoon(ctx, orgId)); // what report-usage schedules after each answer
     }
     await Promise.all(attempts);
-    expect(meter.sent.map((s) => s.params.identifier).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `burst-${i}`).sort());
+    expect(meter.sent.map((s) => s.params.identifier).sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => `burst-${i}`).sort(),
+    );
     expect(meter.maxPerCustomer()).toBe(1);
   });
 
@@ -261,7 +354,11 @@ describeEachDatabase('deliver usage to the Stripe meter', (db) => {
 
 describePostgresOnly('deliver usage: concurrent deliverers', (db) => {
   it('three deliverers draining 150 calls at once send every call exactly once', async () => {
-    const orgIds = [await subscribedOrg(db.sql, 'cus_1'), await subscribedOrg(db.sql, 'cus_2'), await subscribedOrg(db.sql, 'cus_3')];
+    const orgIds = [
+      await subscribedOrg(db.sql, 'cus_1'),
+      await subscribedOrg(db.sql, 'cus_2'),
+      await subscribedOrg(db.sql, 'cus_3'),
+    ];
     for (let i = 0; i < 150; i++) await recordUsage(db.sql, call(orgIds[i % 3]!, `c-${i}`, 60));
     const meter = fakeMeter();
     const pools = await Promise.all([db.connect(), db.connect(), db.connect()]);
@@ -269,7 +366,9 @@ describePostgresOnly('deliver usage: concurrent deliverers', (db) => {
     const identifiers = meter.sent.map((s) => s.params.identifier).sort();
     expect(identifiers).toHaveLength(150);
     expect(new Set(identifiers).size).toBe(150);
-    const [row] = await db.sql.query<{ n: number }>(`select count(*)::int as n from usage_records where stripe_status = 'sent'`);
+    const [row] = await db.sql.query<{ n: number }>(
+      `select count(*)::int as n from usage_records where stripe_status = 'sent'`,
+    );
     expect(row!.n).toBe(150);
   });
 });
@@ -280,7 +379,11 @@ it('claims no more rows than the lease covers, and never a lease shorter than on
   expect(claimPlan({ batchSize: 50, leaseSeconds: 300, timeoutMs: 3_000 })).toEqual({ limit: 48, leaseSeconds: 300 });
   expect(claimPlan({ batchSize: 5, leaseSeconds: 300, timeoutMs: 3_000 })).toEqual({ limit: 5, leaseSeconds: 300 });
   expect(claimPlan({ batchSize: 50, leaseSeconds: 60, timeoutMs: 40_000 })).toEqual({ limit: 1, leaseSeconds: 90 });
-  for (const o of [{ batchSize: 50, leaseSeconds: 60, timeoutMs: 20_000 }, { batchSize: 50, leaseSeconds: 300, timeoutMs: 20_000 }, { batchSize: 10, leaseSeconds: 1, timeoutMs: 3_000 }]) {
+  for (const o of [
+    { batchSize: 50, leaseSeconds: 60, timeoutMs: 20_000 },
+    { batchSize: 50, leaseSeconds: 300, timeoutMs: 20_000 },
+    { batchSize: 10, leaseSeconds: 1, timeoutMs: 3_000 },
+  ]) {
     const plan = claimPlan(o);
     expect(plan.limit * 2 * o.timeoutMs).toBeLessThanOrEqual(plan.leaseSeconds * 1000);
   }

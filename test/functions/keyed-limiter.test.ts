@@ -15,7 +15,13 @@ it('runs at most `limit` tasks at once, queues the rest, and a key already waiti
     running--;
     return key;
   };
-  const answers = await Promise.all([limit('a', task('a')), limit('b', task('b')), limit('c', task('c')), limit('c', task('c twice')), limit('d', task('d'))]);
+  const answers = await Promise.all([
+    limit('a', task('a')),
+    limit('b', task('b')),
+    limit('c', task('c')),
+    limit('c', task('c twice')),
+    limit('d', task('d')),
+  ]);
   expect(answers).toEqual(['a', 'b', 'c', 'c', 'd']); // the second 'c' shares the first one's wait and answer
   expect(started).toEqual(['a', 'b', 'c', 'd']);
   expect(most).toBe(2);
@@ -23,7 +29,9 @@ it('runs at most `limit` tasks at once, queues the rest, and a key already waiti
 
 it('a failing task frees its place and rejects only its own callers', async () => {
   const limit = keyedLimiter<number>(1);
-  const failed = limit('x', async () => { throw new Error('boom'); });
+  const failed = limit('x', async () => {
+    throw new Error('boom');
+  });
   const next = limit('y', async () => 7);
   await expect(failed).rejects.toThrow('boom');
   await expect(next).resolves.toBe(7);

@@ -9,7 +9,14 @@ import { describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/ports/sql.ts';
 import { recordUsage } from '../../src/repositories/usage-ledger.ts';
 import { applyStripeEvent } from '../../src/usecases/apply-stripe-event.ts';
-import { event, fakeSubscription, priceIds, seedCatalog, testContext, type FakeSubscriptionInput } from '../support/billing-fixtures.ts';
+import {
+  event,
+  fakeSubscription,
+  priceIds,
+  seedCatalog,
+  testContext,
+  type FakeSubscriptionInput,
+} from '../support/billing-fixtures.ts';
 import { createUserAndOrganisation, describeEachDatabase, describePostgresOnly } from '../support/database.ts';
 
 const OCT = { start: '2026-10-01T00:00:00Z', end: '2026-11-01T00:00:00Z' };
@@ -27,14 +34,24 @@ async function setup(sql: Sql) {
   const { orgId } = await createUserAndOrganisation(sql, { stripeCustomerId: 'cus_1' });
   const current: { sub: FakeSubscriptionInput | undefined } = { sub: undefined };
   const stripe = {
-    subscriptions: { async retrieve() { return fakeSubscription(structuredClone(current.sub!)); } },
-    customers: { async retrieve(id: string) { return { id, object: 'customer', metadata: {} }; } },
+    subscriptions: {
+      async retrieve() {
+        return fakeSubscription(structuredClone(current.sub!));
+      },
+    },
+    customers: {
+      async retrieve(id: string) {
+        return { id, object: 'customer', metadata: {} };
+      },
+    },
   };
   const ctx = testContext(sql, stripe);
   /** Stripe's state: this plan's monthly flat and metered prices, in place on the same two items. */
   const onPlan = (code: Code, period = NOV) => {
     current.sub = {
-      id: 'sub_1', customer: 'cus_1', metadata: { org_id: orgId },
+      id: 'sub_1',
+      customer: 'cus_1',
+      metadata: { org_id: orgId },
       items: [
         { price: priceIds(code).monthly, interval: 'month', ...period },
         { price: priceIds(code).metered, interval: 'month', metered: true, ...period },
@@ -46,21 +63,39 @@ async function setup(sql: Sql) {
     const sub = fakeSubscription(structuredClone(current.sub!));
     const e = event(id, 'customer.subscription.updated', sub, unix(at));
     if (meteredFrom) {
-      const items = sub.items.data.map((item) => (item.price.recurring?.usage_type === 'metered'
-        ? { ...item, price: { ...item.price, id: priceIds(meteredFrom).metered } } : item));
+      const items = sub.items.data.map((item) =>
+        item.price.recurring?.usage_type === 'metered'
+          ? { ...item, price: { ...item.price, id: priceIds(meteredFrom).metered } }
+          : item,
+      );
       (e.data as { previous_attributes?: unknown }).previous_attributes = { items: { object: 'list', data: items } };
     }
     return e;
   };
   const call = (callId: string, minutes: number, endedAt: string) =>
-    recordUsage(sql, { orgId, callId, durationSeconds: minutes * 60, billedMinutes: minutes, endedAt: new Date(endedAt) });
+    recordUsage(sql, {
+      orgId,
+      callId,
+      durationSeconds: minutes * 60,
+      billedMinutes: minutes,
+      endedAt: new Date(endedAt),
+    });
   return { plans, orgId, ctx, onPlan, updated, call };
 }
 
 const cycles = (sql: Sql) =>
-  sql.query<{ period_start: Date; period_end: Date; status: string; minutes_used: number; included_minutes: number; overage_minutes: number; overage_cost_cents: number }>(
+  sql.query<{
+    period_start: Date;
+    period_end: Date;
+    status: string;
+    minutes_used: number;
+    included_minutes: number;
+    overage_minutes: number;
+    overage_cost_cents: number;
+  }>(
     `select period_start, period_end, status, minutes_used, included_minutes, overage_minutes, overage_cost_cents
-       from billing_cycles order by period_start`);
+       from billing_cycles order by period_start`,
+  );
 
 const rows = async (sql: Sql) => ({
   subscription: await sql.query('select plan_id, billing_period, status from subscriptions'),
@@ -72,7 +107,10 @@ const rows = async (sql: Sql) => ({
 async function starterCustomerThenGrowth(sql: Sql) {
   const s = await setup(sql);
   s.onPlan('starter', OCT);
-  await applyStripeEvent(s.ctx, event('evt_created', 'customer.subscription.created', { id: 'sub_1' }, unix(OCT.start)));
+  await applyStripeEvent(
+    s.ctx,
+    event('evt_created', 'customer.subscription.created', { id: 'sub_1' }, unix(OCT.start)),
+  );
   await s.call('oct-1', 600, '2026-10-20T10:00:00Z');
   s.onPlan('starter', NOV);
   await applyStripeEvent(s.ctx, s.updated('evt_renewal', NOV.start));
@@ -83,10 +121,15 @@ async function starterCustomerThenGrowth(sql: Sql) {
 }
 
 describeEachDatabase('a plan change mid-period', (db) => {
-  it('Starter → Growth: plan_id moves, November splits at the change with each part\'s terms, October stays as it was', async () => {
+  it("Starter → Growth: plan_id moves, November splits at the change with each part's terms, October stays as it was", async () => {
     const { ctx, plans, updated, call } = await starterCustomerThenGrowth(db.sql);
     const before = await cycles(db.sql);
-    expect(before[1]).toMatchObject({ minutes_used: 850, included_minutes: 500, overage_minutes: 350, overage_cost_cents: 17_500 });
+    expect(before[1]).toMatchObject({
+      minutes_used: 850,
+      included_minutes: 500,
+      overage_minutes: 350,
+      overage_cost_cents: 17_500,
+    });
 
     expect(await applyStripeEvent(ctx, updated('evt_change', CHANGE, 'starter'))).toBe('applied');
 
@@ -94,13 +137,39 @@ describeEachDatabase('a plan change mid-period', (db) => {
     expect(after.subscription).toEqual([{ plan_id: plans.growth, billing_period: 'monthly', status: 'active' }]);
     expect(after.cycles).toEqual([
       before[0],
-      { period_start: new Date(NOV.start), period_end: new Date(CHANGE), status: 'closed', minutes_used: 800, included_minutes: 500, overage_minutes: 300, overage_cost_cents: 15_000 },
-      { period_start: new Date(CHANGE), period_end: new Date(NOV.end), status: 'active', minutes_used: 50, included_minutes: 1_000, overage_minutes: 0, overage_cost_cents: 0 },
+      {
+        period_start: new Date(NOV.start),
+        period_end: new Date(CHANGE),
+        status: 'closed',
+        minutes_used: 800,
+        included_minutes: 500,
+        overage_minutes: 300,
+        overage_cost_cents: 15_000,
+      },
+      {
+        period_start: new Date(CHANGE),
+        period_end: new Date(NOV.end),
+        status: 'active',
+        minutes_used: 50,
+        included_minutes: 1_000,
+        overage_minutes: 0,
+        overage_cost_cents: 0,
+      },
     ]);
-    expect(after.cycles[0]).toMatchObject({ status: 'closed', minutes_used: 600, included_minutes: 500, overage_cost_cents: 5_000 });
+    expect(after.cycles[0]).toMatchObject({
+      status: 'closed',
+      minutes_used: 600,
+      included_minutes: 500,
+      overage_cost_cents: 5_000,
+    });
 
     const next = await call('nov-3', 1_000, '2026-11-20T10:00:00Z'); // after the split: the Growth cycle, from 50
-    expect(next.cycle).toMatchObject({ period_start: '2026-11-16T00:00:00.000Z', minutes_used: 1_050, overage_minutes: 50, overage_cost_cents: 2_500 });
+    expect(next.cycle).toMatchObject({
+      period_start: '2026-11-16T00:00:00.000Z',
+      minutes_used: 1_050,
+      overage_minutes: 50,
+      overage_cost_cents: 2_500,
+    });
   });
 
   it('redelivery, a re-sent copy, and older events re-read later change nothing', async () => {
@@ -115,13 +184,15 @@ describeEachDatabase('a plan change mid-period', (db) => {
     expect(await rows(db.sql)).toEqual(converged);
   });
 
-  it('the change\'s own event arriving after a later event that already saw Growth still splits at the change', async () => {
+  it("the change's own event arriving after a later event that already saw Growth still splits at the change", async () => {
     const first = await starterCustomerThenGrowth(db.sql);
     await applyStripeEvent(first.ctx, first.updated('evt_later', '2026-11-17T00:00:00Z'));
     await applyStripeEvent(first.ctx, first.updated('evt_other_items', '2026-11-03T00:00:00Z', 'growth')); // no metered swap
     expect((await cycles(db.sql))[1]).toMatchObject({ period_end: new Date(NOV.end), included_minutes: 500 }); // moment unknown: untouched
     await applyStripeEvent(first.ctx, first.updated('evt_change', CHANGE, 'starter'));
-    expect((await cycles(db.sql)).map((c) => [c.period_start.toISOString(), c.status, c.minutes_used, c.included_minutes])).toEqual([
+    expect(
+      (await cycles(db.sql)).map((c) => [c.period_start.toISOString(), c.status, c.minutes_used, c.included_minutes]),
+    ).toEqual([
       ['2026-10-01T00:00:00.000Z', 'closed', 600, 500],
       ['2026-11-01T00:00:00.000Z', 'closed', 800, 500],
       ['2026-11-16T00:00:00.000Z', 'active', 50, 1_000],
@@ -138,9 +209,16 @@ describeEachDatabase('a plan change mid-period', (db) => {
       await s.call('nov-3', 100, '2026-11-21T10:00:00Z'); // counted on Starter's cycle until the splits
       return { ...s, toGrowth, toEnterprise };
     }
-    const shape = async (sql: Sql) => (await cycles(sql)).map((c) => [c.period_start.toISOString(), c.period_end.toISOString(), c.status, c.minutes_used, c.included_minutes]);
+    const shape = async (sql: Sql) =>
+      (await cycles(sql)).map((c) => [
+        c.period_start.toISOString(),
+        c.period_end.toISOString(),
+        c.status,
+        c.minutes_used,
+        c.included_minutes,
+      ]);
 
-    it('the first change handled after Stripe moved on still splits with ITS plan\'s terms (Growth, not Enterprise)', async () => {
+    it("the first change handled after Stripe moved on still splits with ITS plan's terms (Growth, not Enterprise)", async () => {
       const { ctx, toGrowth, toEnterprise } = await twoChanges(db.sql);
       await applyStripeEvent(ctx, toGrowth);
       expect((await shape(db.sql)).slice(1)).toEqual([
@@ -182,14 +260,24 @@ describeEachDatabase('a plan change mid-period', (db) => {
     const backToStarter = s.updated('evt_back', SECOND_CHANGE, 'growth');
     await applyStripeEvent(s.ctx, backToStarter);
     await applyStripeEvent(s.ctx, toGrowth);
-    expect((await cycles(db.sql)).slice(1).map((c) => [c.period_start.toISOString(), c.period_end.toISOString(), c.status, c.minutes_used, c.included_minutes])).toEqual([
+    expect(
+      (await cycles(db.sql))
+        .slice(1)
+        .map((c) => [
+          c.period_start.toISOString(),
+          c.period_end.toISOString(),
+          c.status,
+          c.minutes_used,
+          c.included_minutes,
+        ]),
+    ).toEqual([
       ['2026-11-01T00:00:00.000Z', CHANGE_ISO, 'closed', 800, 500],
       [CHANGE_ISO, SECOND_CHANGE_ISO, 'closed', 50, 1_000],
       [SECOND_CHANGE_ISO, NOV_END_ISO, 'active', 0, 500],
     ]);
   });
 
-  describe('a change handled after the renewal, its event carrying November\'s period as Stripe\'s would', () => {
+  describe("a change handled after the renewal, its event carrying November's period as Stripe's would", () => {
     async function renewedBeforeTheChangeArrives(sql: Sql) {
       const s = await starterCustomerThenGrowth(sql);
       const lateChange = s.updated('evt_change_late', CHANGE, 'starter');
@@ -198,10 +286,12 @@ describeEachDatabase('a plan change mid-period', (db) => {
       return { ...s, lateChange };
     }
 
-    it('splits November\'s closed cycle while no invoice is recorded on it: the December invoice bills it split', async () => {
+    it("splits November's closed cycle while no invoice is recorded on it: the December invoice bills it split", async () => {
       const { ctx, lateChange } = await renewedBeforeTheChangeArrives(db.sql);
       await applyStripeEvent(ctx, lateChange);
-      expect((await cycles(db.sql)).map((c) => [c.period_start.toISOString(), c.status, c.minutes_used, c.included_minutes])).toEqual([
+      expect(
+        (await cycles(db.sql)).map((c) => [c.period_start.toISOString(), c.status, c.minutes_used, c.included_minutes]),
+      ).toEqual([
         ['2026-10-01T00:00:00.000Z', 'closed', 600, 500],
         ['2026-11-01T00:00:00.000Z', 'closed', 800, 500],
         [CHANGE_ISO, 'closed', 50, 1_000],
@@ -211,7 +301,9 @@ describeEachDatabase('a plan change mid-period', (db) => {
 
     it('leaves November alone once its invoice is recorded', async () => {
       const { ctx, lateChange } = await renewedBeforeTheChangeArrives(db.sql);
-      await db.sql.query(`update billing_cycles set stripe_invoice_id = 'in_nov' where period_start = $1`, [new Date(NOV.start)]);
+      await db.sql.query(`update billing_cycles set stripe_invoice_id = 'in_nov' where period_start = $1`, [
+        new Date(NOV.start),
+      ]);
       const invoiced = await cycles(db.sql);
       await applyStripeEvent(ctx, lateChange);
       expect(await cycles(db.sql)).toEqual(invoiced);
@@ -229,16 +321,25 @@ describeEachDatabase('a plan change mid-period', (db) => {
 });
 
 describePostgresOnly('a plan change racing record_usage', (db) => {
-  it('calls counted while the cycle splits land in the cycle of their end, and each cycle\'s minutes are its calls\' sum', async () => {
+  it("calls counted while the cycle splits land in the cycle of their end, and each cycle's minutes are its calls' sum", async () => {
     const { ctx, updated, call } = await starterCustomerThenGrowth(db.sql);
-    const racing = Array.from({ length: 40 }, (_, i) => call(`race-${i}`, 10, i % 2 ? '2026-11-12T00:00:00Z' : '2026-11-20T00:00:00Z'));
+    const racing = Array.from({ length: 40 }, (_, i) =>
+      call(`race-${i}`, 10, i % 2 ? '2026-11-12T00:00:00Z' : '2026-11-20T00:00:00Z'),
+    );
     await Promise.all([...racing, applyStripeEvent(ctx, updated('evt_change', CHANGE, 'starter'))]);
 
-    const check = await db.sql.query<{ period_start: Date; minutes_used: number; linked: number; overage_cost_cents: number; expected_cost: number }>(
+    const check = await db.sql.query<{
+      period_start: Date;
+      minutes_used: number;
+      linked: number;
+      overage_cost_cents: number;
+      expected_cost: number;
+    }>(
       `select c.period_start, c.minutes_used, coalesce(sum(u.billed_minutes), 0)::int as linked, c.overage_cost_cents,
               (greatest(0, c.minutes_used - c.included_minutes) * c.overage_rate_cents)::int as expected_cost
          from billing_cycles c left join usage_records u on u.billing_cycle_id = c.id
-        group by c.id order by c.period_start`);
+        group by c.id order by c.period_start`,
+    );
     for (const c of check) {
       expect(Number(c.minutes_used)).toBe(c.linked);
       expect(Number(c.overage_cost_cents)).toBe(c.expected_cost);

@@ -7,7 +7,12 @@ import type { Caller } from '../../src/http/route.ts';
 import { route } from '../../src/http/routes/report-usage.ts';
 import type { Sql } from '../../src/ports/sql.ts';
 import { testContext, type TestContext } from '../support/billing-fixtures.ts';
-import { createSubscriptionWithCycle, createUserAndOrganisation, describeEachDatabase, describePostgresOnly } from '../support/database.ts';
+import {
+  createSubscriptionWithCycle,
+  createUserAndOrganisation,
+  describeEachDatabase,
+  describePostgresOnly,
+} from '../support/database.ts';
 import { handleRoute } from '../support/handle-route.ts';
 
 const backend: Caller = { kind: 'backend' };
@@ -18,23 +23,59 @@ const silentMeter = { billing: { meterEvents: { create: async () => ({}) } } };
 
 async function subscribed(sql: Sql, customer = 'cus_R') {
   const { orgId } = await createUserAndOrganisation(sql, { stripeCustomerId: customer });
-  await createSubscriptionWithCycle(sql, { orgId, stripeCustomerId: customer, periodStart: new Date('2026-11-01T00:00:00Z'), periodEnd: new Date('2026-12-01T00:00:00Z') });
+  await createSubscriptionWithCycle(sql, {
+    orgId,
+    stripeCustomerId: customer,
+    periodStart: new Date('2026-11-01T00:00:00Z'),
+    periodEnd: new Date('2026-12-01T00:00:00Z'),
+  });
   return orgId;
 }
 
-const counts = async (sql: Sql) => (await sql.query<{ calls: number; minutes: number }>(
-  `select (select count(*)::int from usage_records) as calls, (select coalesce(sum(minutes_used), 0)::int from billing_cycles) as minutes`))[0]!;
+const counts = async (sql: Sql) =>
+  (
+    await sql.query<{ calls: number; minutes: number }>(
+      `select (select count(*)::int from usage_records) as calls, (select coalesce(sum(minutes_used), 0)::int from billing_cycles) as minutes`,
+    )
+  )[0]!;
 
 describeEachDatabase('report-usage', (db) => {
-  it('bills a 61-second call as 2 minutes and answers the cycle\'s figures; then delivers it to Stripe', async () => {
+  it("bills a 61-second call as 2 minutes and answers the cycle's figures; then delivers it to Stripe", async () => {
     const orgId = await subscribed(db.sql);
     const sent: unknown[] = [];
-    const ctx = testContext(db.sql, { billing: { meterEvents: { create: async (p: unknown) => { sent.push(p); return {}; } } } });
-    const res = await report(ctx, { org_id: orgId, call_id: 'c-61', call_duration_seconds: 61, ended_at: '2026-11-10T10:00:00Z' });
-    expect(res).toEqual({ status: 200, body: {
-      call_id: 'c-61', billed_minutes: 2, duplicate: false,
-      cycle: { period_start: '2026-11-01T00:00:00.000Z', period_end: '2026-12-01T00:00:00.000Z', minutes_used: 2, included_minutes: 500, overage_minutes: 0, overage_cost_cents: 0, currency: 'eur' },
-    } });
+    const ctx = testContext(db.sql, {
+      billing: {
+        meterEvents: {
+          create: async (p: unknown) => {
+            sent.push(p);
+            return {};
+          },
+        },
+      },
+    });
+    const res = await report(ctx, {
+      org_id: orgId,
+      call_id: 'c-61',
+      call_duration_seconds: 61,
+      ended_at: '2026-11-10T10:00:00Z',
+    });
+    expect(res).toEqual({
+      status: 200,
+      body: {
+        call_id: 'c-61',
+        billed_minutes: 2,
+        duplicate: false,
+        cycle: {
+          period_start: '2026-11-01T00:00:00.000Z',
+          period_end: '2026-12-01T00:00:00.000Z',
+          minutes_used: 2,
+          included_minutes: 500,
+          overage_minutes: 0,
+          overage_cost_cents: 0,
+          currency: 'eur',
+        },
+      },
+    });
     await ctx.settle();
     expect(sent).toHaveLength(1);
   });
@@ -42,8 +83,18 @@ describeEachDatabase('report-usage', (db) => {
   it('1.2 minutes bills 2; a repeat answers duplicate with the original figures and counts nothing twice', async () => {
     const orgId = await subscribed(db.sql);
     const ctx = testContext(db.sql, silentMeter);
-    const first = await report(ctx, { org_id: orgId, call_id: 'c-1.2', call_duration_minutes: 1.2, ended_at: '2026-11-10T10:00:00Z' });
-    const again = await report(ctx, { org_id: orgId, call_id: 'c-1.2', call_duration_minutes: 1.2, ended_at: '2026-11-10T10:00:00Z' });
+    const first = await report(ctx, {
+      org_id: orgId,
+      call_id: 'c-1.2',
+      call_duration_minutes: 1.2,
+      ended_at: '2026-11-10T10:00:00Z',
+    });
+    const again = await report(ctx, {
+      org_id: orgId,
+      call_id: 'c-1.2',
+      call_duration_minutes: 1.2,
+      ended_at: '2026-11-10T10:00:00Z',
+    });
     expect(first.body.billed_minutes).toBe(2);
     expect(again).toEqual({ status: 200, body: { ...first.body, duplicate: true } });
     expect(await counts(db.sql)).toEqual({ calls: 1, minutes: 2 });
@@ -52,8 +103,18 @@ describeEachDatabase('report-usage', (db) => {
   it('crossing the included minutes shows overage at €0.50 a minute', async () => {
     const orgId = await subscribed(db.sql);
     const ctx = testContext(db.sql, silentMeter);
-    await report(ctx, { org_id: orgId, call_id: 'big', call_duration_minutes: 1_000, ended_at: '2026-11-10T10:00:00Z' });
-    const res = await report(ctx, { org_id: orgId, call_id: 'more', call_duration_minutes: 234, ended_at: '2026-11-11T10:00:00Z' });
+    await report(ctx, {
+      org_id: orgId,
+      call_id: 'big',
+      call_duration_minutes: 1_000,
+      ended_at: '2026-11-10T10:00:00Z',
+    });
+    const res = await report(ctx, {
+      org_id: orgId,
+      call_id: 'more',
+      call_duration_minutes: 234,
+      ended_at: '2026-11-11T10:00:00Z',
+    });
     expect(res.body.cycle).toMatchObject({ minutes_used: 1_234, overage_minutes: 734, overage_cost_cents: 36_700 });
   });
 
@@ -62,7 +123,9 @@ describeEachDatabase('report-usage', (db) => {
     const other = await subscribed(db.sql, 'cus_other');
     const ctx = testContext(db.sql, silentMeter);
     await report(ctx, { org_id: orgId, call_id: 'c', call_duration_seconds: 30 });
-    expect((await report(ctx, { org_id: orgId, call_id: 'c', call_duration_seconds: 31 })).body.error).toBe('call_id_conflict');
+    expect((await report(ctx, { org_id: orgId, call_id: 'c', call_duration_seconds: 31 })).body.error).toBe(
+      'call_id_conflict',
+    );
     expect((await report(ctx, { org_id: other, call_id: 'c', call_duration_seconds: 30 })).status).toBe(409);
   });
 
@@ -70,7 +133,10 @@ describeEachDatabase('report-usage', (db) => {
     const { orgId } = await createUserAndOrganisation(db.sql);
     const ctx = testContext(db.sql, silentMeter);
     for (let i = 0; i < 2; i++) {
-      expect(await report(ctx, { org_id: orgId, call_id: 'lonely', call_duration_seconds: 90 })).toMatchObject({ status: 409, body: { error: 'no_active_subscription' } });
+      expect(await report(ctx, { org_id: orgId, call_id: 'lonely', call_duration_seconds: 90 })).toMatchObject({
+        status: 409,
+        body: { error: 'no_active_subscription' },
+      });
     }
     const rows = await db.sql.query('select stripe_status from usage_records');
     expect(rows).toEqual([{ stripe_status: 'unbilled' }]);
@@ -78,7 +144,11 @@ describeEachDatabase('report-usage', (db) => {
 
   it('an unknown organisation is a 404 and writes nothing', async () => {
     const ctx = testContext(db.sql, silentMeter);
-    const res = await report(ctx, { org_id: '00000000-0000-4000-8000-000000000000', call_id: 'x', call_duration_seconds: 5 });
+    const res = await report(ctx, {
+      org_id: '00000000-0000-4000-8000-000000000000',
+      call_id: 'x',
+      call_duration_seconds: 5,
+    });
     expect(res).toMatchObject({ status: 404, body: { error: 'organisation_not_found' } });
     expect(await counts(db.sql)).toEqual({ calls: 0, minutes: 0 });
   });
@@ -87,10 +157,24 @@ describeEachDatabase('report-usage', (db) => {
     const orgId = await subscribed(db.sql);
     const ctx = testContext(db.sql, silentMeter, new Date('2026-11-10T12:00:00Z'));
     ctx.config.stripe.mode = 'live';
-    const res = await report(ctx, { org_id: orgId, call_id: 'from-the-future', call_duration_seconds: 60, ended_at: '2026-11-10T12:05:01Z' });
+    const res = await report(ctx, {
+      org_id: orgId,
+      call_id: 'from-the-future',
+      call_duration_seconds: 60,
+      ended_at: '2026-11-10T12:05:01Z',
+    });
     expect(res).toMatchObject({ status: 400, body: { error: 'invalid_request', field: 'ended_at' } });
     expect(await counts(db.sql)).toEqual({ calls: 0, minutes: 0 });
-    expect((await report(ctx, { org_id: orgId, call_id: 'clock-skew', call_duration_seconds: 60, ended_at: '2026-11-10T12:05:00Z' })).status).toBe(200);
+    expect(
+      (
+        await report(ctx, {
+          org_id: orgId,
+          call_id: 'clock-skew',
+          call_duration_seconds: 60,
+          ended_at: '2026-11-10T12:05:00Z',
+        })
+      ).status,
+    ).toBe(200);
     expect((await report(ctx, { org_id: orgId, call_id: 'ended-now', call_duration_seconds: 60 })).status).toBe(200);
     expect(await counts(db.sql)).toEqual({ calls: 2, minutes: 2 });
   });
@@ -99,7 +183,12 @@ describeEachDatabase('report-usage', (db) => {
     const orgId = await subscribed(db.sql);
     const ctx = testContext(db.sql, silentMeter, new Date('2026-11-10T12:00:00Z'));
     ctx.config.stripe.mode = 'test';
-    const res = await report(ctx, { org_id: orgId, call_id: 'test-clock-call', call_duration_seconds: 60, ended_at: '2026-11-20T09:00:00Z' });
+    const res = await report(ctx, {
+      org_id: orgId,
+      call_id: 'test-clock-call',
+      call_duration_seconds: 60,
+      ended_at: '2026-11-20T09:00:00Z',
+    });
     expect(res.status).toBe(200);
   });
 
@@ -107,16 +196,34 @@ describeEachDatabase('report-usage', (db) => {
     const orgId = await subscribed(db.sql);
     const ctx = testContext(db.sql, silentMeter);
     for (const callId of ['café-☎-通話-😀', 'call 1', 'x'.repeat(254) + '😀']) {
-      expect(await report(ctx, { org_id: orgId, call_id: callId, call_duration_seconds: 60, ended_at: '2026-11-10T10:00:00Z' })).toMatchObject({ status: 200, body: { call_id: callId, duplicate: false } });
+      expect(
+        await report(ctx, {
+          org_id: orgId,
+          call_id: callId,
+          call_duration_seconds: 60,
+          ended_at: '2026-11-10T10:00:00Z',
+        }),
+      ).toMatchObject({ status: 200, body: { call_id: callId, duplicate: false } });
     }
   });
 
   it('answers figures past 2^31 cents as plain JSON numbers', async () => {
     const orgId = await subscribed(db.sql);
     const ctx = testContext(db.sql, silentMeter);
-    await db.sql.query('update billing_cycles set minutes_used = 43000000, overage_minutes = 42999500, overage_cost_cents = 2149975000 where org_id = $1', [orgId]);
-    const res = await report(ctx, { org_id: orgId, call_id: 'past-2^31', call_duration_minutes: 1, ended_at: '2026-11-10T10:00:00Z' });
-    expect(res).toMatchObject({ status: 200, body: { cycle: { minutes_used: 43_000_001, overage_minutes: 42_999_501, overage_cost_cents: 2_149_975_050 } } });
+    await db.sql.query(
+      'update billing_cycles set minutes_used = 43000000, overage_minutes = 42999500, overage_cost_cents = 2149975000 where org_id = $1',
+      [orgId],
+    );
+    const res = await report(ctx, {
+      org_id: orgId,
+      call_id: 'past-2^31',
+      call_duration_minutes: 1,
+      ended_at: '2026-11-10T10:00:00Z',
+    });
+    expect(res).toMatchObject({
+      status: 200,
+      body: { cycle: { minutes_used: 43_000_001, overage_minutes: 42_999_501, overage_cost_cents: 2_149_975_050 } },
+    });
   });
 
   it.each([
@@ -133,7 +240,11 @@ describeEachDatabase('report-usage', (db) => {
     ['duration as a string', { call_id: 'c', call_duration_seconds: '60' }, 'call_duration_seconds'],
     ['over 24 hours', { call_id: 'c', call_duration_minutes: 24 * 60 + 1 }, 'call_duration_minutes'],
     ['ended_at not ISO 8601', { call_id: 'c', call_duration_seconds: 1, ended_at: 'yesterday' }, 'ended_at'],
-    ['ended_at without a zone', { call_id: 'c', call_duration_seconds: 1, ended_at: '2026-11-10T10:00:00' }, 'ended_at'],
+    [
+      'ended_at without a zone',
+      { call_id: 'c', call_duration_seconds: 1, ended_at: '2026-11-10T10:00:00' },
+      'ended_at',
+    ],
     // Lone surrogates were stored as U+FFFD: "\ud800" and "\udbff" became one call_id, the second call unbilled.
     ['call_id a lone high surrogate', { call_id: '\ud800', call_duration_seconds: 1 }, 'call_id'],
     ['call_id with a lone low surrogate', { call_id: 'call-\udc00', call_duration_seconds: 1 }, 'call_id'],
@@ -145,7 +256,11 @@ describeEachDatabase('report-usage', (db) => {
     ['call_id with NUL', { call_id: 'call-\u0000', call_duration_seconds: 1 }, 'call_id'],
     // PostgreSQL has no year 0 and JavaScript writes year 10000 as "+010000": both answered 500.
     ['ended_at in year 0', { call_id: 'c', call_duration_seconds: 1, ended_at: '0000-01-01T00:00:00Z' }, 'ended_at'],
-    ['ended_at past year 9999 in UTC', { call_id: 'c', call_duration_seconds: 1, ended_at: '9999-12-31T23:00:00-14:00' }, 'ended_at'],
+    [
+      'ended_at past year 9999 in UTC',
+      { call_id: 'c', call_duration_seconds: 1, ended_at: '9999-12-31T23:00:00-14:00' },
+      'ended_at',
+    ],
     ['ended_at before 2000', { call_id: 'c', call_duration_seconds: 1, ended_at: '1999-12-31T23:59:59Z' }, 'ended_at'],
   ])('refuses %s with 400 invalid_request naming the field, writing nothing', async (_name, body, field) => {
     const orgId = await subscribed(db.sql);
@@ -162,7 +277,12 @@ describePostgresOnly('report-usage under concurrency', (db) => {
     const orgId = await subscribed(db.sql);
     const pool = await db.connect({ max: 20 });
     const ctx = testContext(pool, silentMeter);
-    const calls = Array.from({ length: 200 }, (_, i) => ({ org_id: orgId, call_id: `race-${i}`, call_duration_seconds: 1 + i * 7, ended_at: '2026-11-10T10:00:00Z' }));
+    const calls = Array.from({ length: 200 }, (_, i) => ({
+      org_id: orgId,
+      call_id: `race-${i}`,
+      call_duration_seconds: 1 + i * 7,
+      ended_at: '2026-11-10T10:00:00Z',
+    }));
     const answers = await Promise.all([...calls, ...calls].map((c) => report(ctx, c)));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(answers.filter((a) => a.body.duplicate).length).toBe(200);

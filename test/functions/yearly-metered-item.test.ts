@@ -9,7 +9,15 @@ import { expect, it } from 'vitest';
 import type { Sql } from '../../src/ports/sql.ts';
 import { applyStripeEvent } from '../../src/usecases/apply-stripe-event.ts';
 import { findPlanByPriceIds } from '../../src/usecases/stripe-events/plan-prices.ts';
-import { event, fakeSubscription, priceIds, seedCatalog, stripeError, testContext, type FakeSubscriptionInput } from '../support/billing-fixtures.ts';
+import {
+  event,
+  fakeSubscription,
+  priceIds,
+  seedCatalog,
+  stripeError,
+  testContext,
+  type FakeSubscriptionInput,
+} from '../support/billing-fixtures.ts';
 import { createUserAndOrganisation, describeEachDatabase } from '../support/database.ts';
 
 const NOV = { start: '2026-11-01T00:00:00Z', end: '2026-12-01T00:00:00Z' };
@@ -25,13 +33,19 @@ function fakeStripe() {
   const updates: Array<{ params: unknown; key: string | undefined }> = [];
   const stripe = {
     subscriptions: {
-      async retrieve(id: string) { return fakeSubscription(structuredClone(subs.get(id)!)); },
+      async retrieve(id: string) {
+        return fakeSubscription(structuredClone(subs.get(id)!));
+      },
       async update(id: string, params: { items: ItemChange[] }, opts?: { idempotencyKey?: string }) {
         updates.push({ params, key: opts?.idempotencyKey });
         const key = opts?.idempotencyKey;
         if (key && seen.has(key)) {
           if (seen.get(key) !== JSON.stringify(params)) {
-            throw stripeError('StripeIdempotencyError', 400, 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
+            throw stripeError(
+              'StripeIdempotencyError',
+              400,
+              'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+            );
           }
           return fakeSubscription(subs.get(id)!); // replayed: nothing changes
         }
@@ -45,7 +59,11 @@ function fakeStripe() {
         return fakeSubscription(s);
       },
     },
-    customers: { async retrieve(id: string) { return { id, object: 'customer', metadata: {} }; } },
+    customers: {
+      async retrieve(id: string) {
+        return { id, object: 'customer', metadata: {} };
+      },
+    },
   };
   return { stripe, subs, updates };
 }
@@ -56,33 +74,44 @@ async function yearlyStarterCustomer(sql: Sql) {
   const fake = fakeStripe();
   const ctx = testContext(sql, fake.stripe);
   fake.subs.set('sub_1', {
-    id: 'sub_1', customer: 'cus_1', metadata: { org_id: orgId, plan_id: plans.starter, billing_period: 'yearly' },
+    id: 'sub_1',
+    customer: 'cus_1',
+    metadata: { org_id: orgId, plan_id: plans.starter, billing_period: 'yearly' },
     items: [{ price: priceIds('starter').yearly, interval: 'year', start: NOV.start, end: YEAR_END }],
   });
-  await applyStripeEvent(ctx, event('evt_created', 'customer.subscription.created', { id: 'sub_1', object: 'subscription' }, unix(NOV.start)));
+  await applyStripeEvent(
+    ctx,
+    event('evt_created', 'customer.subscription.created', { id: 'sub_1', object: 'subscription' }, unix(NOV.start)),
+  );
   return { plans, fake, ctx, sub: () => fake.subs.get('sub_1')! };
 }
 
-const subscriptionRow = (sql: Sql) => sql.query<{ plan_id: string; billing_period: string }>('select plan_id, billing_period from subscriptions');
+const subscriptionRow = (sql: Sql) =>
+  sql.query<{ plan_id: string; billing_period: string }>('select plan_id, billing_period from subscriptions');
 
 describeEachDatabase('a yearly plan change and its metered item', (db) => {
-  it('Starter yearly → Growth yearly: Starter\'s metered item is re-priced to Growth\'s under the applying event\'s own key', async () => {
+  it("Starter yearly → Growth yearly: Starter's metered item is re-priced to Growth's under the applying event's own key", async () => {
     const { plans, fake, ctx, sub } = await yearlyStarterCustomer(db.sql);
     expect(fake.updates.map((u) => u.key)).toEqual(['add-metered-sub_1-price_starter_metered']);
     const meteredItemId = fakeSubscription(sub()).items.data[1]!.id;
 
     sub().items[0]!.price = priceIds('growth').yearly; // the operator replaces the flat price only
-    const flatSwap = (id: string) => event(id, 'customer.subscription.updated', { id: 'sub_1', object: 'subscription' }, unix('2026-11-16T00:00:00Z'));
+    const flatSwap = (id: string) =>
+      event(id, 'customer.subscription.updated', { id: 'sub_1', object: 'subscription' }, unix('2026-11-16T00:00:00Z'));
     await Promise.all([applyStripeEvent(ctx, flatSwap('evt_flat')), applyStripeEvent(ctx, flatSwap('evt_flat_copy'))]);
     await applyStripeEvent(ctx, flatSwap('evt_flat_later'));
 
     // Each event that saw the mismatch asks for the same target under a key of its own; the last saw none.
     const replacements = fake.updates.slice(1);
-    const key = (evt: string) => `replace-metered-sub_1-${meteredItemId}-price_starter_metered-price_growth_metered-${evt}`;
+    const key = (evt: string) =>
+      `replace-metered-sub_1-${meteredItemId}-price_starter_metered-price_growth_metered-${evt}`;
     expect(replacements.length).toBeGreaterThanOrEqual(1);
     for (const r of replacements) {
       expect([key('evt_flat'), key('evt_flat_copy')]).toContain(r.key);
-      expect(r.params).toEqual({ items: [{ id: meteredItemId, price: priceIds('growth').metered }], proration_behavior: 'create_prorations' });
+      expect(r.params).toEqual({
+        items: [{ id: meteredItemId, price: priceIds('growth').metered }],
+        proration_behavior: 'create_prorations',
+      });
     }
     const items = fakeSubscription(sub()).items.data;
     expect(items.map((i) => [i.id, i.price.id])).toEqual([
@@ -98,35 +127,67 @@ describeEachDatabase('a yearly plan change and its metered item', (db) => {
     const flips = ['growth', 'starter', 'growth'] as const;
     for (const [n, plan] of flips.entries()) {
       sub().items[0]!.price = priceIds(plan).yearly;
-      await applyStripeEvent(ctx, event(`evt_flip_${n}`, 'customer.subscription.updated', { id: 'sub_1', object: 'subscription' }, unix(NOV.start) + 3600 * (n + 1)));
+      await applyStripeEvent(
+        ctx,
+        event(
+          `evt_flip_${n}`,
+          'customer.subscription.updated',
+          { id: 'sub_1', object: 'subscription' },
+          unix(NOV.start) + 3600 * (n + 1),
+        ),
+      );
       expect(meteredPrice()).toBe(priceIds(plan).metered); // a reused key would replay the first flip's answer
     }
     expect(new Set(fake.updates.map((u) => u.key)).size).toBe(fake.updates.length);
   });
 
-  it('the re-pricing\'s own event splits the month at its moment with Growth\'s terms', async () => {
+  it("the re-pricing's own event splits the month at its moment with Growth's terms", async () => {
     const { fake, ctx, sub } = await yearlyStarterCustomer(db.sql);
     sub().items[0]!.price = priceIds('growth').yearly;
-    await applyStripeEvent(ctx, event('evt_flat', 'customer.subscription.updated', { id: 'sub_1', object: 'subscription' }, unix('2026-11-16T00:00:00Z')));
+    await applyStripeEvent(
+      ctx,
+      event(
+        'evt_flat',
+        'customer.subscription.updated',
+        { id: 'sub_1', object: 'subscription' },
+        unix('2026-11-16T00:00:00Z'),
+      ),
+    );
     expect(fake.updates).toHaveLength(2);
 
     const after = fakeSubscription(sub());
     const before = structuredClone(after.items.data);
     before[1]!.price.id = priceIds('starter').metered;
     const repriced = event('evt_repriced', 'customer.subscription.updated', after, unix('2026-11-16T00:00:05Z'));
-    (repriced.data as { previous_attributes?: unknown }).previous_attributes = { items: { object: 'list', data: before } };
+    (repriced.data as { previous_attributes?: unknown }).previous_attributes = {
+      items: { object: 'list', data: before },
+    };
     await applyStripeEvent(ctx, repriced);
 
-    const cycles = await db.sql.query<{ period_start: Date; period_end: Date; status: string; included_minutes: number }>(
-      'select period_start, period_end, status, included_minutes from billing_cycles order by period_start');
+    const cycles = await db.sql.query<{
+      period_start: Date;
+      period_end: Date;
+      status: string;
+      included_minutes: number;
+    }>('select period_start, period_end, status, included_minutes from billing_cycles order by period_start');
     expect(cycles).toEqual([
-      { period_start: new Date(NOV.start), period_end: new Date('2026-11-16T00:00:05Z'), status: 'closed', included_minutes: 500 },
-      { period_start: new Date('2026-11-16T00:00:05Z'), period_end: new Date(NOV.end), status: 'active', included_minutes: 1_000 },
+      {
+        period_start: new Date(NOV.start),
+        period_end: new Date('2026-11-16T00:00:05Z'),
+        status: 'closed',
+        included_minutes: 500,
+      },
+      {
+        period_start: new Date('2026-11-16T00:00:05Z'),
+        period_end: new Date(NOV.end),
+        status: 'active',
+        included_minutes: 1_000,
+      },
     ]);
     expect(fake.updates).toHaveLength(2); // nothing more to fix
   });
 
-  it('a subscription mixing two plans\' prices maps to the plan of its flat price, in any item order', async () => {
+  it("a subscription mixing two plans' prices maps to the plan of its flat price, in any item order", async () => {
     const plans = await seedCatalog(db.sql);
     for (const flat of [priceIds('growth').yearly, priceIds('growth').monthly]) {
       expect((await findPlanByPriceIds(db.sql, [priceIds('starter').metered, flat]))?.id).toBe(plans.growth);

@@ -34,10 +34,16 @@ describe('another user’s organisation', () => {
   });
 
   it('cannot be sent to Checkout', async () => {
-    const res = await stack.call('create-checkout-session', { token: bob.accessToken, body: { plan_id: planId, billing_period: 'monthly', org_id: aliceOrg.id } });
+    const res = await stack.call('create-checkout-session', {
+      token: bob.accessToken,
+      body: { plan_id: planId, billing_period: 'monthly', org_id: aliceOrg.id },
+    });
     expect(res.status).toBe(404);
     expect(res.json.error).toBe('organisation_not_found');
-    const rows = await stack.sql.query<{ stripe_customer_id: string | null }>('select stripe_customer_id from organisations where id = $1', [aliceOrg.id]);
+    const rows = await stack.sql.query<{ stripe_customer_id: string | null }>(
+      'select stripe_customer_id from organisations where id = $1',
+      [aliceOrg.id],
+    );
     expect(rows[0]!.stripe_customer_id).toBeNull();
   });
 

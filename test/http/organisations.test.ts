@@ -21,14 +21,22 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+const codeOf = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: unknown) => (e instanceof AppError ? e.code : String(e)),
+  );
 
 describe('POST organisations', () => {
   it('creates an organisation owned by the signed-in user', async () => {
     const { userId, accessToken } = await stack.signUp();
     const res = await stack.call('organisations', { token: accessToken, body: { name: '  Acme Voice Ltd  ' } });
     expect(res.status).toBe(201);
-    expect(res.json).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Acme Voice Ltd', owner_id: userId });
+    expect(res.json).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      name: 'Acme Voice Ltd',
+      owner_id: userId,
+    });
   });
 
   it('answers a repeat with the same name (a double click, a retry) with the first organisation, 200, creating nothing', async () => {
@@ -39,7 +47,10 @@ describe('POST organisations', () => {
     expect(again).toMatchObject({ status: 200, json: first.json });
     const other = await stack.call('organisations', { token: accessToken, body: { name: 'Acme Labs' } });
     expect(other.status).toBe(201);
-    expect((await findOwnedOrganisations(stack.sql, userId)).map((o) => o.name)).toEqual(['Acme Voice Ltd', 'Acme Labs']);
+    expect((await findOwnedOrganisations(stack.sql, userId)).map((o) => o.name)).toEqual([
+      'Acme Voice Ltd',
+      'Acme Labs',
+    ]);
   });
 
   const badBodies: Array<[string, unknown, string]> = [
@@ -64,13 +75,16 @@ describe('POST organisations', () => {
     }
   });
 
-  it.each(badBodies.map(([what, body, field]) => ({ what, body, field })))('refuses $what with 400 invalid_request naming the field, writing nothing', async ({ body, field }) => {
-    const { userId, accessToken } = await stack.signUp();
-    const res = await stack.call('organisations', { token: accessToken, body });
-    expect(res.status).toBe(400);
-    expect(res.json).toMatchObject({ error: 'invalid_request', field });
-    expect(await findOwnedOrganisations(stack.sql, userId)).toEqual([]);
-  });
+  it.each(badBodies.map(([what, body, field]) => ({ what, body, field })))(
+    'refuses $what with 400 invalid_request naming the field, writing nothing',
+    async ({ body, field }) => {
+      const { userId, accessToken } = await stack.signUp();
+      const res = await stack.call('organisations', { token: accessToken, body });
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ error: 'invalid_request', field });
+      expect(await findOwnedOrganisations(stack.sql, userId)).toEqual([]);
+    },
+  );
 
   it.each([
     ['a JSON array', '[]'],
@@ -82,16 +96,32 @@ describe('POST organisations', () => {
 
   it('refuses non-JSON, oversized bodies, wrong methods and missing or bad tokens', async () => {
     const { accessToken } = await stack.signUp();
-    expect((await stack.call('organisations', { token: accessToken, body: 'name=Acme' })).json.error).toBe('invalid_json');
-    expect((await stack.call('organisations', { token: accessToken, body: { name: 'x'.repeat(70_000) } })).status).toBe(413);
+    expect((await stack.call('organisations', { token: accessToken, body: 'name=Acme' })).json.error).toBe(
+      'invalid_json',
+    );
+    expect((await stack.call('organisations', { token: accessToken, body: { name: 'x'.repeat(70_000) } })).status).toBe(
+      413,
+    );
     expect((await stack.call('organisations', { token: accessToken })).status).toBe(405);
     expect((await stack.call('organisations', { body: { name: 'Acme' } })).json.error).toBe('unauthorized');
-    expect((await stack.call('organisations', { token: stack.anonKey, body: { name: 'Acme' } })).json.error).toBe('unauthorized');
-    expect((await stack.call('organisations', { token: await userToken(crypto.randomUUID(), { expiresIn: Math.floor(Date.now() / 1000) - 5 }), body: { name: 'Acme' } })).status).toBe(401);
+    expect((await stack.call('organisations', { token: stack.anonKey, body: { name: 'Acme' } })).json.error).toBe(
+      'unauthorized',
+    );
+    expect(
+      (
+        await stack.call('organisations', {
+          token: await userToken(crypto.randomUUID(), { expiresIn: Math.floor(Date.now() / 1000) - 5 }),
+          body: { name: 'Acme' },
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('answers 401 (not 500) for a valid token whose user no longer exists', async () => {
-    const res = await stack.call('organisations', { token: await userToken(crypto.randomUUID()), body: { name: 'Ghost' } });
+    const res = await stack.call('organisations', {
+      token: await userToken(crypto.randomUUID()),
+      body: { name: 'Ghost' },
+    });
     expect(res.status).toBe(401);
   });
 });
@@ -103,7 +133,9 @@ describe('organisations repository: ownership', () => {
     const acme = await stack.createOrganisation(alice.accessToken, 'Acme');
     expect((await getOrganisationForOwner(stack.sql, acme.id, alice.userId)).name).toBe('Acme');
     expect(await codeOf(getOrganisationForOwner(stack.sql, acme.id, bob.userId))).toBe('organisation_not_found');
-    expect(await codeOf(getOrganisationForOwner(stack.sql, crypto.randomUUID(), bob.userId))).toBe('organisation_not_found');
+    expect(await codeOf(getOrganisationForOwner(stack.sql, crypto.randomUUID(), bob.userId))).toBe(
+      'organisation_not_found',
+    );
     expect(await codeOf(getOrganisationForOwner(stack.sql, 'not-a-uuid', alice.userId))).toBe('organisation_not_found');
   });
 
@@ -135,7 +167,16 @@ describe('the stack’s logs', () => {
     await stack.call('plans?card=4000000000000341');
     const logs = stack.logs.join('\n');
     expect(stack.logs.length).toBeGreaterThan(0);
-    for (const secret of [accessToken, refreshToken, 'my very secret password', stack.serviceRoleKey, stack.config.stripe.webhookSecret!, stack.config.stripe.secretKey, '4242 4242 4242 4242', '4000000000000341']) {
+    for (const secret of [
+      accessToken,
+      refreshToken,
+      'my very secret password',
+      stack.serviceRoleKey,
+      stack.config.stripe.webhookSecret!,
+      stack.config.stripe.secretKey,
+      '4242 4242 4242 4242',
+      '4000000000000341',
+    ]) {
       expect(logs).not.toContain(secret);
     }
   });

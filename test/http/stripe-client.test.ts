@@ -24,8 +24,15 @@ describe('createStripeClient', () => {
   });
 
   it('turns an unreachable Stripe into 503 stripe_unavailable for the caller', async () => {
-    const stripe = createStripeClient(parseConfig({}), { apiBase: 'http://127.0.0.1:1', maxNetworkRetries: 0, timeoutMs: 2_000 });
-    const error = await stripe.customers.create({}).then(() => undefined, (e: unknown) => e);
+    const stripe = createStripeClient(parseConfig({}), {
+      apiBase: 'http://127.0.0.1:1',
+      maxNetworkRetries: 0,
+      timeoutMs: 2_000,
+    });
+    const error = await stripe.customers.create({}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const appError = toAppError(error);
     expect([appError.code, appError.status]).toEqual(['stripe_unavailable', 503]);
   });

@@ -7,10 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestStack } from '../support/stack.ts';
 import { advanceTo, invoicesOf, settled, signUpWithOrganisation, startWorld, subscribe, summaryOf } from './world.ts';
 
-describe('managing billing on Stripe\'s portal', () => {
+describe("managing billing on Stripe's portal", () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startWorld(); });
-  afterAll(async () => { await stack?.close(); });
+  beforeAll(async () => {
+    stack = await startWorld();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   it('a Starter owner opens the portal, cancels, and the dashboard shows the plan ending with its period', async () => {
     const acme = await signUpWithOrganisation(stack, 'Acme Portal');
@@ -28,19 +32,28 @@ describe('managing billing on Stripe\'s portal', () => {
     // The portal asks first, as Stripe's does; the confirmation posts `confirm=yes`.
     const asked = await fetch(new URL(cancel!, opened.json.portal_url), { method: 'POST', redirect: 'manual' });
     expect(await asked.text()).toContain('Cancel your subscription?');
-    const res = await fetch(new URL(cancel!, opened.json.portal_url), { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'confirm=yes' });
+    const res = await fetch(new URL(cancel!, opened.json.portal_url), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'confirm=yes',
+    });
     await res.arrayBuffer();
     expect(res.status).toBe(303);
     await settled(stack);
 
     const { subscription } = await summaryOf(stack, acme);
-    expect(subscription).toMatchObject({ status: 'active', cancel_at_period_end: true, cancel_at: '2026-12-01T00:00:00.000Z' });
+    expect(subscription).toMatchObject({
+      status: 'active',
+      cancel_at_period_end: true,
+      cancel_at: '2026-12-01T00:00:00.000Z',
+    });
 
     await advanceTo(stack, acme, '2026-12-01T02:00:00Z');
     expect((await summaryOf(stack, acme)).subscription).toMatchObject({ status: 'canceled' });
   });
 
-  it('a past-due owner replaces the failing card on the portal; Stripe\'s next retry pays and the plan is active again', async () => {
+  it("a past-due owner replaces the failing card on the portal; Stripe's next retry pays and the plan is active again", async () => {
     const late = await signUpWithOrganisation(stack, 'Acme Card Swap');
     await subscribe(stack, late, 'Starter', 'monthly', 'pm_card_chargeCustomerFail');
     await advanceTo(stack, late, '2026-12-01T02:00:00Z');
@@ -48,12 +61,20 @@ describe('managing billing on Stripe\'s portal', () => {
 
     const { json } = await stack.call<{ portal_url: string }>('create-portal-session', { token: late.token, body: {} });
     const updateCard = async (cardnumber: string) => {
-      const res = await fetch(`${json.portal_url}/payment_method`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ cardnumber }).toString() });
+      const res = await fetch(`${json.portal_url}/payment_method`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ cardnumber }).toString(),
+      });
       return { status: res.status, html: await res.text() };
     };
     const defaultCard = async () => {
-      const customer = await stack.stripe.customers.retrieve(late.customerId, { expand: ['invoice_settings.default_payment_method'] });
-      return ((customer as { invoice_settings: { default_payment_method: { card: { last4: string } } } }).invoice_settings.default_payment_method).card.last4;
+      const customer = await stack.stripe.customers.retrieve(late.customerId, {
+        expand: ['invoice_settings.default_payment_method'],
+      });
+      return (customer as { invoice_settings: { default_payment_method: { card: { last4: string } } } })
+        .invoice_settings.default_payment_method.card.last4;
     };
     const declined = await updateCard('4000 0000 0000 0002');
     expect(declined.status).toBe(400);

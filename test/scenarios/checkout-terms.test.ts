@@ -9,11 +9,18 @@ import { planId, settled, signUpWithOrganisation, startWorld, subscribe } from '
 
 describe('Checkout terms', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startWorld(); });
-  afterAll(async () => { await stack?.close(); });
+  beforeAll(async () => {
+    stack = await startWorld();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   const checkout = async (token: string, plan: string, period: 'monthly' | 'yearly') => {
-    const res = await stack.call<{ checkout_url: string; session_id: string }>('create-checkout-session', { token, body: { plan_id: await planId(stack, plan), billing_period: period } });
+    const res = await stack.call<{ checkout_url: string; session_id: string }>('create-checkout-session', {
+      token,
+      body: { plan_id: await planId(stack, plan), billing_period: period },
+    });
     expect(res.status).toBe(200);
     return res.json;
   };
@@ -22,10 +29,14 @@ describe('Checkout terms', () => {
     const acme = await signUpWithOrganisation(stack, 'Yearly Terms');
     const { session_id, checkout_url } = await checkout(acme.token, 'Growth', 'yearly');
     const session = await stack.stripe.checkout.sessions.retrieve(session_id);
-    expect(session.custom_text.submit?.message).toBe('Includes 1,000 call minutes every month. Each minute over that costs €0.50, billed monthly in arrears.');
+    expect(session.custom_text.submit?.message).toBe(
+      'Includes 1,000 call minutes every month. Each minute over that costs €0.50, billed monthly in arrears.',
+    );
     const html = await (await fetch(checkout_url)).text();
     expect(html).toContain('Each minute over that costs €0.50, billed monthly in arrears.');
-    const monthly = await stack.stripe.checkout.sessions.retrieve((await checkout(acme.token, 'Growth', 'monthly')).session_id);
+    const monthly = await stack.stripe.checkout.sessions.retrieve(
+      (await checkout(acme.token, 'Growth', 'monthly')).session_id,
+    );
     expect(monthly.custom_text.submit).toBeNull(); // its metered line says it
   });
 
@@ -33,7 +44,9 @@ describe('Checkout terms', () => {
     const beta = await signUpWithOrganisation(stack, 'Returning Co');
     const feePrice = stack.config.stripe.setupFeePriceId;
     const first = await checkout(beta.token, 'Starter', 'monthly');
-    expect((await stack.stripe.checkout.sessions.listLineItems(first.session_id)).data.map((l) => l.price?.id)).toContain(feePrice);
+    expect(
+      (await stack.stripe.checkout.sessions.listLineItems(first.session_id)).data.map((l) => l.price?.id),
+    ).toContain(feePrice);
     const { subscriptionId } = await subscribe(stack, beta, 'Starter', 'monthly');
     await stack.stripe.subscriptions.cancel(subscriptionId);
     await settled(stack);

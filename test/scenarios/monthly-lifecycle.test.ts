@@ -3,12 +3,27 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestStack } from '../support/stack.ts';
-import { advanceTo, invoicesOf, linesOf, reportCall, signUpWithOrganisation, startWorld, subscribe, summaryOf, usageDelivered, type Customer } from './world.ts';
+import {
+  advanceTo,
+  invoicesOf,
+  linesOf,
+  reportCall,
+  signUpWithOrganisation,
+  startWorld,
+  subscribe,
+  summaryOf,
+  usageDelivered,
+  type Customer,
+} from './world.ts';
 
 describe('a Starter customer through the months', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startWorld(); });
-  afterAll(async () => { await stack?.close(); });
+  beforeAll(async () => {
+    stack = await startWorld();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   it('overage: 1,234 minutes in November → the December invoice carries €204.00 + €367.00 overage, to the cent', async () => {
     const acme = await signUpWithOrganisation(stack, 'Acme Overage');
@@ -17,7 +32,12 @@ describe('a Starter customer through the months', () => {
     await reportCall(stack, acme, 'nov-call-1', 1_000, '2026-11-10T09:00:00Z');
     const second = await reportCall(stack, acme, 'nov-call-2', 234, '2026-11-20T09:00:00Z');
     expect(second.json.cycle).toMatchObject({ minutes_used: 1_234, overage_minutes: 734, overage_cost_cents: 36_700 });
-    expect((await summaryOf(stack, acme)).usage).toMatchObject({ minutes_used: 1_234, included_minutes: 500, overage_minutes: 734, overage_cost_cents: 36_700 });
+    expect((await summaryOf(stack, acme)).usage).toMatchObject({
+      minutes_used: 1_234,
+      included_minutes: 500,
+      overage_minutes: 734,
+      overage_cost_cents: 36_700,
+    });
     await usageDelivered(stack);
 
     await advanceTo(stack, acme, '2026-12-01T02:00:00Z');
@@ -25,10 +45,12 @@ describe('a Starter customer through the months', () => {
     const renewal = (await invoicesOf(stack, acme)).at(-1)!;
     expect(renewal.billing_reason).toBe('subscription_cycle');
     expect(renewal.status).toBe('paid');
-    expect(linesOf(renewal)).toEqual(expect.arrayContaining([
-      '1 × AiSyst Starter (at 204.00 EUR / month): €204.00',
-      '1234 × AiSyst Starter (at tiered / month): €367.00',
-    ]));
+    expect(linesOf(renewal)).toEqual(
+      expect.arrayContaining([
+        '1 × AiSyst Starter (at 204.00 EUR / month): €204.00',
+        '1234 × AiSyst Starter (at tiered / month): €367.00',
+      ]),
+    );
     expect(renewal.total).toBe(20_400 + 36_700);
   });
 
@@ -40,12 +62,28 @@ describe('a Starter customer through the months', () => {
     await advanceTo(stack, org, '2026-12-01T02:00:00Z');
 
     const summary = await summaryOf(stack, org);
-    expect(summary.subscription).toMatchObject({ status: 'active', current_period_start: '2026-12-01T00:00:00.000Z', current_period_end: '2027-01-01T00:00:00.000Z' });
-    const cycles = await stack.sql.query<{ period_start: Date; status: string; minutes_used: number; stripe_invoice_id: string | null }>(
-      'select period_start, status, minutes_used, stripe_invoice_id from billing_cycles where org_id = $1 order by period_start', [org.orgId]);
+    expect(summary.subscription).toMatchObject({
+      status: 'active',
+      current_period_start: '2026-12-01T00:00:00.000Z',
+      current_period_end: '2027-01-01T00:00:00.000Z',
+    });
+    const cycles = await stack.sql.query<{
+      period_start: Date;
+      status: string;
+      minutes_used: number;
+      stripe_invoice_id: string | null;
+    }>(
+      'select period_start, status, minutes_used, stripe_invoice_id from billing_cycles where org_id = $1 order by period_start',
+      [org.orgId],
+    );
     const renewal = (await invoicesOf(stack, org)).at(-1)!;
     expect(cycles).toEqual([
-      { period_start: new Date('2026-11-01T00:00:00Z'), status: 'closed', minutes_used: 42, stripe_invoice_id: renewal.id },
+      {
+        period_start: new Date('2026-11-01T00:00:00Z'),
+        status: 'closed',
+        minutes_used: 42,
+        stripe_invoice_id: renewal.id,
+      },
       { period_start: new Date('2026-12-01T00:00:00Z'), status: 'active', minutes_used: 0, stripe_invoice_id: null },
     ]);
     const dec = await reportCall(stack, org, 'renew-dec', 3, '2026-12-02T12:00:00Z');
@@ -57,7 +95,11 @@ describe('a Starter customer through the months', () => {
     const { subscriptionId } = await subscribe(stack, org, 'Starter', 'monthly');
     await stack.stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
     await advanceTo(stack, org, '2026-11-02T00:00:00Z');
-    expect((await summaryOf(stack, org)).subscription).toMatchObject({ status: 'active', cancel_at_period_end: true, cancel_at: '2026-12-01T00:00:00.000Z' });
+    expect((await summaryOf(stack, org)).subscription).toMatchObject({
+      status: 'active',
+      cancel_at_period_end: true,
+      cancel_at: '2026-12-01T00:00:00.000Z',
+    });
 
     await advanceTo(stack, org, '2026-12-01T02:00:00Z');
     expect((await summaryOf(stack, org)).subscription).toMatchObject({ status: 'canceled' });

@@ -11,19 +11,33 @@ const POSTGRES = process.env.TEST_DATABASE_URL;
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
 if (!POSTGRES && IN_CI) {
-  it('needs PostgreSQL', () => { throw new Error('CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (docs/conventions.md#tests)'); });
+  it('needs PostgreSQL', () => {
+    throw new Error(
+      'CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (docs/conventions.md#tests)',
+    );
+  });
 }
 
 (POSTGRES ? describe : describe.skip)('racing checkouts of one organisation, on PostgreSQL', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startWorld({ database: 'postgres' }); });
-  afterAll(async () => { await stack?.close(); });
+  beforeAll(async () => {
+    stack = await startWorld({ database: 'postgres' });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   it('12 requests at once, every returned session tried with a valid card: exactly one paid invoice', async () => {
     const org = await signUpWithOrganisation(stack, 'Twelve Tabs Ltd');
     const starter = await planId(stack, 'Starter');
-    const answers = await Promise.all(Array.from({ length: 12 }, () =>
-      stack.call<{ session_id: string; checkout_url: string }>('create-checkout-session', { token: org.token, body: { plan_id: starter, billing_period: 'monthly' } })));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        stack.call<{ session_id: string; checkout_url: string }>('create-checkout-session', {
+          token: org.token,
+          body: { plan_id: starter, billing_period: 'monthly' },
+        }),
+      ),
+    );
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
 
     const sessions = [...new Set(answers.map((a) => a.json.session_id))];
@@ -41,8 +55,14 @@ if (!POSTGRES && IN_CI) {
   it('racing requests for two different plans: still at most one payable session', async () => {
     const org = await signUpWithOrganisation(stack, 'Undecided Ltd');
     const [starter, growth] = [await planId(stack, 'Starter'), await planId(stack, 'Growth')];
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-      stack.call<{ session_id: string }>('create-checkout-session', { token: org.token, body: { plan_id: i % 2 ? starter : growth, billing_period: i % 3 ? 'monthly' : 'yearly' } })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        stack.call<{ session_id: string }>('create-checkout-session', {
+          token: org.token,
+          body: { plan_id: i % 2 ? starter : growth, billing_period: i % 3 ? 'monthly' : 'yearly' },
+        }),
+      ),
+    );
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
 
     const open = await stack.stripe.checkout.sessions.list({ customer: org.customerId, status: 'open', limit: 100 });

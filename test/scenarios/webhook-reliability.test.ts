@@ -9,9 +9,11 @@ import { advanceTo, reportCall, signUpWithOrganisation, startWorld, subscribe, u
 
 async function rows(stack: TestStack) {
   return {
-    subscriptions: await stack.sql.query(`select org_id, plan_id, stripe_subscription_id, stripe_customer_id, status, billing_period,
+    subscriptions:
+      await stack.sql.query(`select org_id, plan_id, stripe_subscription_id, stripe_customer_id, status, billing_period,
         current_period_start, current_period_end, cancel_at_period_end, cancel_at, canceled_at from subscriptions order by stripe_subscription_id`),
-    cycles: await stack.sql.query(`select s.stripe_subscription_id, c.period_start, c.period_end, c.status, c.included_minutes, c.minutes_used,
+    cycles:
+      await stack.sql.query(`select s.stripe_subscription_id, c.period_start, c.period_end, c.status, c.included_minutes, c.minutes_used,
         c.overage_minutes, c.overage_cost_cents, c.stripe_invoice_id
         from billing_cycles c join subscriptions s on s.id = c.subscription_id order by s.stripe_subscription_id, c.period_start`),
     usage: await stack.sql.query('select call_id, billed_minutes, stripe_status from usage_records order by call_id'),
@@ -32,8 +34,12 @@ function shuffled<T>(items: T[], seed: number): T[] {
 
 describe('webhook reliability', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startWorld(); });
-  afterAll(async () => { await stack?.close(); });
+  beforeAll(async () => {
+    stack = await startWorld();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   it('every event delivered twice, in shuffled order, changes no row', async () => {
     // A few months of life: a monthly customer with overage and a renewal, a yearly one, one that cancels.
@@ -54,18 +60,25 @@ describe('webhook reliability', () => {
 
     const events: Stripe.Event[] = [];
     for await (const e of stack.stripe.events.list({ limit: 100 })) events.push(e);
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['checkout.session.completed', 'invoice.paid', 'customer.subscription.updated']));
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['checkout.session.completed', 'invoice.paid', 'customer.subscription.updated']),
+    );
     // Forget what was processed, so that every redelivery is applied in full, not just acknowledged.
     await stack.sql.exec('delete from stripe_events');
     for (const event of shuffled([...events, ...events], 7)) {
       const body = JSON.stringify(event);
-      const signature = await stack.stripe.webhooks.generateTestHeaderStringAsync({ payload: body, secret: stack.config.stripe.webhookSecret! });
+      const signature = await stack.stripe.webhooks.generateTestHeaderStringAsync({
+        payload: body,
+        secret: stack.config.stripe.webhookSecret!,
+      });
       const res = await stack.call('stripe-webhook-handler', { body, headers: { 'stripe-signature': signature } });
       expect(res.status).toBe(200);
     }
 
     expect(await rows(stack)).toEqual(before);
-    const [recorded] = await stack.sql.query<{ n: number }>('select count(*)::int as n from stripe_events where processed_at is not null');
+    const [recorded] = await stack.sql.query<{ n: number }>(
+      'select count(*)::int as n from stripe_events where processed_at is not null',
+    );
     expect(recorded!.n).toBe(events.length);
   });
 

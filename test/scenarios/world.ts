@@ -24,7 +24,11 @@ export interface Customer {
 }
 
 /** Sign up, create the organisation, and (as test mode requires for time travel) its customer on a test clock. */
-export async function signUpWithOrganisation(stack: TestStack, name: string, startsAt = '2026-11-01T00:00:00Z'): Promise<Customer> {
+export async function signUpWithOrganisation(
+  stack: TestStack,
+  name: string,
+  startsAt = '2026-11-01T00:00:00Z',
+): Promise<Customer> {
   const { accessToken, userId } = await stack.signUp();
   const org = await stack.createOrganisation(accessToken, name);
   const clock = await stack.stripe.testHelpers.testClocks.create({ frozen_time: at(startsAt), name });
@@ -44,10 +48,17 @@ export async function planId(stack: TestStack, name: string): Promise<string> {
  * What the hosted Checkout page does when the customer enters a card (the emulator's test helper,
  * src/emulator/README.md).
  */
-export async function payAtCheckout(stack: TestStack, sessionId: string, paymentMethod = 'pm_card_visa'): Promise<number> {
+export async function payAtCheckout(
+  stack: TestStack,
+  sessionId: string,
+  paymentMethod = 'pm_card_visa',
+): Promise<number> {
   const res = await fetch(`${stack.emulator!.url}/v1/test_helpers/checkout/sessions/${sessionId}/complete`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${stack.config.stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Bearer ${stack.config.stripe.secretKey}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ payment_method: paymentMethod }).toString(),
   });
   await res.arrayBuffer();
@@ -56,9 +67,16 @@ export async function payAtCheckout(stack: TestStack, sessionId: string, payment
 }
 
 /** Buy a plan through our API and pay on the (emulated) hosted page. */
-export async function subscribe(stack: TestStack, c: Customer, plan: string, period: 'monthly' | 'yearly', card = 'pm_card_visa') {
+export async function subscribe(
+  stack: TestStack,
+  c: Customer,
+  plan: string,
+  period: 'monthly' | 'yearly',
+  card = 'pm_card_visa',
+) {
   const checkout = await stack.call<{ checkout_url: string; session_id: string }>('create-checkout-session', {
-    token: c.token, body: { plan_id: await planId(stack, plan), billing_period: period },
+    token: c.token,
+    body: { plan_id: await planId(stack, plan), billing_period: period },
   });
   expect(checkout.status).toBe(200);
   expect(await payAtCheckout(stack, checkout.json.session_id, card)).toBe(200);
@@ -74,12 +92,17 @@ export async function settled(stack: TestStack): Promise<void> {
 /** Move the customer's test clock forward (at most two months a step, as Stripe allows) and let Stripe work. */
 export async function advanceTo(stack: TestStack, c: Customer, iso: string): Promise<void> {
   await stack.stripe.testHelpers.testClocks.advance(c.clock.id, { frozen_time: at(iso) });
-  await expect.poll(async () => (await stack.stripe.testHelpers.testClocks.retrieve(c.clock.id)).status, { timeout: 30_000 }).toBe('ready');
+  await expect
+    .poll(async () => (await stack.stripe.testHelpers.testClocks.retrieve(c.clock.id)).status, { timeout: 30_000 })
+    .toBe('ready');
   await settled(stack);
 }
 
 export async function reportCall(stack: TestStack, c: Customer, callId: string, minutes: number, endedAt: string) {
-  return stack.call('report-usage', { token: stack.serviceRoleKey, body: { org_id: c.orgId, call_id: callId, call_duration_minutes: minutes, ended_at: endedAt } });
+  return stack.call('report-usage', {
+    token: stack.serviceRoleKey,
+    body: { org_id: c.orgId, call_id: callId, call_duration_minutes: minutes, ended_at: endedAt },
+  });
 }
 
 export async function summaryOf(stack: TestStack, c: Customer) {
@@ -90,7 +113,17 @@ export async function summaryOf(stack: TestStack, c: Customer) {
 
 /** Until the usage deliverer has sent every billable call to Stripe's meter. */
 export async function usageDelivered(stack: TestStack): Promise<void> {
-  await expect.poll(async () => (await stack.sql.query<{ n: number }>(`select count(*)::int as n from usage_records where stripe_status = 'pending'`))[0]!.n, { timeout: 30_000 }).toBe(0);
+  await expect
+    .poll(
+      async () =>
+        (
+          await stack.sql.query<{ n: number }>(
+            `select count(*)::int as n from usage_records where stripe_status = 'pending'`,
+          )
+        )[0]!.n,
+      { timeout: 30_000 },
+    )
+    .toBe(0);
 }
 
 export async function invoicesOf(stack: TestStack, c: Customer): Promise<Stripe.Invoice[]> {
@@ -99,4 +132,5 @@ export async function invoicesOf(stack: TestStack, c: Customer): Promise<Stripe.
 }
 
 /** An invoice's lines as "description: €amount", the way a person reads it. */
-export const linesOf = (invoice: Stripe.Invoice) => invoice.lines.data.map((l) => `${l.description}: ${euros(l.amount)}`);
+export const linesOf = (invoice: Stripe.Invoice) =>
+  invoice.lines.data.map((l) => `${l.description}: ${euros(l.amount)}`);

@@ -5,12 +5,26 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestStack } from '../support/stack.ts';
-import { advanceTo, invoicesOf, linesOf, reportCall, signUpWithOrganisation, startWorld, subscribe, summaryOf, usageDelivered } from './world.ts';
+import {
+  advanceTo,
+  invoicesOf,
+  linesOf,
+  reportCall,
+  signUpWithOrganisation,
+  startWorld,
+  subscribe,
+  summaryOf,
+  usageDelivered,
+} from './world.ts';
 
 describe('a Growth customer paying yearly', () => {
   let stack: TestStack;
-  beforeAll(async () => { stack = await startWorld(); });
-  afterAll(async () => { await stack?.close(); });
+  beforeAll(async () => {
+    stack = await startWorld();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
   it('pays €3,952.80 (12 × €366 − 10 %) + €249 once, gets a monthly usage window and a month-end invoice for the overage only', async () => {
     const org = await signUpWithOrganisation(stack, 'Yearly Voice');
@@ -27,8 +41,17 @@ describe('a Growth customer paying yearly', () => {
     expect(metered[0]!.price.recurring?.interval).toBe('month');
 
     const summary = await summaryOf(stack, org);
-    expect(summary.subscription).toMatchObject({ billing_period: 'yearly', status: 'active', current_period_start: '2026-11-01T00:00:00.000Z', current_period_end: '2027-11-01T00:00:00.000Z' });
-    expect(summary.usage).toMatchObject({ period_start: '2026-11-01T00:00:00.000Z', period_end: '2026-12-01T00:00:00.000Z', included_minutes: 1_000 });
+    expect(summary.subscription).toMatchObject({
+      billing_period: 'yearly',
+      status: 'active',
+      current_period_start: '2026-11-01T00:00:00.000Z',
+      current_period_end: '2027-11-01T00:00:00.000Z',
+    });
+    expect(summary.usage).toMatchObject({
+      period_start: '2026-11-01T00:00:00.000Z',
+      period_end: '2026-12-01T00:00:00.000Z',
+      included_minutes: 1_000,
+    });
 
     await reportCall(stack, org, 'yearly-1', 1_200, '2026-11-20T10:00:00Z');
     await usageDelivered(stack);
@@ -40,7 +63,11 @@ describe('a Growth customer paying yearly', () => {
     expect(monthEnd.total).toBe(10_000);
     // December: a fresh monthly window, the yearly term unchanged.
     const december = await summaryOf(stack, org);
-    expect(december.usage).toMatchObject({ period_start: '2026-12-01T00:00:00.000Z', minutes_used: 0, included_minutes: 1_000 });
+    expect(december.usage).toMatchObject({
+      period_start: '2026-12-01T00:00:00.000Z',
+      minutes_used: 0,
+      included_minutes: 1_000,
+    });
     expect(december.subscription.current_period_end).toBe('2027-11-01T00:00:00.000Z');
   });
 
@@ -49,7 +76,11 @@ describe('a Growth customer paying yearly', () => {
     const { subscriptionId } = await subscribe(stack, org, 'Starter', 'yearly');
     await stack.stripe.subscriptions.update(subscriptionId, { cancel_at: 'max_period_end' });
     await advanceTo(stack, org, '2026-11-02T00:00:00Z');
-    expect((await summaryOf(stack, org)).subscription).toMatchObject({ status: 'active', cancel_at: '2027-11-01T00:00:00.000Z', current_period_end: '2027-11-01T00:00:00.000Z' });
+    expect((await summaryOf(stack, org)).subscription).toMatchObject({
+      status: 'active',
+      cancel_at: '2027-11-01T00:00:00.000Z',
+      current_period_end: '2027-11-01T00:00:00.000Z',
+    });
 
     // A month later it is still running, with a fresh monthly usage window.
     await advanceTo(stack, org, '2026-12-01T02:00:00Z');

@@ -27,10 +27,24 @@ describe('the local stack on random ports', () => {
       ['Enterprise', 62_400, 673_920, 2_000],
     ]);
     for (const plan of plans) {
-      expect(Object.keys(plan).sort()).toEqual(['currency', 'id', 'included_minutes', 'monthly_price_cents', 'name', 'overage_rate_cents', 'setup_fee_cents', 'sort_order', 'yearly_price_cents'].sort());
+      expect(Object.keys(plan).sort()).toEqual(
+        [
+          'currency',
+          'id',
+          'included_minutes',
+          'monthly_price_cents',
+          'name',
+          'overage_rate_cents',
+          'setup_fee_cents',
+          'sort_order',
+          'yearly_price_cents',
+        ].sort(),
+      );
       expect(plan).toMatchObject({ currency: 'eur', overage_rate_cents: 50, setup_fee_cents: 24_900 });
     }
-    const synced = await stack.sql.query<{ n: number }>('select count(*)::int as n from billing_plans where stripe_price_id is not null and stripe_yearly_price_id is not null and stripe_metered_price_id is not null');
+    const synced = await stack.sql.query<{ n: number }>(
+      'select count(*)::int as n from billing_plans where stripe_price_id is not null and stripe_yearly_price_id is not null and stripe_metered_price_id is not null',
+    );
     expect(synced[0]!.n).toBe(3);
     expect(stack.config.stripe.setupFeePriceId).toMatch(/^price_/);
   });

@@ -18,7 +18,11 @@ export interface CliProcess {
 export function spawnCli(args: string[], env: Record<string, string | undefined>, cwd: string = REPO_ROOT): CliProcess {
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: merged as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: merged as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -27,7 +31,11 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
 }
 
 /** Runs the CLI to its end: the exit code and everything it printed. */
-export async function runCli(args: string[], env: Record<string, string | undefined>, cwd?: string): Promise<{ code: number | null; output: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd?: string,
+): Promise<{ code: number | null; output: string }> {
   const cli = spawnCli(args, env, cwd);
   const code = await cli.exited;
   return { code, output: cli.output() };

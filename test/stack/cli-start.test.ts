@@ -17,7 +17,11 @@ interface Running {
 }
 
 function startCli(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['bin/aisyst-billing.mjs', 'start'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/aisyst-billing.mjs', 'start'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -29,7 +33,10 @@ async function waitFor(running: Running, pattern: RegExp): Promise<RegExpMatchAr
   for (;;) {
     const match = running.output().match(pattern);
     if (match) return match;
-    const done = await Promise.race([running.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 100))]);
+    const done = await Promise.race([
+      running.exited.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 100)),
+    ]);
     if (done) throw new Error(`the CLI exited before printing ${pattern}:\n${running.output()}`);
   }
 }

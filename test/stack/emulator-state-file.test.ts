@@ -36,7 +36,12 @@ describe('the emulator state file', () => {
   it('is written into a folder that does not exist yet', async () => {
     const file = join(await tempDir(), '.data', 'nested', 'stripe-emulator.json');
     const emulator = await startStripeEmulator({ port: 0, stateFile: file });
-    const stripe = new Stripe('sk_test_emulator', { host: emulator.host, port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
+    const stripe = new Stripe('sk_test_emulator', {
+      host: emulator.host,
+      port: emulator.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     const customer = await stripe.customers.create({ email: 'fresh@x.test' });
     await emulator.close();
     expect(await readFile(file, 'utf8')).toContain(customer.id);
@@ -55,7 +60,10 @@ describe('the emulator state file', () => {
     await expect(saver.flush(state)).resolves.toBeUndefined();
     const errors = logger.lines.filter((l) => JSON.parse(l).level === 'error');
     expect(errors).toHaveLength(1);
-    expect(JSON.parse(errors[0]!)).toMatchObject({ msg: expect.stringContaining('could not save the emulator state'), file });
+    expect(JSON.parse(errors[0]!)).toMatchObject({
+      msg: expect.stringContaining('could not save the emulator state'),
+      file,
+    });
 
     await rm(blocker);
     (state as { marker?: string }).marker = 'after the failure';
@@ -69,12 +77,28 @@ describePostgresOnly('npm start on a fresh checkout with DATABASE_URL and STRIPE
   it('creates .data/ for the emulator state and keeps serving', async () => {
     const cwd = await tempDir(); // a working directory without .data/, as after git clone
     const database = await createScratchPostgresDatabase();
-    const cli = spawnCli(['start'], { DATABASE_URL: database.url, STRIPE_WEBHOOK_SECRET: 'whsec_fresh_checkout', PORT: '0', STRIPE_EMULATOR_PORT: '0', PGLITE_DIR: undefined, STRIPE_SECRET_KEY: undefined }, cwd);
+    const cli = spawnCli(
+      ['start'],
+      {
+        DATABASE_URL: database.url,
+        STRIPE_WEBHOOK_SECRET: 'whsec_fresh_checkout',
+        PORT: '0',
+        STRIPE_EMULATOR_PORT: '0',
+        PGLITE_DIR: undefined,
+        STRIPE_SECRET_KEY: undefined,
+      },
+      cwd,
+    );
     try {
       const url = (await waitForOutput(cli, /health\s+(http:\/\/\S+)\/health/))[1]!;
       const stateFile = join(cwd, '.data', 'stripe-emulator.json');
       // The catalog sync changed the emulator's state: wait for the debounced write (or the crash it used to be).
-      while (!(await stat(stateFile).then(() => true, () => false))) {
+      while (
+        !(await stat(stateFile).then(
+          () => true,
+          () => false,
+        ))
+      ) {
         if (cli.child.exitCode !== null) throw new Error(`npm start died:\n${cli.output()}`);
         await new Promise((r) => setTimeout(r, 100));
       }

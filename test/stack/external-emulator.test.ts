@@ -31,17 +31,30 @@ describe('a stack on STRIPE_API_BASE', () => {
     const { accessToken } = await stack.signUp();
     const org = await stack.createOrganisation(accessToken, 'External Ltd');
     const planId = (await stack.call('plans')).json.plans[0].id;
-    const checkout = await stack.call('create-checkout-session', { token: accessToken, body: { plan_id: planId, billing_period: 'monthly' } });
-    expect(checkout.status).toBe(200);
-    const completed = await fetch(`${emulator.url}/v1/test_helpers/checkout/sessions/${checkout.json.session_id}/complete`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack.config.stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'payment_method=pm_card_visa',
+    const checkout = await stack.call('create-checkout-session', {
+      token: accessToken,
+      body: { plan_id: planId, billing_period: 'monthly' },
     });
+    expect(checkout.status).toBe(200);
+    const completed = await fetch(
+      `${emulator.url}/v1/test_helpers/checkout/sessions/${checkout.json.session_id}/complete`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${stack.config.stripe.secretKey}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'payment_method=pm_card_visa',
+      },
+    );
     expect(completed.status).toBe(200);
     await emulator.waitForIdle();
     const summary = await stack.call(`billing-summary?org_id=${org.id}`, { token: accessToken });
-    expect(summary.json.subscription).toMatchObject({ status: 'active', billing_period: 'monthly', plan: { name: 'Starter' } });
+    expect(summary.json.subscription).toMatchObject({
+      status: 'active',
+      billing_period: 'monthly',
+      plan: { name: 'Starter' },
+    });
     expect(stack.logs.join('\n')).not.toMatch(/invalid_signature/);
   });
 });

@@ -22,15 +22,24 @@ describe('restarting the local stack on the same data directory', () => {
     const org = await first.createOrganisation(user.accessToken, 'Survivor Ltd');
     const products = (await first.stripe.products.list({ limit: 100 })).data.map((p) => p.id).sort();
     const secret = first.config.stripe.webhookSecret;
-    const prices = await first.sql.query('select code, stripe_price_id, stripe_yearly_price_id, stripe_metered_price_id from billing_plans order by code');
+    const prices = await first.sql.query(
+      'select code, stripe_price_id, stripe_yearly_price_id, stripe_metered_price_id from billing_plans order by code',
+    );
     await first.close();
 
     const second = await startTestStack({ dir });
     try {
       expect(second.config.stripe.webhookSecret).toBe(secret);
       expect((await second.stripe.products.list({ limit: 100 })).data.map((p) => p.id).sort()).toEqual(products);
-      expect(await second.sql.query('select code, stripe_price_id, stripe_yearly_price_id, stripe_metered_price_id from billing_plans order by code')).toEqual(prices);
-      const signIn = await second.call('/auth/v1/token?grant_type=password', { body: { email: 'restart@example.com', password: 'a restart password' }, headers: { apikey: second.anonKey } });
+      expect(
+        await second.sql.query(
+          'select code, stripe_price_id, stripe_yearly_price_id, stripe_metered_price_id from billing_plans order by code',
+        ),
+      ).toEqual(prices);
+      const signIn = await second.call('/auth/v1/token?grant_type=password', {
+        body: { email: 'restart@example.com', password: 'a restart password' },
+        headers: { apikey: second.anonKey },
+      });
       expect(signIn.status).toBe(200);
       const summary = await second.call(`billing-summary?org_id=${org.id}`, { token: signIn.json.access_token });
       expect(summary.json.organisation).toEqual({ id: org.id, name: 'Survivor Ltd' });

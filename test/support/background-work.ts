@@ -7,7 +7,10 @@
 const running = new Set<Promise<unknown>>();
 
 export function trackBackgroundWork(task: Promise<unknown>): void {
-  const settled = task.then(() => undefined, () => undefined);
+  const settled = task.then(
+    () => undefined,
+    () => undefined,
+  );
   running.add(settled);
   void settled.then(() => running.delete(settled));
 }

@@ -27,9 +27,22 @@ export function testConfig(): Config {
     port: 54321,
     stripeEmulatorPort: 12111,
     database: { kind: 'pglite', dir: ':memory:' },
-    stripe: { mode: 'emulator', secretKey: 'sk_test_fixture', apiBase: undefined, webhookSecret: WEBHOOK_SECRET, setupFeePriceId: SETUP_FEE_PRICE },
+    stripe: {
+      mode: 'emulator',
+      secretKey: 'sk_test_fixture',
+      apiBase: undefined,
+      webhookSecret: WEBHOOK_SECRET,
+      setupFeePriceId: SETUP_FEE_PRICE,
+    },
     websiteUrl: 'http://127.0.0.1:54321',
-    auth: { supabaseUrl: undefined, jwks: undefined, jwtSecret: 'x'.repeat(40), anonKey: 'anon', serviceRoleKey: 'service', secretKeys: [] },
+    auth: {
+      supabaseUrl: undefined,
+      jwks: undefined,
+      jwtSecret: 'x'.repeat(40),
+      anonKey: 'anon',
+      serviceRoleKey: 'service',
+      secretKeys: [],
+    },
   };
 }
 
@@ -70,12 +83,19 @@ export async function seedCatalog(sql: Sql): Promise<Record<'starter' | 'growth'
       [code, p.monthly, p.yearly, p.metered],
     );
   }
-  const rows = await sql.query<{ id: string; code: 'starter' | 'growth' | 'enterprise' }>('select id, code from billing_plans');
+  const rows = await sql.query<{ id: string; code: 'starter' | 'growth' | 'enterprise' }>(
+    'select id, code from billing_plans',
+  );
   return Object.fromEntries(rows.map((r) => [r.code, r.id])) as Record<'starter' | 'growth' | 'enterprise', string>;
 }
 
 /** An error shaped like the SDK's (type + statusCode + code), for the fake to throw. */
-export function stripeError(type: string, statusCode: number | undefined, message: string, extra: Record<string, unknown> = {}): Error {
+export function stripeError(
+  type: string,
+  statusCode: number | undefined,
+  message: string,
+  extra: Record<string, unknown> = {},
+): Error {
   return Object.assign(new Error(message), { type, statusCode, ...extra });
 }
 
@@ -130,7 +150,13 @@ export function fakeSubscription(s: FakeSubscriptionInput): Stripe.Subscription 
         price: {
           id: item.price,
           object: 'price',
-          recurring: { interval: item.interval, interval_count: 1, usage_type: item.metered ? 'metered' : 'licensed', meter: null, trial_period_days: null },
+          recurring: {
+            interval: item.interval,
+            interval_count: 1,
+            usage_type: item.metered ? 'metered' : 'licensed',
+            meter: null,
+            trial_period_days: null,
+          },
         },
       })),
     },
@@ -138,5 +164,15 @@ export function fakeSubscription(s: FakeSubscriptionInput): Stripe.Subscription 
 }
 
 export function event(id: string, type: string, object: unknown, created = 1_790_000_000): Stripe.Event {
-  return { id, object: 'event', type, created, data: { object }, api_version: '2026-10-28.endive', livemode: false, pending_webhooks: 1, request: null } as unknown as Stripe.Event;
+  return {
+    id,
+    object: 'event',
+    type,
+    created,
+    data: { object },
+    api_version: '2026-10-28.endive',
+    livemode: false,
+    pending_webhooks: 1,
+    request: null,
+  } as unknown as Stripe.Event;
 }

@@ -88,7 +88,9 @@ export async function createSubscriptionWithCycle(
       options.orgId,
       plan.id,
       options.stripeSubscriptionId ?? `sub_test_${randomUUID().replaceAll('-', '').slice(0, 14)}`,
-      options.stripeCustomerId === undefined ? `cus_test_${randomUUID().replaceAll('-', '').slice(0, 14)}` : options.stripeCustomerId,
+      options.stripeCustomerId === undefined
+        ? `cus_test_${randomUUID().replaceAll('-', '').slice(0, 14)}`
+        : options.stripeCustomerId,
       options.status ?? 'active',
       options.billingPeriod ?? 'monthly',
       options.periodStart,
@@ -109,13 +111,29 @@ export async function createSubscriptionWithCycle(
 
 export async function addBillingCycle(
   sql: Sql,
-  c: { subscriptionId: string; orgId: string; periodStart: Date; periodEnd: Date; includedMinutes: number; overageRateCents: number; status?: 'active' | 'closed' },
+  c: {
+    subscriptionId: string;
+    orgId: string;
+    periodStart: Date;
+    periodEnd: Date;
+    includedMinutes: number;
+    overageRateCents: number;
+    status?: 'active' | 'closed';
+  },
 ): Promise<string> {
   const [row] = await sql.query<{ id: string }>(
     `insert into public.billing_cycles (subscription_id, org_id, period_start, period_end, status, included_minutes,
        overage_rate_cents, currency)
      values ($1, $2, $3, $4, $5, $6, $7, 'eur') returning id`,
-    [c.subscriptionId, c.orgId, c.periodStart, c.periodEnd, c.status ?? 'active', c.includedMinutes, c.overageRateCents],
+    [
+      c.subscriptionId,
+      c.orgId,
+      c.periodStart,
+      c.periodEnd,
+      c.status ?? 'active',
+      c.includedMinutes,
+      c.overageRateCents,
+    ],
   );
   return row!.id;
 }

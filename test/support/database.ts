@@ -60,7 +60,9 @@ function describePostgres(title: string, define: (db: TestDatabase) => void): vo
   } else if (IN_CI) {
     describe(`${title} [postgres]`, () => {
       it('needs PostgreSQL', () => {
-        throw new Error('CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (docs/conventions.md#tests)');
+        throw new Error(
+          'CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (docs/conventions.md#tests)',
+        );
       });
     });
   } else {
@@ -158,7 +160,14 @@ function unavailable(): TestDatabase {
   const fail = (): never => {
     throw new Error('TEST_DATABASE_URL is not set');
   };
-  return { dialect: 'postgres', get sql(): Sql { return fail(); }, connect: async () => fail(), openEmpty: async () => fail() };
+  return {
+    dialect: 'postgres',
+    get sql(): Sql {
+      return fail();
+    },
+    connect: async () => fail(),
+    openEmpty: async () => fail(),
+  };
 }
 
 export * from './database-fixtures.ts';

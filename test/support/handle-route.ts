@@ -13,12 +13,23 @@ export interface RouteCall {
   path?: string;
 }
 
-export async function handleRoute(route: Route, ctx: AppContext, call: RouteCall): Promise<{ status: number; body: any }> {
+export async function handleRoute(
+  route: Route,
+  ctx: AppContext,
+  call: RouteCall,
+): Promise<{ status: number; body: any }> {
   const url = new URL(`http://functions.test/functions/v1/${route.name}${call.path ?? ''}`);
   let response: Response;
   try {
     response = await route.handle(
-      { request: new Request(url, { method: route.method }), url, caller: call.caller, rawBody: JSON.stringify(call.json ?? null), json: call.json, requestId: 'test' },
+      {
+        request: new Request(url, { method: route.method }),
+        url,
+        caller: call.caller,
+        rawBody: JSON.stringify(call.json ?? null),
+        json: call.json,
+        requestId: 'test',
+      },
       ctx,
     );
   } catch (error) {

@@ -24,7 +24,9 @@ export function templateName(): string {
 /** Makes the migrated template if missing (safe when several processes race: the last rename loses and drops its own). */
 export async function ensurePostgresTemplate(adminUrl: string): Promise<string> {
   const name = templateName();
-  const [found] = await withAdmin(adminUrl, (admin) => admin.query('select 1 from pg_database where datname = $1', [name]));
+  const [found] = await withAdmin(adminUrl, (admin) =>
+    admin.query('select 1 from pg_database where datname = $1', [name]),
+  );
   if (found) return name;
   const building = await createScratchPostgresDatabase(adminUrl);
   try {
@@ -51,7 +53,9 @@ export async function ensurePostgresTemplate(adminUrl: string): Promise<string> 
 export async function dropStaleTemplates(adminUrl: string): Promise<void> {
   await withAdmin(adminUrl, async (admin) => {
     const stale = await admin.query<{ datname: string }>(
-      `select datname from pg_database where datname ~ '^aisyst_tpl_[0-9a-f]{16}$' and datname <> $1`, [templateName()]);
+      `select datname from pg_database where datname ~ '^aisyst_tpl_[0-9a-f]{16}$' and datname <> $1`,
+      [templateName()],
+    );
     for (const { datname } of stale) await admin.exec(`drop database if exists ${datname} with (force)`);
   });
 }
@@ -87,7 +91,10 @@ export async function createScratchPostgresDatabase(
   };
 }
 
-async function withAdmin<T>(adminUrl: string, work: (admin: ReturnType<typeof openPostgres>) => Promise<T>): Promise<T> {
+async function withAdmin<T>(
+  adminUrl: string,
+  work: (admin: ReturnType<typeof openPostgres>) => Promise<T>,
+): Promise<T> {
   const admin = openPostgres(adminUrl, { max: 1 });
   try {
     return await work(admin);

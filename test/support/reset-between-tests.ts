@@ -57,7 +57,8 @@ export async function resetToBaseline(sql: Sql, baseline: Baseline): Promise<boo
   try {
     const written = baseline.emptyTables.map((t) => `select '${t}' as name where exists (select 1 from ${t})`);
     const dirty = written.length > 0 ? await sql.query<{ name: string }>(written.join(' union all ')) : [];
-    if (dirty.length > 0) await sql.exec(`truncate table ${dirty.map((d) => d.name).join(', ')} restart identity cascade`);
+    if (dirty.length > 0)
+      await sql.exec(`truncate table ${dirty.map((d) => d.name).join(', ')} restart identity cascade`);
     return (await readState(sql, baseline)) === baseline.state;
   } catch {
     return false; // e.g. the session's role may no longer read a table: the database is not as it was
@@ -69,13 +70,22 @@ async function readState(sql: Sql, { filledTables, roles }: Omit<Baseline, 'stat
       (select string_agg(name || '=' || setting, ',' order by name) from pg_settings where source = 'session')`;
   const parts = [
     session,
-    ...(roles ? [`(select count(*) || ':' || max(xmin::text::bigint) from pg_authid)`, `(select count(*) || ':' || max(xmin::text::bigint) from pg_auth_members)`] : []),
-    ...filledTables.map((t) => `(select count(*) || ':' || md5(coalesce(string_agg(t::text, ',' order by t::text), '')) from ${t} t)`),
+    ...(roles
+      ? [
+          `(select count(*) || ':' || max(xmin::text::bigint) from pg_authid)`,
+          `(select count(*) || ':' || max(xmin::text::bigint) from pg_auth_members)`,
+        ]
+      : []),
+    ...filledTables.map(
+      (t) => `(select count(*) || ':' || md5(coalesce(string_agg(t::text, ',' order by t::text), '')) from ${t} t)`,
+    ),
   ];
-  const [row] = await sql.query<{ state: string }>(`
-    select concat_ws(' | ', (select count(*) from ${GUARD}.schema_changes), ${parts.join(', ')}) as state`).catch((error: { code?: string }) => {
-    if (error.code !== '42P01') throw error; // no guard table (no superuser): compare the rest
-    return sql.query<{ state: string }>(`select concat_ws(' | ', ${parts.join(', ')}) as state`);
-  });
+  const [row] = await sql
+    .query<{ state: string }>(`
+    select concat_ws(' | ', (select count(*) from ${GUARD}.schema_changes), ${parts.join(', ')}) as state`)
+    .catch((error: { code?: string }) => {
+      if (error.code !== '42P01') throw error; // no guard table (no superuser): compare the rest
+      return sql.query<{ state: string }>(`select concat_ws(' | ', ${parts.join(', ')}) as state`);
+    });
   return row!.state;
 }

@@ -63,7 +63,10 @@ export interface TestStack {
   serviceRoleKey: string;
   /** Every log line the stack wrote (JSON), for "no secret in the logs" checks. */
   logs: string[];
-  signUp(email?: string, password?: string): Promise<{ userId: string; accessToken: string; refreshToken: string; email: string }>;
+  signUp(
+    email?: string,
+    password?: string,
+  ): Promise<{ userId: string; accessToken: string; refreshToken: string; email: string }>;
   createOrganisation(accessToken: string, name?: string): Promise<{ id: string; name: string; owner_id: string }>;
   /** `path`: 'plans', 'billing-summary?org_id=…' (under /functions/v1/) or an absolute path like '/health'. */
   call<T = any>(path: string, options?: CallOptions): Promise<CallResult<T>>;
@@ -76,7 +79,12 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const cleanup: Array<() => Promise<void>> = [];
   const tempDir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'aisyst-stack-')));
   if (!opts.dir) cleanup.push(() => rm(tempDir, { recursive: true, force: true }));
-  const env: Record<string, string> = { PORT: '0', STRIPE_EMULATOR_PORT: '0', PGLITE_DIR: join(tempDir, 'pglite'), ...opts.env };
+  const env: Record<string, string> = {
+    PORT: '0',
+    STRIPE_EMULATOR_PORT: '0',
+    PGLITE_DIR: join(tempDir, 'pglite'),
+    ...opts.env,
+  };
   if (opts.database === 'postgres') {
     // A copy of the migrated template: the stack's own migrate then finds every migration applied.
     const scratch = await createScratchPostgresDatabase(undefined, { migrated: true });
@@ -88,7 +96,10 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   try {
     // A fresh PGlite data dir costs an initdb and every migration; a restored snapshot of a migrated one is much
     // faster. A given `dir` keeps its own persisted database instead (restart tests).
-    const sql = opts.database !== 'postgres' && !opts.dir ? await openPglite({ loadDataDir: await migratedPgliteTemplate() }) : undefined;
+    const sql =
+      opts.database !== 'postgres' && !opts.dir
+        ? await openPglite({ loadDataDir: await migratedPgliteTemplate() })
+        : undefined;
     stack = await startLocalStack(parseConfig(env), {
       ...(sql ? { sql } : {}),
       logger,
@@ -112,7 +123,11 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(target, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) });
+    const res = await fetch(target, {
+      method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     const text = await res.text();
     let json: unknown = undefined;
     try {
@@ -134,14 +149,29 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     serviceRoleKey: config.auth.serviceRoleKey,
     logs: logger.lines,
     call,
-    async signUp(email = `user${++counter}.${process.pid}.${Date.now()}@example.com`, password = 'correct horse battery staple') {
-      const res = await call<{ access_token: string; refresh_token: string; user: { id: string } }>('/auth/v1/signup', { body: { email, password }, headers: { apikey: config.auth.anonKey } });
+    async signUp(
+      email = `user${++counter}.${process.pid}.${Date.now()}@example.com`,
+      password = 'correct horse battery staple',
+    ) {
+      const res = await call<{ access_token: string; refresh_token: string; user: { id: string } }>('/auth/v1/signup', {
+        body: { email, password },
+        headers: { apikey: config.auth.anonKey },
+      });
       if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.json)}`);
-      return { userId: res.json.user.id, accessToken: res.json.access_token, refreshToken: res.json.refresh_token, email };
+      return {
+        userId: res.json.user.id,
+        accessToken: res.json.access_token,
+        refreshToken: res.json.refresh_token,
+        email,
+      };
     },
     async createOrganisation(accessToken, name = 'Acme Voice Ltd') {
-      const res = await call<{ id: string; name: string; owner_id: string }>('organisations', { token: accessToken, body: { name } });
-      if (res.status !== 201) throw new Error(`creating the organisation failed: ${res.status} ${JSON.stringify(res.json)}`);
+      const res = await call<{ id: string; name: string; owner_id: string }>('organisations', {
+        token: accessToken,
+        body: { name },
+      });
+      if (res.status !== 201)
+        throw new Error(`creating the organisation failed: ${res.status} ${JSON.stringify(res.json)}`);
       return res.json;
     },
     async close() {

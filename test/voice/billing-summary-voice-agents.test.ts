@@ -11,7 +11,8 @@ describeEachDatabase('billing-summary voice_agents', (db) => {
     const mine = await createUserAndOrganisation(db.sql);
     const other = await createUserAndOrganisation(db.sql);
     const ctx = testContext(db.sql, {});
-    const ask = async (userId: string) => (await handleRoute(route, ctx, { caller: { kind: 'user', userId, email: undefined } })).body;
+    const ask = async (userId: string) =>
+      (await handleRoute(route, ctx, { caller: { kind: 'user', userId, email: undefined } })).body;
     expect(await ask(mine.userId)).not.toHaveProperty('voice_agents');
     await linkVoiceAgent(db.sql, { platform: 'twilio', externalId: '+4930111111', orgId: mine.orgId });
     await linkVoiceAgent(db.sql, { platform: 'elevenlabs', externalId: 'agent_mine', orgId: mine.orgId });

@@ -18,10 +18,21 @@ describeWithBrowser('dashboard: linked voice agents', (browser) => {
   }
 
   it('lists each linked agent by platform', async () => {
-    const page = await dashboard({ ...summary(), voice_agents: [{ platform: 'elevenlabs', external_id: 'agent_7101' }, { platform: 'twilio', external_id: '+4930111111' }, { platform: 'livekit', external_id: 'acme-' }] });
+    const page = await dashboard({
+      ...summary(),
+      voice_agents: [
+        { platform: 'elevenlabs', external_id: 'agent_7101' },
+        { platform: 'twilio', external_id: '+4930111111' },
+        { platform: 'livekit', external_id: 'acme-' },
+      ],
+    });
     const card = page.locator('.voice-agents');
     expect(await card.innerText()).toContain('Voice agents billed to this organisation');
-    expect(await card.locator('li').allInnerTexts()).toEqual(['ElevenLabs agent agent_7101', 'Twilio phone number +4930111111', 'LiveKit rooms named acme-…']);
+    expect(await card.locator('li').allInnerTexts()).toEqual([
+      'ElevenLabs agent agent_7101',
+      'Twilio phone number +4930111111',
+      'LiveKit rooms named acme-…',
+    ]);
   });
 
   it('shows nothing when no agent is linked', async () => {

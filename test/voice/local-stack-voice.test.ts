@@ -20,18 +20,31 @@ it('the local stack bills Twilio and LiveKit webhooks signed with its demo secre
     const params = twilioStatus({ callSid: 'CAlocal', status: 'completed', duration: 61 });
     const tw = await stack.call(`voice-webhook/twilio?org_id=${org.id}`, {
       body: new URLSearchParams(params).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(DEMO.twilioAuthToken, url, params) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilio.getExpectedTwilioSignature(DEMO.twilioAuthToken, url, params),
+      },
     });
     expect([tw.status, tw.json.status]).toEqual([200, 'unbilled']);
 
-    const body = liveKitRoomFinished({ id: 'EV_local', roomSid: 'RM_local', orgId: org.id, created: new Date(Date.now() - 90_000), finished: new Date(Date.now() - 30_000) });
+    const body = liveKitRoomFinished({
+      id: 'EV_local',
+      roomSid: 'RM_local',
+      orgId: org.id,
+      created: new Date(Date.now() - 90_000),
+      finished: new Date(Date.now() - 30_000),
+    });
     const token = new AccessToken(DEMO.livekitApiKey, DEMO.livekitApiSecret, { ttl: '5m' });
     token.sha256 = createHash('sha256').update(body).digest('base64');
-    const lk = await stack.call('voice-webhook/livekit', { body, headers: { authorization: await token.toJwt(), 'content-type': 'application/webhook+json' } });
+    const lk = await stack.call('voice-webhook/livekit', {
+      body,
+      headers: { authorization: await token.toJwt(), 'content-type': 'application/webhook+json' },
+    });
     expect([lk.status, lk.json.status]).toEqual([200, 'unbilled']);
 
     expect(await stack.sql.query(`select call_id, billed_minutes from usage_records order by call_id`)).toEqual([
-      { call_id: 'livekit:RM_local', billed_minutes: 1 }, { call_id: 'twilio:CAlocal', billed_minutes: 2 },
+      { call_id: 'livekit:RM_local', billed_minutes: 1 },
+      { call_id: 'twilio:CAlocal', billed_minutes: 2 },
     ]);
   } finally {
     await stack.close();

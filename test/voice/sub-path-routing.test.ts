@@ -18,7 +18,9 @@ describe('sub-path routing', () => {
       const prefix = serveAtRoot ? 'http://f.local' : 'http://f.local/functions/v1';
       const voice = await app.fetch(new Request(`${prefix}/voice-webhook/elevenlabs`, { method: 'POST', body: '{}' }));
       expect([voice.status, (await voice.json()).variable]).toEqual([503, 'ELEVENLABS_WEBHOOK_SECRET']);
-      const unknownPlatform = await app.fetch(new Request(`${prefix}/voice-webhook/vapi`, { method: 'POST', body: '{}' }));
+      const unknownPlatform = await app.fetch(
+        new Request(`${prefix}/voice-webhook/vapi`, { method: 'POST', body: '{}' }),
+      );
       expect(unknownPlatform.status).toBe(404);
       const bare = await app.fetch(new Request(`${prefix}/voice-webhook`, { method: 'POST', body: '{}' }));
       expect(bare.status).toBe(404);

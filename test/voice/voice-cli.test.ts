@@ -18,7 +18,10 @@ const exec = promisify(execFile);
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -28,10 +31,17 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
 
 describe('aisyst-billing voice-agents / voice-events', () => {
   it('are listed in the overview and explain themselves; bad options are usage errors (exit 2)', async () => {
-    expect((await cli(['--help'])).out).toMatch(/voice-agents\s+voice-agents link\|unlink\|list[\s\S]*voice-events\s+voice-events replay/);
+    expect((await cli(['--help'])).out).toMatch(
+      /voice-agents\s+voice-agents link\|unlink\|list[\s\S]*voice-events\s+voice-events replay/,
+    );
     expect((await cli(['voice-agents', '--help'])).out).toContain('--external-id');
-    expect((await cli(['voice-agents', 'link', '--platform', 'vapi', '--external-id', 'a', '--org', 'x'])).code).toBe(2);
-    expect((await cli(['voice-agents', 'link', '--platform', 'elevenlabs', '--external-id', 'a', '--org', 'not-a-uuid'])).code).toBe(2);
+    expect((await cli(['voice-agents', 'link', '--platform', 'vapi', '--external-id', 'a', '--org', 'x'])).code).toBe(
+      2,
+    );
+    expect(
+      (await cli(['voice-agents', 'link', '--platform', 'elevenlabs', '--external-id', 'a', '--org', 'not-a-uuid']))
+        .code,
+    ).toBe(2);
     expect((await cli(['voice-events', 'replay', '--since', 'tomorrow'])).code).toBe(2);
   });
 
@@ -46,10 +56,22 @@ describe('aisyst-billing voice-agents / voice-events', () => {
       try {
         ({ orgId } = await createUserAndOrganisation(sql));
         const { stored } = await storeVoiceEvent(sql, {
-          platform: 'elevenlabs', eventId: 'conv_cli:post_call_transcription', eventType: 'post_call_transcription',
-          call: { callId: 'elevenlabs:conv_cli', durationSeconds: 61, endedAt: new Date(Date.now() - 60_000), metadataOrgId: undefined, externalId: 'agent_cli' },
+          platform: 'elevenlabs',
+          eventId: 'conv_cli:post_call_transcription',
+          eventType: 'post_call_transcription',
+          call: {
+            callId: 'elevenlabs:conv_cli',
+            durationSeconds: 61,
+            endedAt: new Date(Date.now() - 60_000),
+            metadataOrgId: undefined,
+            externalId: 'agent_cli',
+          },
         });
-        await markVoiceEvent(sql, stored, { status: 'unattributed', reason: 'no link for elevenlabs agent_id agent_cli', orgId: null });
+        await markVoiceEvent(sql, stored, {
+          status: 'unattributed',
+          reason: 'no link for elevenlabs agent_id agent_cli',
+          orgId: null,
+        });
       } finally {
         await sql.close();
       }
@@ -57,15 +79,26 @@ describe('aisyst-billing voice-agents / voice-events', () => {
       expect(before.code).toBe(1);
       expect(before.out).toMatch(/unattributed\s+elevenlabs:conv_cli/);
 
-      expect((await cli(['voice-agents', 'link', '--platform', 'elevenlabs', '--external-id', 'agent_cli', '--org', orgId], env)).code).toBe(0);
-      expect((await cli(['voice-agents', 'list', '--platform', 'elevenlabs'], env)).out).toMatch(new RegExp(`elevenlabs\\s+agent_cli\\s+${orgId}`));
+      expect(
+        (
+          await cli(
+            ['voice-agents', 'link', '--platform', 'elevenlabs', '--external-id', 'agent_cli', '--org', orgId],
+            env,
+          )
+        ).code,
+      ).toBe(0);
+      expect((await cli(['voice-agents', 'list', '--platform', 'elevenlabs'], env)).out).toMatch(
+        new RegExp(`elevenlabs\\s+agent_cli\\s+${orgId}`),
+      );
       const replay = await cli(['voice-events', 'replay', '--since', '1d'], env);
       expect(replay.code).toBe(0);
       // No subscription: recorded unbilled, as report-usage would.
       expect(replay.out).toMatch(/unbilled\s+elevenlabs:conv_cli/);
       expect((await cli(['voice-events', 'replay'], env)).out).toContain('no voice events to replay');
 
-      expect((await cli(['voice-agents', 'unlink', '--platform', 'elevenlabs', '--external-id', 'agent_cli'], env)).code).toBe(0);
+      expect(
+        (await cli(['voice-agents', 'unlink', '--platform', 'elevenlabs', '--external-id', 'agent_cli'], env)).code,
+      ).toBe(0);
       expect((await cli(['voice-agents', 'list'], env)).out).toContain('no links');
     } finally {
       await emulator.close();

@@ -29,7 +29,12 @@ export function voiceContext(sql: Sql, now = new Date()): TestContext {
   ctx.config = {
     ...ctx.config,
     publicFunctionsUrl: PUBLIC_FUNCTIONS_URL,
-    voice: { elevenlabsWebhookSecret: ELEVENLABS_SECRET, twilioAuthToken: TWILIO_TOKEN, livekitApiKey: LIVEKIT_KEY, livekitApiSecret: LIVEKIT_SECRET },
+    voice: {
+      elevenlabsWebhookSecret: ELEVENLABS_SECRET,
+      twilioAuthToken: TWILIO_TOKEN,
+      livekitApiKey: LIVEKIT_KEY,
+      livekitApiSecret: LIVEKIT_SECRET,
+    },
   };
   return ctx;
 }
@@ -40,7 +45,12 @@ export const voiceApp = (ctx: TestContext) => createApp(ctx, [route]);
 export async function subscribedOrg(sql: Sql, now = new Date()): Promise<string> {
   const customer = `cus_${randomUUID().slice(0, 8)}`;
   const { orgId } = await createUserAndOrganisation(sql, { stripeCustomerId: customer });
-  await createSubscriptionWithCycle(sql, { orgId, stripeCustomerId: customer, periodStart: new Date(now.getTime() - 10 * 86_400_000), periodEnd: new Date(now.getTime() + 20 * 86_400_000) });
+  await createSubscriptionWithCycle(sql, {
+    orgId,
+    stripeCustomerId: customer,
+    periodStart: new Date(now.getTime() - 10 * 86_400_000),
+    periodEnd: new Date(now.getTime() + 20 * 86_400_000),
+  });
   return orgId;
 }
 
@@ -48,15 +58,25 @@ export async function ledger(sql: Sql): Promise<{ call_id: string; org_id: strin
   return sql.query(`select call_id, org_id::text, billed_minutes from usage_records order by call_id`);
 }
 
-export async function voiceEvents(sql: Sql): Promise<{ platform: string; event_id: string; status: string; reason: string | null; org_id: string | null }[]> {
-  return sql.query(`select platform, event_id, status, reason, org_id::text from voice_events order by received_at, event_id`);
+export async function voiceEvents(
+  sql: Sql,
+): Promise<{ platform: string; event_id: string; status: string; reason: string | null; org_id: string | null }[]> {
+  return sql.query(
+    `select platform, event_id, status, reason, org_id::text from voice_events order by received_at, event_id`,
+  );
 }
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);
 
 // ---- ElevenLabs: elevenlabs.io/docs/agents-platform/workflows/post-call-webhooks ----
 
-export function elevenLabsTranscription(o: { conversationId: string; agentId?: string; orgId?: string; durationSecs: number; endedAt: Date }): string {
+export function elevenLabsTranscription(o: {
+  conversationId: string;
+  agentId?: string;
+  orgId?: string;
+  durationSecs: number;
+  endedAt: Date;
+}): string {
   const start = unix(o.endedAt) - o.durationSecs;
   return JSON.stringify({
     type: 'post_call_transcription',
@@ -65,16 +85,34 @@ export function elevenLabsTranscription(o: { conversationId: string; agentId?: s
       agent_id: o.agentId ?? 'agent_7101k5zvyjhmfg983brhmhkd98n6',
       conversation_id: o.conversationId,
       status: 'done',
-      transcript: [{ role: 'agent', message: 'Hello, how can I help?', time_in_call_secs: 0 }, { role: 'user', message: 'Book me in for Tuesday.', time_in_call_secs: 3 }],
-      metadata: { start_time_unix_secs: start, call_duration_secs: o.durationSecs, cost: 296, termination_reason: 'end_call tool was called.', phone_call: null },
+      transcript: [
+        { role: 'agent', message: 'Hello, how can I help?', time_in_call_secs: 0 },
+        { role: 'user', message: 'Book me in for Tuesday.', time_in_call_secs: 3 },
+      ],
+      metadata: {
+        start_time_unix_secs: start,
+        call_duration_secs: o.durationSecs,
+        cost: 296,
+        termination_reason: 'end_call tool was called.',
+        phone_call: null,
+      },
       analysis: { call_successful: 'success', transcript_summary: 'Booked.' },
-      conversation_initiation_client_data: { dynamic_variables: o.orgId ? { org_id: o.orgId, user_name: 'Ada' } : { user_name: 'Ada' } },
+      conversation_initiation_client_data: {
+        dynamic_variables: o.orgId ? { org_id: o.orgId, user_name: 'Ada' } : { user_name: 'Ada' },
+      },
     },
   });
 }
 
-export function elevenLabsOther(type: 'post_call_audio' | 'call_initiation_failure', conversationId: string, agentId = 'agent_x'): string {
-  const data = type === 'post_call_audio' ? { agent_id: agentId, conversation_id: conversationId, full_audio: 'SUQzBAAAAAAA' } : { agent_id: agentId, conversation_id: conversationId, failure_reason: 'busy', metadata: { type: 'twilio' } };
+export function elevenLabsOther(
+  type: 'post_call_audio' | 'call_initiation_failure',
+  conversationId: string,
+  agentId = 'agent_x',
+): string {
+  const data =
+    type === 'post_call_audio'
+      ? { agent_id: agentId, conversation_id: conversationId, full_audio: 'SUQzBAAAAAAA' }
+      : { agent_id: agentId, conversation_id: conversationId, failure_reason: 'busy', metadata: { type: 'twilio' } };
   return JSON.stringify({ type, event_timestamp: unix(new Date()), data });
 }
 
@@ -82,29 +120,56 @@ export function elevenLabsOther(type: 'post_call_audio' | 'call_initiation_failu
 export async function signElevenLabs(body: string, at = new Date(), secret = ELEVENLABS_SECRET): Promise<string> {
   const t = unix(at);
   const header = `t=${t},v0=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
-  if (at.getTime() > Date.now() - 29 * 60_000) await new ElevenLabsClient({ apiKey: 'unused' }).webhooks.constructEvent(body, header, secret);
+  if (at.getTime() > Date.now() - 29 * 60_000)
+    await new ElevenLabsClient({ apiKey: 'unused' }).webhooks.constructEvent(body, header, secret);
   return header;
 }
 
 export function elevenLabsRequest(body: string, header: string | undefined): Request {
-  return new Request(`${LOCAL}/elevenlabs`, { method: 'POST', headers: { 'content-type': 'application/json', ...(header ? { 'elevenlabs-signature': header } : {}) }, body });
+  return new Request(`${LOCAL}/elevenlabs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(header ? { 'elevenlabs-signature': header } : {}) },
+    body,
+  });
 }
 
 // ---- Twilio: twilio.com/docs/voice/api/call-resource#statuscallback ----
 
-export function twilioStatus(o: { callSid: string; status: string; duration?: number; direction?: 'inbound' | 'outbound-api'; to?: string; from?: string; at?: Date }): Record<string, string> {
+export function twilioStatus(o: {
+  callSid: string;
+  status: string;
+  duration?: number;
+  direction?: 'inbound' | 'outbound-api';
+  to?: string;
+  from?: string;
+  at?: Date;
+}): Record<string, string> {
   return {
-    AccountSid: 'AC0123456789abcdef0123456789abcdef', ApiVersion: '2010-04-01', CallSid: o.callSid, CallStatus: o.status,
-    Called: o.to ?? '+4930123456', Caller: o.from ?? '+4915112345678', Direction: o.direction ?? 'inbound',
-    From: o.from ?? '+4915112345678', To: o.to ?? '+4930123456', SequenceNumber: '3', CallbackSource: 'call-progress-events',
+    AccountSid: 'AC0123456789abcdef0123456789abcdef',
+    ApiVersion: '2010-04-01',
+    CallSid: o.callSid,
+    CallStatus: o.status,
+    Called: o.to ?? '+4930123456',
+    Caller: o.from ?? '+4915112345678',
+    Direction: o.direction ?? 'inbound',
+    From: o.from ?? '+4915112345678',
+    To: o.to ?? '+4930123456',
+    SequenceNumber: '3',
+    CallbackSource: 'call-progress-events',
     Timestamp: (o.at ?? new Date()).toUTCString().replace('GMT', '+0000'),
-    ...(o.duration !== undefined ? { CallDuration: String(o.duration), Duration: String(Math.ceil(o.duration / 60)) } : {}),
+    ...(o.duration !== undefined
+      ? { CallDuration: String(o.duration), Duration: String(Math.ceil(o.duration / 60)) }
+      : {}),
   };
 }
 
 /** Signed by the official library over the public URL Twilio was given (query included). */
 export function twilioRequest(params: Record<string, string>, query = '', token = TWILIO_TOKEN): Request {
-  const signature = twilio.getExpectedTwilioSignature(token, `${PUBLIC_FUNCTIONS_URL}/voice-webhook/twilio${query}`, params);
+  const signature = twilio.getExpectedTwilioSignature(
+    token,
+    `${PUBLIC_FUNCTIONS_URL}/voice-webhook/twilio${query}`,
+    params,
+  );
   return new Request(`${LOCAL}/twilio${query}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
@@ -114,22 +179,48 @@ export function twilioRequest(params: Record<string, string>, query = '', token 
 
 // ---- LiveKit: docs.livekit.io/home/server/webhooks ----
 
-export function liveKitRoomFinished(o: { id: string; roomSid: string; roomName?: string; orgId?: string; created: Date; finished: Date }): string {
+export function liveKitRoomFinished(o: {
+  id: string;
+  roomSid: string;
+  roomName?: string;
+  orgId?: string;
+  created: Date;
+  finished: Date;
+}): string {
   return WebhookEvent.fromJson({
     event: 'room_finished',
     id: o.id,
     createdAt: unix(o.finished),
-    room: { sid: o.roomSid, name: o.roomName ?? 'call-1', emptyTimeout: 300, creationTime: unix(o.created), metadata: o.orgId ? JSON.stringify({ org_id: o.orgId }) : '', numParticipants: 0 },
+    room: {
+      sid: o.roomSid,
+      name: o.roomName ?? 'call-1',
+      emptyTimeout: 300,
+      creationTime: unix(o.created),
+      metadata: o.orgId ? JSON.stringify({ org_id: o.orgId }) : '',
+      numParticipants: 0,
+    },
   }).toJsonString();
 }
 
 export function liveKitEvent(event: string, id: string): string {
-  return WebhookEvent.fromJson({ event, id, createdAt: unix(new Date()), room: { sid: 'RM_other', name: 'call-x' } }).toJsonString();
+  return WebhookEvent.fromJson({
+    event,
+    id,
+    createdAt: unix(new Date()),
+    room: { sid: 'RM_other', name: 'call-x' },
+  }).toJsonString();
 }
 
 /** The Authorization LiveKit sends: a JWT from the API key/secret whose sha256 claim is the body's. */
-export async function liveKitRequest(body: string, o: { key?: string; secret?: string; ttl?: string } = {}): Promise<Request> {
+export async function liveKitRequest(
+  body: string,
+  o: { key?: string; secret?: string; ttl?: string } = {},
+): Promise<Request> {
   const token = new AccessToken(o.key ?? LIVEKIT_KEY, o.secret ?? LIVEKIT_SECRET, { ttl: o.ttl ?? '5m' });
   token.sha256 = createHash('sha256').update(body).digest('base64');
-  return new Request(`${LOCAL}/livekit`, { method: 'POST', headers: { 'content-type': 'application/webhook+json', authorization: await token.toJwt() }, body });
+  return new Request(`${LOCAL}/livekit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/webhook+json', authorization: await token.toJwt() },
+    body,
+  });
 }

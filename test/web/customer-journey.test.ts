@@ -69,7 +69,10 @@ describeWithBrowser('a customer buys a plan and watches their usage', (browser) 
   it('has a declined card refused on the checkout page, staying there', async () => {
     const checkoutUrl = page.url();
     await payWithCard(page, CARD_DECLINED);
-    await page.getByText(/declined/i).first().waitFor();
+    await page
+      .getByText(/declined/i)
+      .first()
+      .waitFor();
     expect(page.url().split('?')[0]).toBe(checkoutUrl.split('?')[0]);
     await snap(page, 'journey-06-checkout-declined');
   });
@@ -142,7 +145,7 @@ describeWithBrowser('a customer buys a plan and watches their usage', (browser) 
     await snap(page, 'journey-12-pricing-current-plan-phone');
   });
 
-  it('manages billing on Stripe\'s portal: cancels there and comes back to a dashboard saying when the plan ends', async () => {
+  it("manages billing on Stripe's portal: cancels there and comes back to a dashboard saying when the plan ends", async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${stack.url}/dashboard`);
     await page.getByRole('button', { name: 'Manage billing' }).click();
@@ -155,11 +158,16 @@ describeWithBrowser('a customer buys a plan and watches their usage', (browser) 
     await page.getByRole('link', { name: /Return/ }).click();
     await page.waitForURL(`${stack.url}/dashboard`);
     // The cancellation reaches us by webhook, which may land just after the browser does.
-    await expect.poll(async () => {
-      await page.reload();
-      await page.getByRole('progressbar').waitFor();
-      return main();
-    }, { timeout: 15_000 }).toMatch(/Ends on/);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page.getByRole('progressbar').waitFor();
+          return main();
+        },
+        { timeout: 15_000 },
+      )
+      .toMatch(/Ends on/);
     await snap(page, 'journey-14-dashboard-cancelling');
   });
 });
@@ -179,7 +187,10 @@ describeWithBrowser('a customer changes their mind at checkout', (browser) => {
       await page.getByLabel('Organisation name').fill('Hesitant Ltd');
       await page.getByRole('button', { name: 'Continue to checkout' }).click();
       await page.waitForURL((url) => !url.href.startsWith(stack.url));
-      await page.getByRole('link', { name: /back|cancel/i }).first().click();
+      await page
+        .getByRole('link', { name: /back|cancel/i })
+        .first()
+        .click();
       await page.waitForURL(`${stack.url}/pricing?payment=cancelled`);
       expect(await page.getByLabel('Yearly').isChecked()).toBe(true);
       const notice = page.getByRole('status').filter({ hasText: 'Checkout cancelled' });

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPagesHandler, resolveInside } from '../../src/http/static-pages.ts';
 
-const runtimeConfig = { functionsUrl: 'http://127.0.0.1:54321/functions/v1', supabaseUrl: 'http://127.0.0.1:54321', supabaseAnonKey: 'anon-key' };
+const runtimeConfig = {
+  functionsUrl: 'http://127.0.0.1:54321/functions/v1',
+  supabaseUrl: 'http://127.0.0.1:54321',
+  supabaseAnonKey: 'anon-key',
+};
 let dist: string;
 let outside: string;
 let pages: ReturnType<typeof createPagesHandler>;
@@ -26,7 +30,16 @@ afterAll(() => rmSync(join(dist, '..'), { recursive: true, force: true }));
 
 describe('the pages handler of the local stack', () => {
   it('answers every app route with index.html, revalidated on each visit', async () => {
-    for (const path of ['/', '/pricing', '/dashboard', '/signin', '/signup', '/onboarding', '/pricing/', '/dashboard?payment=success']) {
+    for (const path of [
+      '/',
+      '/pricing',
+      '/dashboard',
+      '/signin',
+      '/signup',
+      '/onboarding',
+      '/pricing/',
+      '/dashboard?payment=success',
+    ]) {
       const res = (await get(path))!;
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -69,7 +82,14 @@ describe('the pages handler of the local stack', () => {
   });
 
   it('never serves a file outside the build directory', async () => {
-    for (const path of ['/../secret.txt', '/assets/..%2f..%2fsecret.txt', '/%2e%2e/secret.txt', '/assets/%2e%2e%5c..%5csecret.txt', '/assets/%00.js', '/%E0%A4%A']) {
+    for (const path of [
+      '/../secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/%2e%2e%5c..%5csecret.txt',
+      '/assets/%00.js',
+      '/%E0%A4%A',
+    ]) {
       expect(await get(path), path).toBeUndefined();
     }
     expect(resolveInside(dist, '/..%2fsecret.txt')).toBeUndefined();

@@ -16,7 +16,12 @@ const pages = servedPages();
 type Answer = ApiAnswer | ((url: URL, body: Record<string, unknown> | undefined) => ApiAnswer | Promise<ApiAnswer>);
 
 describeWithBrowser('what a customer sees', (browser) => {
-  async function open(path: string, answers: Record<string, Answer>, signedIn = true, before?: (page: Page) => void): Promise<Page> {
+  async function open(
+    path: string,
+    answers: Record<string, Answer>,
+    signedIn = true,
+    before?: (page: Page) => void,
+  ): Promise<Page> {
     const context = await pages.newContext(browser());
     await mockFunctions(context, { plans: { body: { plans: PLANS } }, ...answers });
     if (signedIn) await signInAs(context);
@@ -45,17 +50,41 @@ describeWithBrowser('what a customer sees', (browser) => {
     const base = summary();
     let switched = false;
     const page = await open('/pricing', {
-      'billing-summary': () => ({ body: switched ? { ...base, subscription: { ...base.subscription, plan: { id: 'plan-enterprise', name: 'Enterprise' } } } : base }),
+      'billing-summary': () => ({
+        body: switched
+          ? { ...base, subscription: { ...base.subscription, plan: { id: 'plan-enterprise', name: 'Enterprise' } } }
+          : base,
+      }),
       'change-plan': (_url, body) => {
-        if (body?.['preview']) return { body: { plan_id: 'plan-enterprise', preview: true, effective_at: null, due_now_cents: 0, currency: 'eur', next_invoice: { total_cents: 75_300, date: '2026-12-01T00:00:00.000Z', proration_cents: 12_900 } } };
+        if (body?.['preview'])
+          return {
+            body: {
+              plan_id: 'plan-enterprise',
+              preview: true,
+              effective_at: null,
+              due_now_cents: 0,
+              currency: 'eur',
+              next_invoice: { total_cents: 75_300, date: '2026-12-01T00:00:00.000Z', proration_cents: 12_900 },
+            },
+          };
         switched = true;
-        return { body: { plan_id: 'plan-enterprise', billing_period: 'monthly', changed: true, effective_at: null, pending_change: null } };
+        return {
+          body: {
+            plan_id: 'plan-enterprise',
+            billing_period: 'monthly',
+            changed: true,
+            effective_at: null,
+            pending_change: null,
+          },
+        };
       },
     });
     await page.getByRole('button', { name: 'Switch to Enterprise' }).click();
     const enterprise = page.locator('article[data-plan="Enterprise"]');
     await expect.poll(() => enterprise.innerText(), { timeout: 15_000 }).toContain('Due now: €0.00.');
-    expect(await enterprise.innerText()).toContain('€129.00, is added to your next invoice on 1 Dec 2026 (€753.00 in total)');
+    expect(await enterprise.innerText()).toContain(
+      '€129.00, is added to your next invoice on 1 Dec 2026 (€753.00 in total)',
+    );
     expect(switched).toBe(false);
     await snap(page, 'seen-switch-confirm-amounts');
     await page.getByRole('button', { name: 'Confirm switch to Enterprise' }).click();
@@ -71,13 +100,29 @@ describeWithBrowser('what a customer sees', (browser) => {
     const effective = base.subscription.current_period_end;
     let pending = true;
     const kept: unknown[] = [];
-    const withPending = () => ({ body: { ...base, subscription: { ...base.subscription, pending_change: pending ? { plan: { id: 'plan-starter', name: 'Starter' }, effective_at: effective } : null } } });
+    const withPending = () => ({
+      body: {
+        ...base,
+        subscription: {
+          ...base.subscription,
+          pending_change: pending ? { plan: { id: 'plan-starter', name: 'Starter' }, effective_at: effective } : null,
+        },
+      },
+    });
     const page = await open('/dashboard', {
       'billing-summary': withPending,
       'change-plan': (_url, body) => {
         kept.push(body);
         pending = false;
-        return { body: { plan_id: 'plan-growth', billing_period: 'monthly', changed: true, effective_at: null, pending_change: null } };
+        return {
+          body: {
+            plan_id: 'plan-growth',
+            billing_period: 'monthly',
+            changed: true,
+            effective_at: null,
+            pending_change: null,
+          },
+        };
       },
     });
     const line = page.getByTestId('pending-change');
@@ -88,10 +133,14 @@ describeWithBrowser('what a customer sees', (browser) => {
     await page.goto(`${pages.url}/pricing`);
     const notice = page.getByRole('status').filter({ hasText: 'Your plan switches to Starter' });
     await notice.waitFor();
-    expect(await page.locator('article[data-plan="Starter"]').innerText()).toMatch(/You switch to Starter on \d+ \w+ \d{4}/);
+    expect(await page.locator('article[data-plan="Starter"]').innerText()).toMatch(
+      /You switch to Starter on \d+ \w+ \d{4}/,
+    );
     await snap(page, 'seen-pricing-pending-downgrade');
     await page.getByRole('button', { name: 'Keep Growth' }).click();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Your plan switches to Starter' }).count()).toBe(0);
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Your plan switches to Starter' }).count())
+      .toBe(0);
     expect(kept).toEqual([{ plan_id: 'plan-growth', org_id: 'org-1' }]);
   });
 
@@ -99,7 +148,16 @@ describeWithBrowser('what a customer sees', (browser) => {
     const base = summary();
     let resumed = false;
     const page = await open('/pricing', {
-      'billing-summary': () => ({ body: { ...base, subscription: { ...base.subscription, cancel_at_period_end: !resumed, cancel_at: resumed ? null : base.subscription.current_period_end } } }),
+      'billing-summary': () => ({
+        body: {
+          ...base,
+          subscription: {
+            ...base.subscription,
+            cancel_at_period_end: !resumed,
+            cancel_at: resumed ? null : base.subscription.current_period_end,
+          },
+        },
+      }),
       'resume-subscription': () => {
         resumed = true;
         return { body: { resumed: true } };
@@ -108,7 +166,9 @@ describeWithBrowser('what a customer sees', (browser) => {
     const resume = page.getByRole('button', { name: 'Resume subscription' });
     await resume.waitFor();
     expect(await page.getByRole('button', { name: /^Switch to / }).count()).toBe(0);
-    expect(await page.locator('article[data-plan="Enterprise"]').innerText()).toContain('resume it above to change plans');
+    expect(await page.locator('article[data-plan="Enterprise"]').innerText()).toContain(
+      'resume it above to change plans',
+    );
     await snap(page, 'seen-pricing-resume');
     await resume.click();
     await expect.poll(() => page.getByRole('button', { name: /^Switch to / }).count()).toBe(2);
@@ -117,12 +177,18 @@ describeWithBrowser('what a customer sees', (browser) => {
 
   it('the setup fee applies to a first subscription only', async () => {
     const first = await open('/pricing', {}, false);
-    await expect.poll(() => first.locator('article[data-plan="Starter"]').innerText()).toContain('One-time setup fee of €249');
+    await expect
+      .poll(() => first.locator('article[data-plan="Starter"]').innerText())
+      .toContain('One-time setup fee of €249');
     await first.context().close();
     const ended = summary();
-    const page = await open('/pricing', { 'billing-summary': { body: { ...ended, subscription: { ...ended.subscription, status: 'canceled' } } } });
+    const page = await open('/pricing', {
+      'billing-summary': { body: { ...ended, subscription: { ...ended.subscription, status: 'canceled' } } },
+    });
     const starter = page.locator('article[data-plan="Starter"]');
-    await expect.poll(() => starter.innerText(), { timeout: 15_000 }).toContain('No setup fee: your organisation has subscribed before');
+    await expect
+      .poll(() => starter.innerText(), { timeout: 15_000 })
+      .toContain('No setup fee: your organisation has subscribed before');
     expect(await starter.innerText()).not.toContain('€249');
     await snap(page, 'seen-pricing-returning-no-setup-fee');
   });
@@ -141,14 +207,33 @@ describeWithBrowser('what a customer sees', (browser) => {
 
   it('the dashboard of a user without an organisation logs no 404 and asks for a name', async () => {
     const failures: string[] = [];
-    const page = await open('/dashboard', {
-      'billing-summary': (url) => (url.searchParams.get('if_none') === 'empty'
-        ? { body: { organisation: null, organisations: [], subscription: null, usage: null, usage_earlier_in_period: [], invoices: [] } }
-        : { status: 404, body: { error: 'organisation_not_found', message: 'No organisation.' } }),
-    }, true, (p) => {
-      p.on('console', (m) => { if (m.type() === 'error') failures.push(m.text()); });
-      p.on('response', (r) => { if (r.status() === 404) failures.push(r.url()); });
-    });
+    const page = await open(
+      '/dashboard',
+      {
+        'billing-summary': (url) =>
+          url.searchParams.get('if_none') === 'empty'
+            ? {
+                body: {
+                  organisation: null,
+                  organisations: [],
+                  subscription: null,
+                  usage: null,
+                  usage_earlier_in_period: [],
+                  invoices: [],
+                },
+              }
+            : { status: 404, body: { error: 'organisation_not_found', message: 'No organisation.' } },
+      },
+      true,
+      (p) => {
+        p.on('console', (m) => {
+          if (m.type() === 'error') failures.push(m.text());
+        });
+        p.on('response', (r) => {
+          if (r.status() === 404) failures.push(r.url());
+        });
+      },
+    );
     await page.waitForURL('**/onboarding');
     await page.getByLabel('Organisation name').waitFor();
     expect(failures).toEqual([]);

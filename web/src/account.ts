@@ -5,7 +5,13 @@
  */
 import type { Session, SupabaseClient } from '@supabase/supabase-js';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, type BillingPeriod, type BillingSummary, type FunctionsClient, type OrganisationRef } from './api.ts';
+import {
+  ApiError,
+  type BillingPeriod,
+  type BillingSummary,
+  type FunctionsClient,
+  type OrganisationRef,
+} from './api.ts';
 
 export interface AccountState {
   /** undefined while supabase-js restores the session from storage. */
@@ -32,7 +38,14 @@ const PENDING_KEY = 'aisyst.pendingCheckout';
 const orgKey = (userId: string) => `aisyst.org.${userId}`;
 
 export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsClient) {
-  let state: AccountState = { session: undefined, summary: undefined, summaryError: undefined, flash: undefined, success: undefined, choices: undefined };
+  let state: AccountState = {
+    session: undefined,
+    summary: undefined,
+    summaryError: undefined,
+    flash: undefined,
+    success: undefined,
+    choices: undefined,
+  };
   const listeners = new Set<(s: AccountState) => void>();
   const set = (patch: Partial<AccountState>) => {
     state = { ...state, ...patch };
@@ -54,7 +67,11 @@ export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsC
       set({ summary, summaryError: undefined, choices: undefined });
       return summary;
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'org_id_required' && Array.isArray(error.details['organisations'])) {
+      if (
+        error instanceof ApiError &&
+        error.code === 'org_id_required' &&
+        Array.isArray(error.details['organisations'])
+      ) {
         set({ summaryError: undefined, choices: error.details['organisations'] as OrganisationRef[] });
         return undefined; // nothing to show until one is chosen (chooseOrganisation)
       }
@@ -77,7 +94,8 @@ export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsC
         const userChanged = session?.user.id !== state.session?.user.id;
         set({ session, ...(userChanged ? { summary: undefined, summaryError: undefined, choices: undefined } : {}) });
         // Loading the summary outside the callback: supabase-js warns against awaiting its own calls in here.
-        if (session && userChanged && event !== 'SIGNED_OUT') setTimeout(() => void refreshSummary().catch(() => {}), 0);
+        if (session && userChanged && event !== 'SIGNED_OUT')
+          setTimeout(() => void refreshSummary().catch(() => {}), 0);
       }),
     (error: unknown) => {
       console.error('supabase-js failed to load', error);

@@ -94,7 +94,11 @@ export class ApiError extends Error {
 export interface FunctionsClient {
   plans(): Promise<Plan[]>;
   createOrganisation(name: string): Promise<{ id: string; name: string; owner_id: string }>;
-  createCheckoutSession(input: { plan_id: string; billing_period: BillingPeriod; org_id?: string }): Promise<{ checkout_url: string; session_id: string }>;
+  createCheckoutSession(input: {
+    plan_id: string;
+    billing_period: BillingPeriod;
+    org_id?: string;
+  }): Promise<{ checkout_url: string; session_id: string }>;
   /** Another plan, same billing period; our rows follow by webhook. */
   changePlan(input: { plan_id: string; org_id?: string }): Promise<PlanChanged>;
   previewPlanChange(input: { plan_id: string; org_id?: string }): Promise<PlanChangePreview>;
@@ -150,7 +154,10 @@ export function createFunctionsClient(options: {
     resumeSubscription: (input) => call('POST', 'resume-subscription', input),
     createPortalSession: (input) => call('POST', 'create-portal-session', input),
     billingSummary: async (orgId) => {
-      const summary = await call<BillingSummary | (Omit<BillingSummary, 'organisation'> & { organisation: null })>('GET', orgId ? `billing-summary?org_id=${encodeURIComponent(orgId)}` : 'billing-summary?if_none=empty');
+      const summary = await call<BillingSummary | (Omit<BillingSummary, 'organisation'> & { organisation: null })>(
+        'GET',
+        orgId ? `billing-summary?org_id=${encodeURIComponent(orgId)}` : 'billing-summary?if_none=empty',
+      );
       return summary.organisation === null ? null : (summary as BillingSummary);
     },
   };

@@ -31,7 +31,11 @@ export async function switchPlan(services: Services, planId: string, planName: s
     await new Promise((resolve) => setTimeout(resolve, POLL_EVERY_MS));
   }
   if (scheduled) await account.refreshSummary().catch(() => undefined);
-  account.setSuccess(scheduled ? `Your plan switches to ${planName} on ${formatDate(answer.effective_at!)}. Until then nothing changes.` : `You are now on ${planName}.`);
+  account.setSuccess(
+    scheduled
+      ? `Your plan switches to ${planName} on ${formatDate(answer.effective_at!)}. Until then nothing changes.`
+      : `You are now on ${planName}.`,
+  );
   navigate('/dashboard');
   return undefined;
 }

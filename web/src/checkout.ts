@@ -26,7 +26,11 @@ export async function startCheckout(services: Services, choice: PendingCheckout)
       navigate(summary === null ? '/onboarding' : '/dashboard');
       return undefined;
     }
-    const session = await api.createCheckoutSession({ plan_id: choice.plan_id, billing_period: choice.billing_period, org_id: summary.organisation.id });
+    const session = await api.createCheckoutSession({
+      plan_id: choice.plan_id,
+      billing_period: choice.billing_period,
+      org_id: summary.organisation.id,
+    });
     account.setPendingCheckout(undefined);
     services.redirect(session.checkout_url);
     return undefined;

@@ -25,7 +25,11 @@ export function parseRuntimeConfig(value: unknown): RuntimeConfig {
     if (typeof v !== 'string' || v === '') problems.push(key);
     return typeof v === 'string' ? v.replace(/\/+$/, '') : '';
   };
-  const config = { functionsUrl: read('functionsUrl'), supabaseUrl: read('supabaseUrl'), supabaseAnonKey: read('supabaseAnonKey') };
+  const config = {
+    functionsUrl: read('functionsUrl'),
+    supabaseUrl: read('supabaseUrl'),
+    supabaseAnonKey: read('supabaseAnonKey'),
+  };
   if (problems.length > 0) throw new Error(`config.json is missing ${problems.join(', ')}`);
   return config;
 }

@@ -13,8 +13,10 @@ const SENTENCES: Record<string, string> = {
   org_id_required: 'You own several organisations; please choose one first.',
   no_active_subscription: 'Your organisation has no active subscription.',
   already_on_plan: 'Your organisation is on this plan already.',
-  subscription_not_active: 'Your last payment failed: please pay the open invoice on your dashboard before changing plans.',
-  stripe_unavailable: 'Our payment provider is not reachable right now. Nothing was charged; please try again in a minute.',
+  subscription_not_active:
+    'Your last payment failed: please pay the open invoice on your dashboard before changing plans.',
+  stripe_unavailable:
+    'Our payment provider is not reachable right now. Nothing was charged; please try again in a minute.',
   database_unavailable: 'AiSyst is briefly unavailable. Please try again in a minute.',
   network: 'We could not reach AiSyst. Check your connection and try again.',
   internal: 'Something went wrong on our side. Nothing was charged; please try again.',
@@ -32,11 +34,15 @@ export function errorSentence(error: unknown): string {
 export function authErrorSentence(error: unknown): string {
   const e = (error ?? {}) as { code?: string; message?: string; status?: number };
   const text = `${e.code ?? ''} ${e.message ?? ''}`.toLowerCase();
-  if (text.includes('invalid_credentials') || text.includes('invalid login')) return 'That email and password do not match an account.';
-  if (text.includes('user_already_exists') || text.includes('already registered')) return 'An account with this email already exists. Please sign in instead.';
-  if (text.includes('weak_password') || text.includes('password should')) return 'Please choose a longer password (at least 8 characters).';
+  if (text.includes('invalid_credentials') || text.includes('invalid login'))
+    return 'That email and password do not match an account.';
+  if (text.includes('user_already_exists') || text.includes('already registered'))
+    return 'An account with this email already exists. Please sign in instead.';
+  if (text.includes('weak_password') || text.includes('password should'))
+    return 'Please choose a longer password (at least 8 characters).';
   if (text.includes('email_not_confirmed')) return 'Please confirm your email address first; we sent you a link.';
-  if (text.includes('email_address_invalid') || text.includes('invalid email')) return 'Please enter a valid email address.';
+  if (text.includes('email_address_invalid') || text.includes('invalid email'))
+    return 'Please enter a valid email address.';
   if (text.includes('fetch') || text.includes('network')) return SENTENCES['network']!;
   return e.message ? `Sign-in failed: ${e.message}` : SENTENCES['internal']!;
 }

@@ -20,7 +20,11 @@ export function centsToDecimal(cents: number): string {
 }
 
 /** "€204" for whole amounts, "€183.60" otherwise (`wholeIfExact`), or always two decimals. */
-export function formatMoney(cents: number, currency = 'eur', options: { wholeIfExact?: boolean; locale?: string } = {}): string {
+export function formatMoney(
+  cents: number,
+  currency = 'eur',
+  options: { wholeIfExact?: boolean; locale?: string } = {},
+): string {
   const whole = options.wholeIfExact === true && cents % 100 === 0;
   return new Intl.NumberFormat(options.locale ?? readerLocale(), {
     style: 'currency',

@@ -21,7 +21,12 @@ async function start(root: HTMLElement): Promise<void> {
     anonKey: config.supabaseAnonKey,
     accessToken: async () => (await (await supabase).auth.getSession()).data.session?.access_token,
   });
-  const services: Services = { supabase, api, account: createAccount(supabase, api), redirect: (url) => location.assign(url) };
+  const services: Services = {
+    supabase,
+    api,
+    account: createAccount(supabase, api),
+    redirect: (url) => location.assign(url),
+  };
   interceptLinkClicks();
   root.textContent = '';
   render(
@@ -35,5 +40,6 @@ async function start(root: HTMLElement): Promise<void> {
 const root = document.getElementById('app')!;
 start(root).catch((error: unknown) => {
   console.error(error);
-  root.innerHTML = '<main class="page"><div class="notice notice-error" role="alert"><p><strong>AiSyst could not start.</strong> Please reload the page in a moment.</p></div></main>';
+  root.innerHTML =
+    '<main class="page"><div class="notice notice-error" role="alert"><p><strong>AiSyst could not start.</strong> Please reload the page in a moment.</p></div></main>';
 });

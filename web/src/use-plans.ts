@@ -4,7 +4,10 @@ import type { FunctionsClient, Plan } from './api.ts';
 
 let cached: Promise<Plan[]> | undefined;
 
-export type PlansState = { status: 'loading' } | { status: 'ready'; plans: Plan[] } | { status: 'error'; error: unknown };
+export type PlansState =
+  | { status: 'loading' }
+  | { status: 'ready'; plans: Plan[] }
+  | { status: 'error'; error: unknown };
 
 export function usePlans(api: FunctionsClient): PlansState & { retry(): void } {
   const [state, setState] = useState<PlansState>({ status: 'loading' });

@@ -18,8 +18,12 @@ export function createAuthenticator(auth: Config['auth']): Authenticator {
   const keys = jwtKeysFrom(auth);
   // The demo keys `supabase start` prints are public: only the local stack accepts the service-role one as a
   // backend key; a deployed function or a hosted project refuses it (and the default secret, see jwt-keys.ts).
-  const publicDemoKeys = trustsPublicDefaults(auth) ? [DEFAULT_SUPABASE_ANON_KEY] : [DEFAULT_SUPABASE_SERVICE_ROLE_KEY, DEFAULT_SUPABASE_ANON_KEY];
-  const backendKeys = [auth.serviceRoleKey, ...auth.secretKeys].filter((k) => k.length > 0 && !publicDemoKeys.includes(k) && k !== auth.anonKey);
+  const publicDemoKeys = trustsPublicDefaults(auth)
+    ? [DEFAULT_SUPABASE_ANON_KEY]
+    : [DEFAULT_SUPABASE_SERVICE_ROLE_KEY, DEFAULT_SUPABASE_ANON_KEY];
+  const backendKeys = [auth.serviceRoleKey, ...auth.secretKeys].filter(
+    (k) => k.length > 0 && !publicDemoKeys.includes(k) && k !== auth.anonKey,
+  );
   return {
     async user(headers) {
       const token = bearerToken(headers);

@@ -16,7 +16,8 @@ export interface JwtKeys {
 
 export function jwtKeysFrom(auth: Config['auth']): JwtKeys {
   // Anyone can sign with the well-known local secret: trusting it outside the local stack accepts forged tokens.
-  const trustSecret = auth.jwtSecret.length > 0 && !(auth.jwtSecret === DEFAULT_SUPABASE_JWT_SECRET && !trustsPublicDefaults(auth));
+  const trustSecret =
+    auth.jwtSecret.length > 0 && !(auth.jwtSecret === DEFAULT_SUPABASE_JWT_SECRET && !trustsPublicDefaults(auth));
   let jwks: JWTVerifyGetKey | undefined;
   if (auth.jwks) jwks = createLocalJWKSet(JSON.parse(auth.jwks));
   else if (auth.supabaseUrl) jwks = createRemoteJWKSet(new URL('/auth/v1/.well-known/jwks.json', auth.supabaseUrl));

@@ -16,7 +16,11 @@ export interface UserClaims {
 }
 
 /** A signed, unexpired JWT's payload, or undefined when the token is not one we can trust. */
-export async function verifySignedJwt(token: string, keys: JwtKeys, options: { audience?: string } = {}): Promise<JWTPayload | undefined> {
+export async function verifySignedJwt(
+  token: string,
+  keys: JwtKeys,
+  options: { audience?: string } = {},
+): Promise<JWTPayload | undefined> {
   let alg: string | undefined;
   try {
     alg = decodeProtectedHeader(token).alg;
@@ -32,7 +36,13 @@ export async function verifySignedJwt(token: string, keys: JwtKeys, options: { a
       try {
         return (await jwtVerify(token, keys.jwks, { ...verifyOptions, algorithms: ASYMMETRIC })).payload;
       } catch (err) {
-        if (isJwksOutage(err)) throw new AppError('auth_unavailable', 'Sign-in cannot be checked right now. Please try again in a moment.', {}, { cause: err });
+        if (isJwksOutage(err))
+          throw new AppError(
+            'auth_unavailable',
+            'Sign-in cannot be checked right now. Please try again in a moment.',
+            {},
+            { cause: err },
+          );
         throw err;
       }
     }

@@ -6,7 +6,10 @@ import { connectTimeoutSeconds, describeDatabaseUrl } from '../../config/databas
 
 /** Opening the database failed before any query of ours ran: `reason` says why, without secrets. */
 export class DatabaseConnectionError extends Error {
-  constructor(readonly reason: string, options: { cause?: unknown } = {}) {
+  constructor(
+    readonly reason: string,
+    options: { cause?: unknown } = {},
+  ) {
     super(reason, options);
     this.name = 'DatabaseConnectionError';
   }
@@ -23,8 +26,10 @@ export function explainConnectionError(error: unknown, url: string): string | un
   const sslmode = safeParam(url, 'sslmode');
   switch (code) {
     case 'CONNECT_TIMEOUT':
-      return `${where} did not answer within ${connectTimeoutSeconds(url)} s. Is the host right and the server up? ` +
-        '(add ?connect_timeout=<seconds> to the URL to wait longer)';
+      return (
+        `${where} did not answer within ${connectTimeoutSeconds(url)} s. Is the host right and the server up? ` +
+        '(add ?connect_timeout=<seconds> to the URL to wait longer)'
+      );
     case 'ECONNREFUSED':
       return `${where} refused the connection: nothing listens on that port. Is PostgreSQL running, and is the port right?`;
     case 'ENOTFOUND':
@@ -44,10 +49,17 @@ export function explainConnectionError(error: unknown, url: string): string | un
       return `${where} has no free connection slots: ${message}.`;
   }
   if (TLS_FAILURE.test(message) || code.startsWith('ERR_TLS') || /CERT|SELF_SIGNED/.test(code)) {
-    return `the TLS handshake with ${where} failed (sslmode=${sslmode ?? 'unset'}): ${message}. A local server without TLS ` +
-      'needs no sslmode (or sslmode=disable); Supabase needs sslmode=require.';
+    return (
+      `the TLS handshake with ${where} failed (sslmode=${sslmode ?? 'unset'}): ${message}. A local server without TLS ` +
+      'needs no sslmode (or sslmode=disable); Supabase needs sslmode=require.'
+    );
   }
-  if (code === 'ECONNRESET' || code === 'CONNECTION_CLOSED' || code === 'CONNECTION_ENDED' || code === 'CONNECTION_DESTROYED') {
+  if (
+    code === 'ECONNRESET' ||
+    code === 'CONNECTION_CLOSED' ||
+    code === 'CONNECTION_ENDED' ||
+    code === 'CONNECTION_DESTROYED'
+  ) {
     return `${where} closed the connection before it was ready (${code}). Is that port a PostgreSQL server?`;
   }
   return undefined;

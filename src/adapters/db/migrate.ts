@@ -68,7 +68,9 @@ export async function migrate(
     const text = readFileSync(migration.file, 'utf8');
     const applied = await sql.transaction(async (tx) => {
       await lock(tx);
-      const found = await tx.query('select 1 from supabase_migrations.schema_migrations where version = $1', [migration.version]);
+      const found = await tx.query('select 1 from supabase_migrations.schema_migrations where version = $1', [
+        migration.version,
+      ]);
       if (found.length > 0) return false;
       await tx.exec(text);
       await tx.query(
@@ -82,7 +84,9 @@ export async function migrate(
   }
 
   const known = new Set(migrations.map((m) => m.version));
-  const rows = await sql.query<{ version: string }>('select version from supabase_migrations.schema_migrations order by version');
+  const rows = await sql.query<{ version: string }>(
+    'select version from supabase_migrations.schema_migrations order by version',
+  );
   const unknown = rows.map((r) => r.version).filter((v) => !known.has(v));
   if (unknown.length > 0) {
     logger.warn('database has migrations this checkout does not know', { versions: unknown });

@@ -105,7 +105,9 @@ const lockedInThisProcess = new Set<string>();
 function lockDataDir(dataDir: string): () => void {
   const lockFile = `${dataDir}.lock`;
   if (lockedInThisProcess.has(dataDir)) {
-    throw new Error(`PGlite data directory ${dataDir} is already open in this process; open it once and share the instance`);
+    throw new Error(
+      `PGlite data directory ${dataDir} is already open in this process; open it once and share the instance`,
+    );
   }
   mkdirSync(dirname(dataDir), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -37,7 +37,9 @@ export function openPostgres(url: string, options: OpenPostgresOptions = {}): Sq
         serialize: (value: bigint | number | string) => String(value),
         parse: (text: string) => {
           const value = BigInt(text);
-          return value < BigInt(Number.MIN_SAFE_INTEGER) || value > BigInt(Number.MAX_SAFE_INTEGER) ? value : Number(value);
+          return value < BigInt(Number.MIN_SAFE_INTEGER) || value > BigInt(Number.MAX_SAFE_INTEGER)
+            ? value
+            : Number(value);
         },
       },
     },

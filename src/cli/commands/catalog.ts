@@ -35,7 +35,9 @@ export const command: Command = {
     const [sub, ...flags] = args;
     const unknown = flags.filter((f) => f !== '--dry-run' && f !== '--live');
     if (sub !== 'sync' || unknown.length > 0) {
-      console.error(`aisyst-billing catalog: ${sub !== 'sync' ? `unknown subcommand '${sub ?? ''}'` : `unknown option '${unknown[0]}'`}\n\n${HELP}`);
+      console.error(
+        `aisyst-billing catalog: ${sub !== 'sync' ? `unknown subcommand '${sub ?? ''}'` : `unknown option '${unknown[0]}'`}\n\n${HELP}`,
+      );
       return 2;
     }
     const dryRun = flags.includes('--dry-run');
@@ -50,10 +52,16 @@ export const command: Command = {
       await ensureAuthStub(sql);
       await migrate(sql, { logger: silentLogger });
       await seedPlans(sql);
-      const result = await syncCatalog({ stripe, mode: config.stripe.mode, sql }, { dryRun, allowLive: flags.includes('--live') });
-      console.log(`Stripe ${config.stripe.mode}${config.stripe.apiBase ? ` at ${config.stripe.apiBase.origin}` : ''}${dryRun ? ' — dry run, nothing changed' : ''}\n`);
+      const result = await syncCatalog(
+        { stripe, mode: config.stripe.mode, sql },
+        { dryRun, allowLive: flags.includes('--live') },
+      );
+      console.log(
+        `Stripe ${config.stripe.mode}${config.stripe.apiBase ? ` at ${config.stripe.apiBase.origin}` : ''}${dryRun ? ' — dry run, nothing changed' : ''}\n`,
+      );
       console.log(formatCatalogRows(result.rows));
-      if (result.setupFeePriceId) console.log(`\nsetup fee price: ${result.setupFeePriceId} (STRIPE_SETUP_FEE_PRICE_ID)`);
+      if (result.setupFeePriceId)
+        console.log(`\nsetup fee price: ${result.setupFeePriceId} (STRIPE_SETUP_FEE_PRICE_ID)`);
       if (!dryRun) console.log('price ids written to billing_plans.');
       return 0;
     } catch (err) {

@@ -55,23 +55,36 @@ export const command: Command = {
       return 2;
     }
     const [fix, live, json] = FLAGS.map((f) => args.includes(f)) as [boolean, boolean, boolean];
-    const config = await configForStripeCommand('doctor', processEnv, { live, whatLiveChanges: 'doctor checks and repairs live mode' });
+    const config = await configForStripeCommand('doctor', processEnv, {
+      live,
+      whatLiveChanges: 'doctor checks and repairs live mode',
+    });
     if (typeof config === 'number') return config;
     const logger = jsonLogger((line) => process.stderr.write(line + '\n'), { command: 'doctor' });
     const pending = new Set<Promise<unknown>>();
     const sql = await openDatabase(config.database);
     const ctx: DoctorContext = {
-      config, sql, stripe: createStripeClient(config), clock: systemClock, logger, live,
+      config,
+      sql,
+      stripe: createStripeClient(config),
+      clock: systemClock,
+      logger,
+      live,
       state: { secretsToSet: [], fixesRun: new Set() },
       waitUntil(task) {
-        const tracked = task.catch((err: unknown) => logger.error('background task failed', { cause: String(err) })).finally(() => pending.delete(tracked));
+        const tracked = task
+          .catch((err: unknown) => logger.error('background task failed', { cause: String(err) }))
+          .finally(() => pending.delete(tracked));
         pending.add(tracked);
       },
     };
     try {
       const results = await runDoctor(ctx, ALL_CHECKS, { fix });
       if (json) console.log(JSON.stringify({ checks: results }, null, 2));
-      else console.log(`Stripe ${config.stripe.mode}${config.stripe.apiBase ? ` at ${config.stripe.apiBase.origin}` : ''}${fix ? ' — with --fix' : ''}\n\n${formatDoctorTable(results)}`);
+      else
+        console.log(
+          `Stripe ${config.stripe.mode}${config.stripe.apiBase ? ` at ${config.stripe.apiBase.origin}` : ''}${fix ? ' — with --fix' : ''}\n\n${formatDoctorTable(results)}`,
+        );
       if (ctx.state.secretsToSet.length > 0) {
         // Shown once: Stripe never shows an endpoint's secret again. In --json mode on stderr, so stdout stays JSON.
         const text = `\nSet these secrets on the deployed functions (shown once):\n${ctx.state.secretsToSet.map((l) => `  ${l}`).join('\n')}`;

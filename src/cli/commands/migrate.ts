@@ -39,7 +39,9 @@ It is never installed on Supabase.`,
     const { env, fromDotEnv } = await readEnvWithOrigins(process.cwd(), processEnv);
     const target = databaseTarget(env);
     if (typeof target === 'string') {
-      console.error(`aisyst-billing migrate: ${target.replace('DATABASE_URL', variableOrigin('DATABASE_URL', fromDotEnv))}`);
+      console.error(
+        `aisyst-billing migrate: ${target.replace('DATABASE_URL', variableOrigin('DATABASE_URL', fromDotEnv))}`,
+      );
       return 2;
     }
     console.log(`database: ${describe(target)}`);
@@ -55,7 +57,14 @@ It is never installed on Supabase.`,
       if (await ensureAuthStub(sql)) console.log('auth stub: installed (no "auth" schema found: local database)');
       else console.log('auth stub: not needed ("auth" schema present)');
       const result = await migrate(sql, {
-        logger: { info: () => {}, warn: (msg, f) => console.warn(`warning: ${msg} ${JSON.stringify(f ?? {})}`), error: () => {}, child() { return this; } },
+        logger: {
+          info: () => {},
+          warn: (msg, f) => console.warn(`warning: ${msg} ${JSON.stringify(f ?? {})}`),
+          error: () => {},
+          child() {
+            return this;
+          },
+        },
       });
       for (const id of result.applied) console.log(`applied   ${id}`);
       console.log(

@@ -54,7 +54,9 @@ Ctrl-C stops everything cleanly.`,
     }
     const logger = jsonLogger();
     // Something on screen before the database is reached: an unanswering host takes its connect timeout.
-    console.log(`Starting the local stack (database: ${config.database.kind === 'pglite' ? `PGlite at ${config.database.dir}` : describeDatabaseUrl(config.database.url)})…`);
+    console.log(
+      `Starting the local stack (database: ${config.database.kind === 'pglite' ? `PGlite at ${config.database.dir}` : describeDatabaseUrl(config.database.url)})…`,
+    );
     let stack;
     try {
       // A key Stripe refuses stops start-up before anything else (in live mode nothing else calls Stripe at start).
@@ -69,7 +71,8 @@ Ctrl-C stops everything cleanly.`,
     // Secrets are never printed whole (docs/configuration.md). The default is Supabase's public local demo key, which
     // .env.example spells out, so say where a newcomer finds it to curl report-usage.
     const key = config.auth.serviceRoleKey;
-    const keyHint = key === DEFAULT_SUPABASE_SERVICE_ROLE_KEY ? '   (local demo key: SUPABASE_SERVICE_ROLE_KEY in .env.example)' : '';
+    const keyHint =
+      key === DEFAULT_SUPABASE_SERVICE_ROLE_KEY ? '   (local demo key: SUPABASE_SERVICE_ROLE_KEY in .env.example)' : '';
     console.log(`
 AiSyst billing — local stack is up
   pages      ${stack.url}/pricing   (${stack.url}/dashboard)
@@ -103,7 +106,12 @@ Ctrl-C to stop.
 function buildPagesInBackground(): void {
   console.log('pages: not built yet — building them in the background (npm run build:web)…');
   const vite = resolve(REPO_ROOT, 'node_modules/vite/bin/vite.js');
-  const child = spawn(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  child.on('exit', (code) => console.log(code === 0 ? 'pages: built.' : `pages: build failed (exit ${code}); run npm run build:web to see why`));
+  const child = spawn(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code) =>
+    console.log(code === 0 ? 'pages: built.' : `pages: build failed (exit ${code}); run npm run build:web to see why`),
+  );
   child.unref();
 }

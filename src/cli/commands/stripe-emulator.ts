@@ -52,7 +52,7 @@ function emulatorNumbers(args: string[], env: Record<string, string | undefined>
     streamVisibilityMs: read('--stream-visibility-ms'),
   };
   const problem = Object.values(values).find((v) => typeof v === 'string');
-  return typeof problem === 'string' ? problem : values as { [K in keyof typeof values]: number | undefined };
+  return typeof problem === 'string' ? problem : (values as { [K in keyof typeof values]: number | undefined });
 }
 
 export const command: Command = {
@@ -77,12 +77,26 @@ export const command: Command = {
       return 2;
     }
     const { latencyMs, meterEventsPerSecond, streamRequestsPerSecond, streamVisibilityMs } = numbers;
-    const meterEventLimits = args.includes('--no-limits') ? false as const
-      : { ...(meterEventsPerSecond !== undefined ? { meterEventsPerSecond } : {}), ...(streamRequestsPerSecond !== undefined ? { streamRequestsPerSecond } : {}) };
+    const meterEventLimits = args.includes('--no-limits')
+      ? (false as const)
+      : {
+          ...(meterEventsPerSecond !== undefined ? { meterEventsPerSecond } : {}),
+          ...(streamRequestsPerSecond !== undefined ? { streamRequestsPerSecond } : {}),
+        };
     const { startStripeEmulator } = await import('../../emulator/index.ts');
-    const logger = args.includes('--quiet') ? undefined : jsonLogger((l) => process.stderr.write(l + '\n'), { service: 'stripe-emulator' });
-    const emulator = await startStripeEmulator({ port, host: flag(args, '--host') ?? '127.0.0.1', stateFile: flag(args, '--state'), webhookSecret, logger,
-      latencyMs, meterEventLimits, ...(streamVisibilityMs !== undefined ? { meterEventStreamVisibilityMs: streamVisibilityMs } : {}) });
+    const logger = args.includes('--quiet')
+      ? undefined
+      : jsonLogger((l) => process.stderr.write(l + '\n'), { service: 'stripe-emulator' });
+    const emulator = await startStripeEmulator({
+      port,
+      host: flag(args, '--host') ?? '127.0.0.1',
+      stateFile: flag(args, '--state'),
+      webhookSecret,
+      logger,
+      latencyMs,
+      meterEventLimits,
+      ...(streamVisibilityMs !== undefined ? { meterEventStreamVisibilityMs: streamVisibilityMs } : {}),
+    });
     console.log(`Stripe emulator listening on ${emulator.url}
   SDK:   new Stripe('sk_test_anything', { host: '${emulator.host}', port: ${emulator.port}, protocol: 'http' })
   curl:  curl ${emulator.url}/v1/customers -u sk_test_anything:

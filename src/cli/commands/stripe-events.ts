@@ -9,7 +9,11 @@ import { createStripeClient } from '../../adapters/stripe/client.ts';
 import type { AppContext } from '../../http/route.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { jsonLogger } from '../../ports/logger.ts';
-import { STRIPE_EVENT_RETENTION_DAYS, formatReplayRows, replayStripeEvents } from '../../usecases/replay-stripe-events.ts';
+import {
+  STRIPE_EVENT_RETENTION_DAYS,
+  formatReplayRows,
+  replayStripeEvents,
+} from '../../usecases/replay-stripe-events.ts';
 
 const HELP = `usage: aisyst-billing stripe-events replay --since <ISO date|Nd> [--dry-run] [--live]
 
@@ -32,7 +36,11 @@ Database: DATABASE_URL or PGLITE_DIR (must not be in use by npm start).`;
 export function parseSince(text: string | undefined, now: Date): Date | string {
   if (!text) return '--since is required (an ISO date or Nd, e.g. 3d)';
   const days = /^(\d+)d$/.exec(text);
-  const since = days ? new Date(now.getTime() - Number(days[1]) * 86_400_000) : /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : undefined;
+  const since = days
+    ? new Date(now.getTime() - Number(days[1]) * 86_400_000)
+    : /^\d{4}-\d{2}-\d{2}/.test(text)
+      ? new Date(text)
+      : undefined;
   if (!since || Number.isNaN(since.getTime())) return `--since '${text}' is neither an ISO date nor Nd (e.g. 3d)`;
   if (since > now) return `--since '${text}' is in the future`;
   return since;
@@ -65,26 +73,38 @@ export const command: Command = {
     });
     if (typeof config === 'number') return config;
     if (now.getTime() - since.getTime() > STRIPE_EVENT_RETENTION_DAYS * 86_400_000) {
-      console.error(`note: Stripe keeps events for ${STRIPE_EVENT_RETENTION_DAYS} days; older ones cannot be replayed.`);
+      console.error(
+        `note: Stripe keeps events for ${STRIPE_EVENT_RETENTION_DAYS} days; older ones cannot be replayed.`,
+      );
     }
 
     const logger = jsonLogger((line) => process.stderr.write(line + '\n'), { command: 'stripe-events replay' });
     const pending = new Set<Promise<unknown>>();
     const sql = await openDatabase(config.database);
     const ctx: AppContext = {
-      config, sql, stripe: createStripeClient(config), clock: systemClock, logger,
+      config,
+      sql,
+      stripe: createStripeClient(config),
+      clock: systemClock,
+      logger,
       waitUntil(task) {
-        const tracked = task.catch((err: unknown) => logger.error('background task failed', { cause: String(err) })).finally(() => pending.delete(tracked));
+        const tracked = task
+          .catch((err: unknown) => logger.error('background task failed', { cause: String(err) }))
+          .finally(() => pending.delete(tracked));
         pending.add(tracked);
       },
     };
     try {
       const { rows } = await replayStripeEvents(ctx, { since, dryRun });
-      console.log(`Stripe ${config.stripe.mode}${config.stripe.apiBase ? ` at ${config.stripe.apiBase.origin}` : ''}: events since ${since.toISOString()}${dryRun ? ' — dry run, nothing changed' : ''}\n`);
+      console.log(
+        `Stripe ${config.stripe.mode}${config.stripe.apiBase ? ` at ${config.stripe.apiBase.origin}` : ''}: events since ${since.toISOString()}${dryRun ? ' — dry run, nothing changed' : ''}\n`,
+      );
       console.log(rows.length === 0 ? 'no events' : formatReplayRows(rows));
       const count = (s: string) => rows.filter((r) => r.status === s).length;
       const failed = count('failed');
-      console.log(`\n${dryRun ? `${count('would-apply')} would be applied` : `${count('applied')} applied`}, ${count('already-processed')} already processed, ${count('ignored')} ignored, ${failed} failed`);
+      console.log(
+        `\n${dryRun ? `${count('would-apply')} would be applied` : `${count('applied')} applied`}, ${count('already-processed')} already processed, ${count('ignored')} ignored, ${failed} failed`,
+      );
       return failed > 0 ? 1 : 0;
     } catch (err) {
       console.error(`aisyst-billing stripe-events replay: failed: ${err instanceof Error ? err.message : String(err)}`);

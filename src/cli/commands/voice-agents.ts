@@ -36,34 +36,45 @@ export const command: Command = {
     const options = new Map<string, string>();
     for (let i = 0; i < rest.length; i++) {
       const arg = rest[i]!;
-      const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+      const [flag, inline] = arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
       if (!['--platform', '--external-id', '--org'].includes(flag!)) return usageError(`unknown option '${arg}'`);
       const value = inline ?? rest[++i];
       if (value === undefined || value.trim() === '') return usageError(`${flag} needs a value`);
       options.set(flag!, value.trim());
     }
     const platformText = options.get('--platform');
-    if (platformText !== undefined && !isVoicePlatform(platformText)) return usageError(`--platform must be one of ${VOICE_PLATFORMS.join(', ')}`);
+    if (platformText !== undefined && !isVoicePlatform(platformText))
+      return usageError(`--platform must be one of ${VOICE_PLATFORMS.join(', ')}`);
     const platform = platformText as VoicePlatform | undefined;
     const externalId = options.get('--external-id');
     const orgId = options.get('--org');
     if (orgId !== undefined && !isUuid(orgId)) return usageError('--org must be an organisation id (uuid)');
-    if (sub === 'link' && (!platform || !externalId || !orgId)) return usageError('link needs --platform, --external-id and --org');
+    if (sub === 'link' && (!platform || !externalId || !orgId))
+      return usageError('link needs --platform, --external-id and --org');
     if (sub === 'unlink' && (!platform || !externalId)) return usageError('unlink needs --platform and --external-id');
     if (sub !== 'link' && sub !== 'unlink' && sub !== 'list') return usageError(`unknown subcommand '${sub ?? ''}'`);
-    if (externalId !== undefined && [...externalId].length > 255) return usageError('--external-id must be at most 255 characters');
+    if (externalId !== undefined && [...externalId].length > 255)
+      return usageError('--external-id must be at most 255 characters');
 
     let config;
     try {
       config = parseConfig(await readEnv(process.cwd(), processEnv));
     } catch (err) {
-      if (err instanceof ConfigError) { console.error(err.message); return 1; }
+      if (err instanceof ConfigError) {
+        console.error(err.message);
+        return 1;
+      }
       throw err;
     }
     const sql = await openDatabase(config.database);
     try {
       if (sub === 'link') {
-        if (!(await findOrganisationById(sql, orgId!))) { console.error(`aisyst-billing voice-agents: no organisation ${orgId}`); return 1; }
+        if (!(await findOrganisationById(sql, orgId!))) {
+          console.error(`aisyst-billing voice-agents: no organisation ${orgId}`);
+          return 1;
+        }
         await linkVoiceAgent(sql, { platform: platform!, externalId: externalId!, orgId: orgId! });
         console.log(`linked ${platform} ${externalId} → ${orgId}`);
       } else if (sub === 'unlink') {
@@ -71,9 +82,13 @@ export const command: Command = {
         console.log(removed ? `unlinked ${platform} ${externalId}` : `no link for ${platform} ${externalId}`);
         return removed ? 0 : 1;
       } else {
-        const links = await listVoiceAgentLinks(sql, { ...(platform ? { platform } : {}), ...(orgId ? { orgId } : {}) });
+        const links = await listVoiceAgentLinks(sql, {
+          ...(platform ? { platform } : {}),
+          ...(orgId ? { orgId } : {}),
+        });
         if (links.length === 0) console.log('no links');
-        for (const l of links) console.log(`${l.platform.padEnd(11)} ${l.externalId.padEnd(36)} ${l.orgId}  ${l.createdAt.toISOString()}`);
+        for (const l of links)
+          console.log(`${l.platform.padEnd(11)} ${l.externalId.padEnd(36)} ${l.orgId}  ${l.createdAt.toISOString()}`);
       }
       return 0;
     } finally {

@@ -46,24 +46,38 @@ export const command: Command = {
     const since = sinceText === undefined ? undefined : parseSince(sinceText, systemClock.now());
     if (typeof since === 'string') return usageError(since);
 
-    const config = await configForStripeCommand('voice-events replay', processEnv, { live, whatLiveChanges: 'replaying bills real calls' });
+    const config = await configForStripeCommand('voice-events replay', processEnv, {
+      live,
+      whatLiveChanges: 'replaying bills real calls',
+    });
     if (typeof config === 'number') return config;
     const logger = jsonLogger((line) => process.stderr.write(line + '\n'), { command: 'voice-events replay' });
     const pending = new Set<Promise<unknown>>();
     const sql = await openDatabase(config.database);
     const ctx: AppContext = {
-      config, sql, stripe: createStripeClient(config), clock: systemClock, logger,
+      config,
+      sql,
+      stripe: createStripeClient(config),
+      clock: systemClock,
+      logger,
       waitUntil(task) {
-        const tracked = task.catch((err: unknown) => logger.error('background task failed', { cause: String(err) })).finally(() => pending.delete(tracked));
+        const tracked = task
+          .catch((err: unknown) => logger.error('background task failed', { cause: String(err) }))
+          .finally(() => pending.delete(tracked));
         pending.add(tracked);
       },
     };
     try {
       const rows = await replayVoiceEvents(ctx, since ? { since } : {});
       if (rows.length === 0) console.log('no voice events to replay');
-      for (const r of rows) console.log(`${r.status.padEnd(12)} ${r.callId.padEnd(48)} ${r.platform} ${r.eventId}${r.reason ? `  (${r.reason})` : ''}`);
+      for (const r of rows)
+        console.log(
+          `${r.status.padEnd(12)} ${r.callId.padEnd(48)} ${r.platform} ${r.eventId}${r.reason ? `  (${r.reason})` : ''}`,
+        );
       const open = rows.filter((r) => r.status === 'unattributed' || r.status === 'failed').length;
-      console.log(`\n${rows.filter((r) => r.status === 'billed').length} billed, ${rows.filter((r) => r.status === 'unbilled').length} recorded unbilled, ${open} still unattributed or failed`);
+      console.log(
+        `\n${rows.filter((r) => r.status === 'billed').length} billed, ${rows.filter((r) => r.status === 'unbilled').length} recorded unbilled, ${open} still unattributed or failed`,
+      );
       return open > 0 ? 1 : 0;
     } catch (err) {
       console.error(`aisyst-billing voice-events replay: failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -31,31 +31,77 @@ export function meteredQuantity(emu: Emu, price: Obj, customer: string, from: nu
 
 export function addLine(emu: Emu, invoice: Obj, spec: LineSpec): Obj {
   const product = emu.store.get('product', spec.price.product);
-  const quantity = spec.usage ? meteredQuantity(emu, spec.price, spec.usage.customer, spec.usage.from, spec.usage.to) : spec.quantity;
+  const quantity = spec.usage
+    ? meteredQuantity(emu, spec.price, spec.usage.customer, spec.usage.from, spec.usage.to)
+    : spec.quantity;
   const amount = spec.amountOverride ?? amountFor(spec.price as never, quantity);
   const fromSubscription = Boolean(spec.subscriptionItem);
   const line: Partial<Stripe.InvoiceLineItem> & Obj = {
-    id: newId('il'), object: 'line_item', amount, currency: spec.price.currency,
-    description: spec.description ?? `${quantity} × ${product?.name ?? 'item'}${spec.price.recurring ? ` (at ${describeRate(spec.price)})` : ''}`,
-    discount_amounts: [], discountable: true, discounts: [], invoice: invoice.id, livemode: false, metadata: {},
+    id: newId('il'),
+    object: 'line_item',
+    amount,
+    currency: spec.price.currency,
+    description:
+      spec.description ??
+      `${quantity} × ${product?.name ?? 'item'}${spec.price.recurring ? ` (at ${describeRate(spec.price)})` : ''}`,
+    discount_amounts: [],
+    discountable: true,
+    discounts: [],
+    invoice: invoice.id,
+    livemode: false,
+    metadata: {},
     parent: fromSubscription
-      ? { type: 'subscription_item_details', invoice_item_details: null, subscription_item_details: { invoice_item: null, proration: Boolean(spec.proration), proration_details: { credited_items: null }, subscription: spec.subscription ?? null, subscription_item: spec.subscriptionItem ?? '' } }
-      : { type: 'invoice_item_details', subscription_item_details: null, invoice_item_details: { invoice_item: newId('ii'), proration: false, proration_details: { credited_items: null }, subscription: spec.subscription ?? null } },
-    period: spec.period, pretax_credit_amounts: [],
-    pricing: { type: 'price_details', price_details: { price: spec.price.id, product: spec.price.product }, unit_amount_decimal: spec.price.unit_amount_decimal ?? null },
-    quantity, quantity_decimal: String(quantity), subscription: spec.subscription ?? null, subtotal: amount, taxes: [],
+      ? {
+          type: 'subscription_item_details',
+          invoice_item_details: null,
+          subscription_item_details: {
+            invoice_item: null,
+            proration: Boolean(spec.proration),
+            proration_details: { credited_items: null },
+            subscription: spec.subscription ?? null,
+            subscription_item: spec.subscriptionItem ?? '',
+          },
+        }
+      : {
+          type: 'invoice_item_details',
+          subscription_item_details: null,
+          invoice_item_details: {
+            invoice_item: newId('ii'),
+            proration: false,
+            proration_details: { credited_items: null },
+            subscription: spec.subscription ?? null,
+          },
+        },
+    period: spec.period,
+    pretax_credit_amounts: [],
+    pricing: {
+      type: 'price_details',
+      price_details: { price: spec.price.id, product: spec.price.product },
+      unit_amount_decimal: spec.price.unit_amount_decimal ?? null,
+    },
+    quantity,
+    quantity_decimal: String(quantity),
+    subscription: spec.subscription ?? null,
+    subtotal: amount,
+    taxes: [],
   } as Obj;
   if (spec.usage) line._usage = { ...spec.usage, price: spec.price.id };
   return emu.store.put(line);
 }
 
 function describeRate(price: Obj): string {
-  const unit = price.billing_scheme === 'tiered' ? 'tiered' : `${(price.unit_amount / 100).toFixed(2)} ${price.currency.toUpperCase()}`;
+  const unit =
+    price.billing_scheme === 'tiered'
+      ? 'tiered'
+      : `${(price.unit_amount / 100).toFixed(2)} ${price.currency.toUpperCase()}`;
   return `${unit} / ${price.recurring.interval}`;
 }
 
 export function linesOf(emu: Emu, invoiceId: string): Obj[] {
-  return emu.store.all('line_item').filter((l) => l.invoice === invoiceId).reverse();
+  return emu.store
+    .all('line_item')
+    .filter((l) => l.invoice === invoiceId)
+    .reverse();
 }
 
 /** Re-reads metered usage into the invoice's metered lines (late usage in the grace period). */

@@ -15,21 +15,46 @@ import type { Obj } from '../store.ts';
 import { addIntervals, type Interval } from './periods.ts';
 import { isMetered, itemsOf, priceOf } from './subscriptionModel.ts';
 
-export interface PhaseItem { price: string; quantity?: number }
+export interface PhaseItem {
+  price: string;
+  quantity?: number;
+}
 
 /** Stripe's phase object around the items, dates and metadata the emulator models. */
-export function phaseObject(emu: Emu, sub: Obj, p: { items: PhaseItem[]; start: number; end: number; metadata?: Record<string, string>; proration: string }): Obj {
+export function phaseObject(
+  emu: Emu,
+  sub: Obj,
+  p: { items: PhaseItem[]; start: number; end: number; metadata?: Record<string, string>; proration: string },
+): Obj {
   return {
-    add_invoice_items: [], application_fee_percent: null, automatic_tax: { disabled_reason: null, enabled: false, liability: null },
-    billing_cycle_anchor: null, billing_thresholds: null, collection_method: null, currency: sub.currency,
-    default_payment_method: null, default_tax_rates: [], description: null, discounts: [], end_date: p.end,
+    add_invoice_items: [],
+    application_fee_percent: null,
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
+    billing_cycle_anchor: null,
+    billing_thresholds: null,
+    collection_method: null,
+    currency: sub.currency,
+    default_payment_method: null,
+    default_tax_rates: [],
+    description: null,
+    discounts: [],
+    end_date: p.end,
     invoice_settings: null,
     items: p.items.map((i) => ({
-      billing_thresholds: null, discounts: [], metadata: {}, plan: i.price, price: i.price,
-      ...(i.quantity !== undefined ? { quantity: i.quantity } : {}), tax_rates: [],
+      billing_thresholds: null,
+      discounts: [],
+      metadata: {},
+      plan: i.price,
+      price: i.price,
+      ...(i.quantity !== undefined ? { quantity: i.quantity } : {}),
+      tax_rates: [],
     })),
-    metadata: p.metadata ?? {}, on_behalf_of: null, proration_behavior: p.proration, start_date: p.start,
-    transfer_data: null, trial_end: null,
+    metadata: p.metadata ?? {},
+    on_behalf_of: null,
+    proration_behavior: p.proration,
+    start_date: p.start,
+    transfer_data: null,
+    trial_end: null,
   };
 }
 
@@ -46,7 +71,8 @@ export function phaseEnd(emu: Emu, start: number, items: PhaseItem[], iterations
  * reason it cannot be applied.
  */
 export function mapPhaseItems(emu: Emu, sub: Obj, items: PhaseItem[]): Map<Obj, PhaseItem> | string {
-  const shape = (price: Obj) => `${isMetered(price) ? 'metered' : 'licensed'}/${price.recurring.interval}/${price.recurring.interval_count}`;
+  const shape = (price: Obj) =>
+    `${isMetered(price) ? 'metered' : 'licensed'}/${price.recurring.interval}/${price.recurring.interval_count}`;
   const current = itemsOf(emu, sub.id);
   const free = [...items];
   const mapping = new Map<Obj, PhaseItem>();
@@ -61,7 +87,8 @@ export function mapPhaseItems(emu: Emu, sub: Obj, items: PhaseItem[]): Map<Obj, 
 }
 
 /** The schedule's phase holding `at`, by index. */
-const phaseIndexAt = (schedule: Obj, at: number) => (schedule.phases as Obj[]).findIndex((p) => p.start_date <= at && at < p.end_date);
+const phaseIndexAt = (schedule: Obj, at: number) =>
+  (schedule.phases as Obj[]).findIndex((p) => p.start_date <= at && at < p.end_date);
 
 /**
  * At a renewal: if the subscription's schedule has reached the end of its current phase, enter the next one (re-price
@@ -70,11 +97,16 @@ const phaseIndexAt = (schedule: Obj, at: number) => (schedule.phases as Obj[]).f
  */
 export function enterDuePhase(emu: Emu, sub: Obj, at: number): Obj {
   const schedule = sub.schedule ? emu.store.get('subscription_schedule', sub.schedule) : undefined;
-  if (!schedule || schedule.status !== 'active' || !schedule.current_phase || schedule.current_phase.end_date > at) return {};
+  if (!schedule || schedule.status !== 'active' || !schedule.current_phase || schedule.current_phase.end_date > at)
+    return {};
   const previous: Obj = {};
   const next = (schedule.phases as Obj[])[phaseIndexAt(schedule, at)];
   if (next) {
-    const mapping = mapPhaseItems(emu, sub, next.items.map((i: Obj) => ({ price: i.price, quantity: i.quantity })));
+    const mapping = mapPhaseItems(
+      emu,
+      sub,
+      next.items.map((i: Obj) => ({ price: i.price, quantity: i.quantity })),
+    );
     if (typeof mapping === 'string') {
       emu.logger.warn('subscription schedule phase not applied', { schedule: schedule.id, reason: mapping });
     } else {
@@ -100,10 +132,16 @@ export function enterDuePhase(emu: Emu, sub: Obj, at: number): Obj {
 }
 
 /** Detaches the schedule from its subscription: released (the subscription runs on), completed or canceled. */
-export function endSchedule(emu: Emu, schedule: Obj, sub: Obj | undefined, status: 'released' | 'completed' | 'canceled'): void {
+export function endSchedule(
+  emu: Emu,
+  schedule: Obj,
+  sub: Obj | undefined,
+  status: 'released' | 'completed' | 'canceled',
+): void {
   const now = emu.nowFor(schedule.customer);
   Object.assign(schedule, { status, current_phase: null });
-  if (status === 'released') Object.assign(schedule, { released_at: now, released_subscription: schedule.subscription, subscription: null });
+  if (status === 'released')
+    Object.assign(schedule, { released_at: now, released_subscription: schedule.subscription, subscription: null });
   if (status === 'completed') schedule.completed_at = now;
   if (status === 'canceled') schedule.canceled_at = now;
   if (sub) sub.schedule = null;

@@ -7,7 +7,14 @@ import { newId } from '../ids.ts';
 import type { Emu } from '../emu.ts';
 
 export type TaskKind = 'renew' | 'finalize' | 'retry_payment' | 'cancel_at' | 'expire_incomplete';
-export interface Task { id: string; at: number; clock: string | null; kind: TaskKind; ref: string; seq: number }
+export interface Task {
+  id: string;
+  at: number;
+  clock: string | null;
+  kind: TaskKind;
+  ref: string;
+  seq: number;
+}
 
 export type TaskRunner = (emu: Emu, ref: string, task: Task) => void;
 
@@ -16,7 +23,10 @@ let seq = 0;
 export class Scheduler {
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private emu: Emu, private runners: Record<TaskKind, TaskRunner>) {}
+  constructor(
+    private emu: Emu,
+    private runners: Record<TaskKind, TaskRunner>,
+  ) {}
 
   get tasks() {
     return this.emu.store.state.tasks;
@@ -34,7 +44,8 @@ export class Scheduler {
   /** Runs every task of `clock` due at or before `until`, earliest first; tasks added meanwhile join in. */
   runDue(clock: string | null, until: number, onStep?: (at: number) => void): void {
     for (;;) {
-      const due = this.tasks.filter((t) => t.clock === clock && t.at <= until)
+      const due = this.tasks
+        .filter((t) => t.clock === clock && t.at <= until)
         .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) return;
       this.emu.store.state.tasks = this.tasks.filter((t) => t !== due);

@@ -39,9 +39,11 @@ export function applyItemChanges(emu: Emu, sub: Obj, raw: Params[], behavior: Pr
     const price = priceId ? emu.store.get('price', priceId) : undefined;
     if (priceId && !price) throw notFound('price', priceId, `items[${i}][price]`);
     const quantity = int(change.quantity, `items[${i}][quantity]`);
-    if (price && isMetered(price) && quantity !== undefined) throw invalidParam(`items[${i}][quantity]`, 'Quantity should not be specified where usage_type is `metered`.');
+    if (price && isMetered(price) && quantity !== undefined)
+      throw invalidParam(`items[${i}][quantity]`, 'Quantity should not be specified where usage_type is `metered`.');
     if (existing && change.deleted === 'true') {
-      if (change.clear_usage !== 'true') billMeteredUsageSoFar(emu, sub, existing, priceOf(emu, existing), now, behavior);
+      if (change.clear_usage !== 'true')
+        billMeteredUsageSoFar(emu, sub, existing, priceOf(emu, existing), now, behavior);
       prorate(emu, sub, existing, priceOf(emu, existing), existing.quantity ?? 0, now, -1, behavior);
       existing._deleted = true;
       emu.emit('customer.subscription_item.deleted', existing, undefined, sub.customer);
@@ -61,7 +63,10 @@ export function applyItemChanges(emu: Emu, sub: Obj, raw: Params[], behavior: Pr
         existing.price = newPrice.id;
         if (newQuantity === undefined) delete existing.quantity;
         else existing.quantity = newQuantity;
-        if (newPrice.recurring.interval !== oldPrice.recurring.interval || newPrice.recurring.interval_count !== oldPrice.recurring.interval_count) {
+        if (
+          newPrice.recurring.interval !== oldPrice.recurring.interval ||
+          newPrice.recurring.interval_count !== oldPrice.recurring.interval_count
+        ) {
           const fresh = newItem(emu, sub, newPrice, newQuantity, now);
           existing.current_period_start = fresh.current_period_start;
           existing.current_period_end = fresh.current_period_end;
@@ -73,9 +78,13 @@ export function applyItemChanges(emu: Emu, sub: Obj, raw: Params[], behavior: Pr
       if (change.metadata !== undefined) existing.metadata = mergeMetadata(existing.metadata, change.metadata);
       return;
     }
-    if (!price) throw invalidParam(`items[${i}][price]`, 'Missing required param: items[' + i + '][price].', 'parameter_missing');
+    if (!price)
+      throw invalidParam(`items[${i}][price]`, 'Missing required param: items[' + i + '][price].', 'parameter_missing');
     if (itemsOf(emu, sub.id).some((it) => it.price === price.id)) {
-      throw invalidParam(`items[${i}][price]`, `Cannot add multiple subscription items with the same plan: ${price.id}`);
+      throw invalidParam(
+        `items[${i}][price]`,
+        `Cannot add multiple subscription items with the same plan: ${price.id}`,
+      );
     }
     const item = newItem(emu, sub, price, quantity, now, mergeMetadata({}, change.metadata));
     prorate(emu, sub, item, price, item.quantity ?? 0, now, 1, behavior);
@@ -87,26 +96,70 @@ export function applyItemChanges(emu: Emu, sub: Obj, raw: Params[], behavior: Pr
 }
 
 /** A pending invoice item for the unused (sign −1) or remaining (+1) part of a licensed item's period. */
-function prorate(emu: Emu, sub: Obj, item: Obj, price: Obj, quantity: number, now: number, sign: 1 | -1, behavior: ProrationBehavior): void {
+function prorate(
+  emu: Emu,
+  sub: Obj,
+  item: Obj,
+  price: Obj,
+  quantity: number,
+  now: number,
+  sign: 1 | -1,
+  behavior: ProrationBehavior,
+): void {
   if (behavior === 'none' || isMetered(price) || sub.status === 'incomplete') return;
-  const { current_period_start: start, current_period_end: end } = item as { current_period_start: number; current_period_end: number };
+  const { current_period_start: start, current_period_end: end } = item as {
+    current_period_start: number;
+    current_period_end: number;
+  };
   if (now >= end || end <= start) return;
   const full = amountFor(price as never, quantity);
   const amount = sign * Math.round((full * (end - now)) / (end - start));
   if (amount === 0) return;
   const product = emu.store.get('product', price.product);
   emu.store.put({
-    id: newId('ii'), object: 'invoiceitem', amount, currency: price.currency, customer: sub.customer, customer_account: null, date: now,
+    id: newId('ii'),
+    object: 'invoiceitem',
+    amount,
+    currency: price.currency,
+    customer: sub.customer,
+    customer_account: null,
+    date: now,
     description: `${sign < 0 ? 'Unused' : 'Remaining'} time on ${quantity} × ${product?.name ?? 'item'} after ${new Date(now * 1000).toISOString().slice(0, 10)}`,
-    discountable: false, discounts: [], invoice: null, livemode: false, metadata: {}, net_amount: amount,
-    parent: { type: 'subscription_details', subscription_details: { subscription: sub.id, subscription_item: item.id } },
-    period: { start: now, end }, pricing: { type: 'price_details', price_details: { price: price.id, product: price.product }, unit_amount_decimal: String(amount) },
-    proration: true, quantity: 1, quantity_decimal: '1', subscription: sub.id, tax_rates: [], test_clock: sub.test_clock ?? null, _subscription_item: item.id,
+    discountable: false,
+    discounts: [],
+    invoice: null,
+    livemode: false,
+    metadata: {},
+    net_amount: amount,
+    parent: {
+      type: 'subscription_details',
+      subscription_details: { subscription: sub.id, subscription_item: item.id },
+    },
+    period: { start: now, end },
+    pricing: {
+      type: 'price_details',
+      price_details: { price: price.id, product: price.product },
+      unit_amount_decimal: String(amount),
+    },
+    proration: true,
+    quantity: 1,
+    quantity_decimal: '1',
+    subscription: sub.id,
+    tax_rates: [],
+    test_clock: sub.test_clock ?? null,
+    _subscription_item: item.id,
   });
 }
 
 /** The usage of a metered item's current window so far, through `price` (the one being removed), as a pending invoice item. */
-function billMeteredUsageSoFar(emu: Emu, sub: Obj, item: Obj, price: Obj, now: number, behavior: ProrationBehavior): void {
+function billMeteredUsageSoFar(
+  emu: Emu,
+  sub: Obj,
+  item: Obj,
+  price: Obj,
+  now: number,
+  behavior: ProrationBehavior,
+): void {
   if (behavior === 'none' || !isMetered(price) || sub.status === 'incomplete') return;
   const from = usageWindowStart(item);
   if (now <= from) return;
@@ -114,12 +167,37 @@ function billMeteredUsageSoFar(emu: Emu, sub: Obj, item: Obj, price: Obj, now: n
   const amount = amountFor(price as never, quantity);
   const product = emu.store.get('product', price.product);
   emu.store.put({
-    id: newId('ii'), object: 'invoiceitem', amount, currency: price.currency, customer: sub.customer, customer_account: null, date: now,
+    id: newId('ii'),
+    object: 'invoiceitem',
+    amount,
+    currency: price.currency,
+    customer: sub.customer,
+    customer_account: null,
+    date: now,
     description: `${quantity} × ${product?.name ?? 'item'} until ${new Date(now * 1000).toISOString().slice(0, 10)}`,
-    discountable: true, discounts: [], invoice: null, livemode: false, metadata: {}, net_amount: amount,
-    parent: { type: 'subscription_details', subscription_details: { subscription: sub.id, subscription_item: item.id } },
-    period: { start: from, end: now }, pricing: { type: 'price_details', price_details: { price: price.id, product: price.product }, unit_amount_decimal: null },
-    proration: true, quantity, quantity_decimal: String(quantity), subscription: sub.id, tax_rates: [], test_clock: sub.test_clock ?? null, _subscription_item: item.id,
+    discountable: true,
+    discounts: [],
+    invoice: null,
+    livemode: false,
+    metadata: {},
+    net_amount: amount,
+    parent: {
+      type: 'subscription_details',
+      subscription_details: { subscription: sub.id, subscription_item: item.id },
+    },
+    period: { start: from, end: now },
+    pricing: {
+      type: 'price_details',
+      price_details: { price: price.id, product: price.product },
+      unit_amount_decimal: null,
+    },
+    proration: true,
+    quantity,
+    quantity_decimal: String(quantity),
+    subscription: sub.id,
+    tax_rates: [],
+    test_clock: sub.test_clock ?? null,
+    _subscription_item: item.id,
   });
 }
 
@@ -127,7 +205,13 @@ function invoiceProrationsNow(emu: Emu, sub: Obj): void {
   if (!emu.store.all('invoiceitem').some((x) => x.subscription === sub.id && x.invoice === null)) return;
   const customer = emu.store.get('customer', sub.customer) as Obj;
   const now = emu.nowFor(sub.customer);
-  const invoice = newInvoice(emu, { customer, subscription: sub, billingReason: 'subscription_update', periodStart: now, periodEnd: now });
+  const invoice = newInvoice(emu, {
+    customer,
+    subscription: sub,
+    billingReason: 'subscription_update',
+    periodStart: now,
+    periodEnd: now,
+  });
   attachPendingItems(emu, sub, invoice);
   sub.latest_invoice = invoice.id;
   openDraft(emu, invoice, true);

@@ -5,8 +5,17 @@
  * - volume: every unit is priced by the tier the total falls in, plus that tier's flat amount.
  * Integer minor units throughout.
  */
-export interface Tier { up_to: number | null; unit_amount: number | null; flat_amount: number | null }
-export interface PriceLike { billing_scheme: string; tiers_mode: string | null; unit_amount: number | null; tiers?: Tier[] }
+export interface Tier {
+  up_to: number | null;
+  unit_amount: number | null;
+  flat_amount: number | null;
+}
+export interface PriceLike {
+  billing_scheme: string;
+  tiers_mode: string | null;
+  unit_amount: number | null;
+  tiers?: Tier[];
+}
 
 export function amountFor(price: PriceLike, quantity: number): number {
   if (price.billing_scheme !== 'tiered') return (price.unit_amount ?? 0) * quantity;

@@ -3,13 +3,17 @@ import type { Emu } from '../emu.ts';
 import type { Obj } from '../store.ts';
 
 export function usageTotal(emu: Emu, meter: Obj, customer: string, from: number, to: number): number {
-  const events = (emu.store.state.usage[meter.event_name as string] ?? [])
-    .filter((u) => u.customer === customer && u.timestamp >= from && u.timestamp < to);
+  const events = (emu.store.state.usage[meter.event_name as string] ?? []).filter(
+    (u) => u.customer === customer && u.timestamp >= from && u.timestamp < to,
+  );
   switch (meter.default_aggregation.formula) {
     case 'count':
       return events.length;
     case 'last': {
-      const last = events.reduce<typeof events[number] | undefined>((a, e) => (!a || e.timestamp >= a.timestamp ? e : a), undefined);
+      const last = events.reduce<(typeof events)[number] | undefined>(
+        (a, e) => (!a || e.timestamp >= a.timestamp ? e : a),
+        undefined,
+      );
       return last?.value ?? 0;
     }
     default:

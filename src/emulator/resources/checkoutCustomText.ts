@@ -14,10 +14,14 @@ export function customTextOf(p: Params): Record<(typeof PARTS)[number], { messag
   const out = {} as Record<(typeof PARTS)[number], { message: string } | null>;
   for (const part of PARTS) {
     const message = (obj(given, part) ?? {}).message;
-    if (message !== undefined && typeof message !== 'string') throw invalidParam(`custom_text[${part}][message]`, 'Invalid string');
-    if (typeof message === 'string' && message.length > 1200) throw invalidParam(`custom_text[${part}][message]`, 'The message must be at most 1200 characters.');
+    if (message !== undefined && typeof message !== 'string')
+      throw invalidParam(`custom_text[${part}][message]`, 'Invalid string');
+    if (typeof message === 'string' && message.length > 1200)
+      throw invalidParam(`custom_text[${part}][message]`, 'The message must be at most 1200 characters.');
     out[part] = message ? { message } : null;
   }
-  for (const key of Object.keys(given)) if (!PARTS.includes(key as never)) throw invalidParam(`custom_text[${key}]`, `Received unknown parameter: custom_text[${key}]`);
+  for (const key of Object.keys(given))
+    if (!PARTS.includes(key as never))
+      throw invalidParam(`custom_text[${key}]`, `Received unknown parameter: custom_text[${key}]`);
   return out;
 }

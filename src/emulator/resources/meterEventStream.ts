@@ -26,7 +26,12 @@ const MAX_IDENTIFIER_LENGTH = 100;
 
 /** A v2 error: `{error: {type, code, message}}` as the SDK's generateV2Error reads it. */
 class V2ApiError extends StripeApiError {
-  constructor(status: number, readonly v2Type: string, message: string, code?: string) {
+  constructor(
+    status: number,
+    readonly v2Type: string,
+    message: string,
+    code?: string,
+  ) {
     super(status, 'invalid_request_error', message, code);
   }
 
@@ -35,9 +40,13 @@ class V2ApiError extends StripeApiError {
   }
 }
 
-const invalidField = (field: string, message: string) => new V2ApiError(400, 'invalid_request_error', `${field}: ${message}`, 'invalid_fields');
+const invalidField = (field: string, message: string) =>
+  new V2ApiError(400, 'invalid_request_error', `${field}: ${message}`, 'invalid_fields');
 
-interface Session { mode: KeyMode; expiresAtMs: number }
+interface Session {
+  mode: KeyMode;
+  expiresAtMs: number;
+}
 /** Session tokens live in memory only: after a restart a client creates a new session, as after expiry. */
 const sessionsByEmu = new WeakMap<Emu, Map<string, Session>>();
 /** Stream events accepted but not yet processed, per emulator: run at their time, or at close. */
@@ -52,9 +61,19 @@ function sessions(emu: Emu): Map<string, Session> {
 function authenticateSession(authorization: string | undefined, emu: Emu): KeyMode {
   const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
   const session = token ? sessions(emu).get(token) : undefined;
-  if (!session) throw new StripeApiError(401, 'authentication_error', 'Invalid meter event session token. Create one with POST /v2/billing/meter_event_session.');
+  if (!session)
+    throw new StripeApiError(
+      401,
+      'authentication_error',
+      'Invalid meter event session token. Create one with POST /v2/billing/meter_event_session.',
+    );
   if (Date.now() >= session.expiresAtMs) {
-    throw new V2ApiError(401, 'temporary_session_expired', 'The meter event session has expired. Create a new session.', 'billing_meter_event_session_expired');
+    throw new V2ApiError(
+      401,
+      'temporary_session_expired',
+      'The meter event session has expired. Create a new session.',
+      'billing_meter_event_session_expired',
+    );
   }
   return session.mode;
 }
@@ -63,17 +82,25 @@ function authenticateSession(authorization: string | undefined, emu: Emu): KeyMo
 function checkEvents(body: Obj): Obj[] {
   for (const key of Object.keys(body)) if (key !== 'events') throw invalidField(key, 'Unknown field.');
   const events = body.events;
-  if (!Array.isArray(events) || events.length === 0) throw invalidField('events', 'Required: a list of 1 to 100 meter events.');
+  if (!Array.isArray(events) || events.length === 0)
+    throw invalidField('events', 'Required: a list of 1 to 100 meter events.');
   if (events.length > MAX_EVENTS) throw invalidField('events', `At most ${MAX_EVENTS} events per request.`);
   return events.map((e: unknown, i) => {
     const at = `events[${i}]`;
     if (typeof e !== 'object' || e === null || Array.isArray(e)) throw invalidField(at, 'Must be an object.');
     const ev = e as Obj;
-    for (const key of Object.keys(ev)) if (!['event_name', 'identifier', 'payload', 'timestamp'].includes(key)) throw invalidField(`${at}.${key}`, 'Unknown field.');
+    for (const key of Object.keys(ev))
+      if (!['event_name', 'identifier', 'payload', 'timestamp'].includes(key))
+        throw invalidField(`${at}.${key}`, 'Unknown field.');
     if (typeof ev.event_name !== 'string' || !ev.event_name) throw invalidField(`${at}.event_name`, 'Required.');
-    if (typeof ev.payload !== 'object' || ev.payload === null || Array.isArray(ev.payload)) throw invalidField(`${at}.payload`, 'Required: an object of strings.');
-    for (const [k, v] of Object.entries(ev.payload as Obj)) if (typeof v !== 'string') throw invalidField(`${at}.payload.${k}`, 'Must be a string.');
-    if (ev.identifier !== undefined && (typeof ev.identifier !== 'string' || ev.identifier.length > MAX_IDENTIFIER_LENGTH)) {
+    if (typeof ev.payload !== 'object' || ev.payload === null || Array.isArray(ev.payload))
+      throw invalidField(`${at}.payload`, 'Required: an object of strings.');
+    for (const [k, v] of Object.entries(ev.payload as Obj))
+      if (typeof v !== 'string') throw invalidField(`${at}.payload.${k}`, 'Must be a string.');
+    if (
+      ev.identifier !== undefined &&
+      (typeof ev.identifier !== 'string' || ev.identifier.length > MAX_IDENTIFIER_LENGTH)
+    ) {
       throw invalidField(`${at}.identifier`, `Must be a string of at most ${MAX_IDENTIFIER_LENGTH} characters.`);
     }
     let timestamp: string | undefined;
@@ -82,7 +109,12 @@ function checkEvents(body: Obj): Obj[] {
       if (Number.isNaN(ms)) throw invalidField(`${at}.timestamp`, 'Must be an RFC 3339 timestamp.');
       timestamp = String(Math.floor(ms / 1000));
     }
-    return { event_name: ev.event_name, payload: { ...ev.payload }, ...(ev.identifier ? { identifier: ev.identifier } : {}), ...(timestamp ? { timestamp } : {}) };
+    return {
+      event_name: ev.event_name,
+      payload: { ...ev.payload },
+      ...(ev.identifier ? { identifier: ev.identifier } : {}),
+      ...(timestamp ? { timestamp } : {}),
+    };
   });
 }
 
@@ -92,7 +124,12 @@ function processEvents(emu: Emu, events: Obj[]): void {
       createMeterEvent(emu, event);
     } catch (err) {
       if (!(err instanceof StripeApiError)) throw err;
-      emu.logger.warn('meter event stream: event dropped', { event_name: event.event_name, identifier: event.identifier ?? null, error: err.code ?? err.type, message: err.message });
+      emu.logger.warn('meter event stream: event dropped', {
+        event_name: event.event_name,
+        identifier: event.identifier ?? null,
+        error: err.code ?? err.type,
+        message: err.message,
+      });
     }
   }
 }
@@ -103,13 +140,20 @@ function schedule(emu: Emu, events: Obj[]): void {
   let pending = pendingByEmu.get(emu);
   if (!pending) pendingByEmu.set(emu, (pending = new Set()));
   const set = pending;
-  void emu.track(new Promise<void>((resolve) => {
-    const entry = {
-      run: () => { clearTimeout(entry.timer); set.delete(entry); processEvents(emu, events); resolve(); },
-      timer: setTimeout(() => entry.run(), delay),
-    };
-    set.add(entry);
-  }));
+  void emu.track(
+    new Promise<void>((resolve) => {
+      const entry = {
+        run: () => {
+          clearTimeout(entry.timer);
+          set.delete(entry);
+          processEvents(emu, events);
+          resolve();
+        },
+        timer: setTimeout(() => entry.run(), delay),
+      };
+      set.add(entry);
+    }),
+  );
 }
 
 /** At close: whatever the stream accepted is recorded before the state is saved. */
@@ -118,29 +162,42 @@ export function processPendingStreamEvents(emu: Emu): void {
 }
 
 export const meterEventStreamRoutes: Route[] = [
-  { method: 'POST', pattern: '/v2/billing/meter_event_session', api: (req, emu) => {
-    for (const key of Object.keys(req.params)) throw invalidField(key, 'Unknown field.');
-    const mode = authenticate(req.headers.authorization); // already checked by the server; the session keeps its mode
-    const now = Date.now();
-    const expiresAtMs = now + emu.options.meterEventSessionTtlMs;
-    const token = newId(mode === 'live' ? 'mets_live' : 'mets_test', 32);
-    sessions(emu).set(token, { mode, expiresAtMs });
-    return {
-      id: newId('mes'), object: 'v2.billing.meter_event_session', authentication_token: token,
-      created: new Date(now).toISOString(), expires_at: new Date(expiresAtMs).toISOString(), livemode: mode === 'live',
-    };
-  } },
-  { method: 'POST', pattern: '/v2/billing/meter_event_stream', authenticate: authenticateSession,
+  {
+    method: 'POST',
+    pattern: '/v2/billing/meter_event_session',
+    api: (req, emu) => {
+      for (const key of Object.keys(req.params)) throw invalidField(key, 'Unknown field.');
+      const mode = authenticate(req.headers.authorization); // already checked by the server; the session keeps its mode
+      const now = Date.now();
+      const expiresAtMs = now + emu.options.meterEventSessionTtlMs;
+      const token = newId(mode === 'live' ? 'mets_live' : 'mets_test', 32);
+      sessions(emu).set(token, { mode, expiresAtMs });
+      return {
+        id: newId('mes'),
+        object: 'v2.billing.meter_event_session',
+        authentication_token: token,
+        created: new Date(now).toISOString(),
+        expires_at: new Date(expiresAtMs).toISOString(),
+        livemode: mode === 'live',
+      };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/v2/billing/meter_event_stream',
+    authenticate: authenticateSession,
     admit: (_req, emu, mode) => {
       try {
         emu.limits.admitStream(mode);
       } catch (err) {
-        if (err instanceof StripeApiError && err.status === 429) throw new V2ApiError(429, 'rate_limit', err.message, 'rate_limit');
+        if (err instanceof StripeApiError && err.status === 429)
+          throw new V2ApiError(429, 'rate_limit', err.message, 'rate_limit');
         throw err;
       }
     },
     api: (req, emu) => {
       schedule(emu, checkEvents(req.params));
       return {};
-    } },
+    },
+  },
 ];

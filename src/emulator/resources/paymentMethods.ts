@@ -26,7 +26,12 @@ export const CARD_NUMBERS: Record<string, string> = {
   '4000000000000341': 'pm_card_chargeCustomerFail',
 };
 
-export function paymentMethodFromToken(emu: Emu, token: string, customer: string | null, param = 'payment_method'): Obj {
+export function paymentMethodFromToken(
+  emu: Emu,
+  token: string,
+  customer: string | null,
+  param = 'payment_method',
+): Obj {
   const existing = emu.store.get('payment_method', token);
   if (existing) {
     if (customer && existing.customer !== customer) {
@@ -39,10 +44,32 @@ export function paymentMethodFromToken(emu: Emu, token: string, customer: string
   const t = TEST_TOKENS[token];
   if (!t) throw invalidParam(param, `No such PaymentMethod: '${token}'`, 'resource_missing');
   const pm: Partial<Stripe.PaymentMethod> = {
-    id: newId('pm'), object: 'payment_method', allow_redisplay: 'unspecified',
+    id: newId('pm'),
+    object: 'payment_method',
+    allow_redisplay: 'unspecified',
     billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
-    card: { brand: t.brand, checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' }, country: 'US', display_brand: t.brand, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, fingerprint: newId('fp', 16).slice(3), funding: 'credit', generated_from: null, last4: t.last4, networks: { available: [t.brand], preferred: null }, regulated_status: 'unregulated', three_d_secure_usage: { supported: true }, wallet: null } as Stripe.PaymentMethod.Card,
-    created: emu.nowFor(customer), customer, customer_account: null, livemode: false, metadata: {}, type: 'card',
+    card: {
+      brand: t.brand,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+      country: 'US',
+      display_brand: t.brand,
+      exp_month: 12,
+      exp_year: new Date().getUTCFullYear() + 3,
+      fingerprint: newId('fp', 16).slice(3),
+      funding: 'credit',
+      generated_from: null,
+      last4: t.last4,
+      networks: { available: [t.brand], preferred: null },
+      regulated_status: 'unregulated',
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    } as Stripe.PaymentMethod.Card,
+    created: emu.nowFor(customer),
+    customer,
+    customer_account: null,
+    livemode: false,
+    metadata: {},
+    type: 'card',
   };
   emu.store.state.cards[pm.id as string] = t.behaviour;
   const stored = emu.store.put(pm as Obj);
@@ -51,25 +78,46 @@ export function paymentMethodFromToken(emu: Emu, token: string, customer: string
 }
 
 export const paymentMethodRoutes: Route[] = [
-  { method: 'GET', pattern: '/v1/payment_methods/:id', api: (req, emu) => {
-    return emu.store.require('payment_method', req.path_params.id as string);
-  } },
-  { method: 'POST', pattern: '/v1/payment_methods/:id/attach', api: (req, emu) => {
-    allowOnly(req.params, ['customer']);
-    const customer = getCustomer(emu, requiredStr(req.params, 'customer'));
-    const id = req.path_params.id as string;
-    return paymentMethodFromToken(emu, id, customer.id, 'id');
-  } },
-  { method: 'POST', pattern: '/v1/payment_methods/:id/detach', api: (req, emu) => {
-    const pm = emu.store.require('payment_method', req.path_params.id as string);
-    const previous = pm.customer;
-    pm.customer = null;
-    emu.store.changed();
-    emu.emit('payment_method.detached', pm, { customer: previous }, previous);
-    return pm;
-  } },
-  { method: 'GET', pattern: '/v1/payment_methods', api: (req, emu) =>
-    emu.store.all('payment_method').filter((p) => p.customer && (req.params.customer === undefined || p.customer === req.params.customer)) },
-  { method: 'GET', pattern: '/v1/customers/:id/payment_methods', api: (req, emu) =>
-    emu.store.all('payment_method').filter((p) => p.customer === req.path_params.id) },
+  {
+    method: 'GET',
+    pattern: '/v1/payment_methods/:id',
+    api: (req, emu) => {
+      return emu.store.require('payment_method', req.path_params.id as string);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/v1/payment_methods/:id/attach',
+    api: (req, emu) => {
+      allowOnly(req.params, ['customer']);
+      const customer = getCustomer(emu, requiredStr(req.params, 'customer'));
+      const id = req.path_params.id as string;
+      return paymentMethodFromToken(emu, id, customer.id, 'id');
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/v1/payment_methods/:id/detach',
+    api: (req, emu) => {
+      const pm = emu.store.require('payment_method', req.path_params.id as string);
+      const previous = pm.customer;
+      pm.customer = null;
+      emu.store.changed();
+      emu.emit('payment_method.detached', pm, { customer: previous }, previous);
+      return pm;
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/payment_methods',
+    api: (req, emu) =>
+      emu.store
+        .all('payment_method')
+        .filter((p) => p.customer && (req.params.customer === undefined || p.customer === req.params.customer)),
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/customers/:id/payment_methods',
+    api: (req, emu) => emu.store.all('payment_method').filter((p) => p.customer === req.path_params.id),
+  },
 ];

@@ -22,7 +22,8 @@ function applyFeatures(current: Obj, params: Params | undefined): Obj {
   if (!params) return current;
   const f = structuredClone(current);
   const pm = obj(params, 'payment_method_update');
-  if (pm) f.payment_method_update.enabled = enabled(pm, 'features[payment_method_update]') ?? f.payment_method_update.enabled;
+  if (pm)
+    f.payment_method_update.enabled = enabled(pm, 'features[payment_method_update]') ?? f.payment_method_update.enabled;
   const ih = obj(params, 'invoice_history');
   if (ih) f.invoice_history.enabled = enabled(ih, 'features[invoice_history]') ?? f.invoice_history.enabled;
   const cu = obj(params, 'customer_update');
@@ -35,7 +36,8 @@ function applyFeatures(current: Obj, params: Params | undefined): Obj {
   if (cancel) {
     f.subscription_cancel.enabled = enabled(cancel, 'features[subscription_cancel]') ?? f.subscription_cancel.enabled;
     const mode = str(cancel, 'mode');
-    if (mode !== undefined && mode !== 'at_period_end' && mode !== 'immediately') throw invalidParam('features[subscription_cancel][mode]', `Invalid mode: ${mode}`);
+    if (mode !== undefined && mode !== 'at_period_end' && mode !== 'immediately')
+      throw invalidParam('features[subscription_cancel][mode]', `Invalid mode: ${mode}`);
     if (mode) f.subscription_cancel.mode = mode;
   }
   const su = obj(params, 'subscription_update');
@@ -49,9 +51,21 @@ function noFeatures(): Obj {
     customer_update: { allowed_updates: [], enabled: false },
     invoice_history: { enabled: false },
     payment_method_update: { enabled: false, payment_method_configuration: null },
-    subscription_cancel: { cancellation_reason: { enabled: false, feedback_options: null, options: [] }, enabled: false, mode: 'at_period_end', proration_behavior: 'none' },
+    subscription_cancel: {
+      cancellation_reason: { enabled: false, feedback_options: null, options: [] },
+      enabled: false,
+      mode: 'at_period_end',
+      proration_behavior: 'none',
+    },
     subscription_pause: { duration: { interval_options: [], type: 'indefinite' }, enabled: false },
-    subscription_update: { billing_cycle_anchor: null, default_allowed_updates: [], enabled: false, proration_behavior: 'none', schedule_at_period_end: { conditions: [] }, trial_update_behavior: 'continue_trial' },
+    subscription_update: {
+      billing_cycle_anchor: null,
+      default_allowed_updates: [],
+      enabled: false,
+      proration_behavior: 'none',
+      schedule_at_period_end: { conditions: [] },
+      trial_update_behavior: 'continue_trial',
+    },
   };
 }
 
@@ -60,42 +74,75 @@ function applyCommon(c: Obj, p: Params): void {
   if (p.name !== undefined) c.name = str(p, 'name') || null;
   if (p.metadata !== undefined) c.metadata = mergeMetadata(c.metadata, p.metadata);
   const profile = obj(p, 'business_profile');
-  if (profile) c.business_profile = { ...c.business_profile, ...Object.fromEntries(Object.entries(profile).map(([k, v]) => [k, String(v) || null])) };
+  if (profile)
+    c.business_profile = {
+      ...c.business_profile,
+      ...Object.fromEntries(Object.entries(profile).map(([k, v]) => [k, String(v) || null])),
+    };
 }
 
 export const portalConfigurationRoutes: Route[] = [
-  { method: 'POST', pattern: '/v1/billing_portal/configurations', api: (req, emu) => {
-    const p = req.params;
-    allowOnly(p, CONFIG_PARAMS);
-    const features = obj(p, 'features');
-    if (!features) throw invalidParam('features', 'Missing required param: features.', 'parameter_missing');
-    const now = emu.realNow();
-    const config: Obj = {
-      id: newId('bpc'), object: 'billing_portal.configuration', active: true, application: null,
-      business_profile: { headline: null, privacy_policy_url: null, terms_of_service_url: null },
-      created: now, default_return_url: null, features: applyFeatures(noFeatures(), features), is_default: false,
-      livemode: false, login_page: { enabled: false, url: null }, metadata: {}, name: null, updated: now,
-    };
-    applyCommon(config, p);
-    return emu.store.put(config);
-  } },
-  { method: 'GET', pattern: '/v1/billing_portal/configurations/:id', api: (req, emu) =>
-    emu.store.require('billing_portal.configuration', req.path_params.id as string) },
-  { method: 'GET', pattern: '/v1/billing_portal/configurations', api: (req, emu) => {
-    const active = bool(req.params.active, 'active');
-    const isDefault = bool(req.params.is_default, 'is_default');
-    return emu.store.all('billing_portal.configuration').filter((c) =>
-      (active === undefined || c.active === active) && (isDefault === undefined || c.is_default === isDefault));
-  } },
-  { method: 'POST', pattern: '/v1/billing_portal/configurations/:id', api: (req, emu) => {
-    const p = req.params;
-    allowOnly(p, [...CONFIG_PARAMS, 'active']);
-    const config = emu.store.require('billing_portal.configuration', req.path_params.id as string);
-    if (p.active !== undefined) config.active = bool(p.active, 'active');
-    config.features = applyFeatures(config.features, obj(p, 'features'));
-    applyCommon(config, p);
-    config.updated = emu.realNow();
-    emu.store.changed();
-    return config;
-  } },
+  {
+    method: 'POST',
+    pattern: '/v1/billing_portal/configurations',
+    api: (req, emu) => {
+      const p = req.params;
+      allowOnly(p, CONFIG_PARAMS);
+      const features = obj(p, 'features');
+      if (!features) throw invalidParam('features', 'Missing required param: features.', 'parameter_missing');
+      const now = emu.realNow();
+      const config: Obj = {
+        id: newId('bpc'),
+        object: 'billing_portal.configuration',
+        active: true,
+        application: null,
+        business_profile: { headline: null, privacy_policy_url: null, terms_of_service_url: null },
+        created: now,
+        default_return_url: null,
+        features: applyFeatures(noFeatures(), features),
+        is_default: false,
+        livemode: false,
+        login_page: { enabled: false, url: null },
+        metadata: {},
+        name: null,
+        updated: now,
+      };
+      applyCommon(config, p);
+      return emu.store.put(config);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/billing_portal/configurations/:id',
+    api: (req, emu) => emu.store.require('billing_portal.configuration', req.path_params.id as string),
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/billing_portal/configurations',
+    api: (req, emu) => {
+      const active = bool(req.params.active, 'active');
+      const isDefault = bool(req.params.is_default, 'is_default');
+      return emu.store
+        .all('billing_portal.configuration')
+        .filter(
+          (c) =>
+            (active === undefined || c.active === active) && (isDefault === undefined || c.is_default === isDefault),
+        );
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/v1/billing_portal/configurations/:id',
+    api: (req, emu) => {
+      const p = req.params;
+      allowOnly(p, [...CONFIG_PARAMS, 'active']);
+      const config = emu.store.require('billing_portal.configuration', req.path_params.id as string);
+      if (p.active !== undefined) config.active = bool(p.active, 'active');
+      config.features = applyFeatures(config.features, obj(p, 'features'));
+      applyCommon(config, p);
+      config.updated = emu.realNow();
+      emu.store.changed();
+      return config;
+    },
+  },
 ];

@@ -21,15 +21,32 @@ export interface NewRefund {
 export function newRefund(emu: Emu, spec: NewRefund): Obj {
   const invoice = emu.store.get('invoice', spec.invoice);
   const refund: Stripe.Refund = {
-    id: newId('re'), object: 'refund', amount: spec.amount, balance_transaction: null, charge: null,
-    created: emu.nowFor(spec.customer), currency: spec.currency, customer: spec.customer, customer_account: null,
-    metadata: {}, payment_intent: null, payment_method: invoice ? paymentMethodFor(emu, invoice) : null,
-    reason: null, receipt_number: null, source_transfer_reversal: null, status: 'succeeded', transfer_reversal: null,
+    id: newId('re'),
+    object: 'refund',
+    amount: spec.amount,
+    balance_transaction: null,
+    charge: null,
+    created: emu.nowFor(spec.customer),
+    currency: spec.currency,
+    customer: spec.customer,
+    customer_account: null,
+    metadata: {},
+    payment_intent: null,
+    payment_method: invoice ? paymentMethodFor(emu, invoice) : null,
+    reason: null,
+    receipt_number: null,
+    source_transfer_reversal: null,
+    status: 'succeeded',
+    transfer_reversal: null,
   };
   return emu.store.put(refund as unknown as Obj);
 }
 
 export const refundRoutes: Route[] = [
-  { method: 'GET', pattern: '/v1/refunds/:id', api: (req, emu) => emu.store.require('refund', req.path_params.id as string) },
+  {
+    method: 'GET',
+    pattern: '/v1/refunds/:id',
+    api: (req, emu) => emu.store.require('refund', req.path_params.id as string),
+  },
   { method: 'GET', pattern: '/v1/refunds', api: (_req, emu) => emu.store.all('refund') },
 ];

@@ -25,28 +25,64 @@ function change(emu: Emu, subId: string, itemChange: Params, behavior: string | 
 }
 
 export const subscriptionItemRoutes: Route[] = [
-  { method: 'GET', pattern: '/v1/subscription_items', api: (req, emu) => itemsOf(emu, requiredStr(req.params, 'subscription')).reverse() },
-  { method: 'GET', pattern: '/v1/subscription_items/:id', api: (req, emu) => getItem(emu, req.path_params.id as string) },
-  { method: 'POST', pattern: '/v1/subscription_items', api: (req, emu) => {
-    allowOnly(req.params, ['subscription', 'price', 'quantity', 'metadata', 'proration_behavior', 'payment_behavior']);
-    const subId = requiredStr(req.params, 'subscription');
-    const { price, quantity, metadata } = req.params;
-    change(emu, subId, { price: price ?? '', ...(quantity !== undefined ? { quantity } : {}), ...(metadata !== undefined ? { metadata } : {}) } as Params, str(req.params, 'proration_behavior'));
-    return itemsOf(emu, subId).find((i) => i.price === price) as Obj;
-  } },
-  { method: 'POST', pattern: '/v1/subscription_items/:id', api: (req, emu) => {
-    allowOnly(req.params, ['price', 'quantity', 'metadata', 'proration_behavior', 'payment_behavior']);
-    const item = getItem(emu, req.path_params.id as string);
-    const { proration_behavior: _p, payment_behavior: _b, ...rest } = req.params;
-    change(emu, item.subscription, { id: item.id, ...rest } as Params, str(req.params, 'proration_behavior'));
-    return item;
-  } },
-  { method: 'DELETE', pattern: '/v1/subscription_items/:id', api: (req, emu) => {
-    allowOnly(req.params, ['proration_behavior', 'clear_usage']);
-    const item = getItem(emu, req.path_params.id as string);
-    const removal: Params = { id: item.id, deleted: 'true' };
-    if (req.params.clear_usage === 'true') removal.clear_usage = 'true'; // the usage so far is not billed
-    change(emu, item.subscription, removal, str(req.params, 'proration_behavior'));
-    return { id: item.id, object: 'subscription_item', deleted: true };
-  } },
+  {
+    method: 'GET',
+    pattern: '/v1/subscription_items',
+    api: (req, emu) => itemsOf(emu, requiredStr(req.params, 'subscription')).reverse(),
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/subscription_items/:id',
+    api: (req, emu) => getItem(emu, req.path_params.id as string),
+  },
+  {
+    method: 'POST',
+    pattern: '/v1/subscription_items',
+    api: (req, emu) => {
+      allowOnly(req.params, [
+        'subscription',
+        'price',
+        'quantity',
+        'metadata',
+        'proration_behavior',
+        'payment_behavior',
+      ]);
+      const subId = requiredStr(req.params, 'subscription');
+      const { price, quantity, metadata } = req.params;
+      change(
+        emu,
+        subId,
+        {
+          price: price ?? '',
+          ...(quantity !== undefined ? { quantity } : {}),
+          ...(metadata !== undefined ? { metadata } : {}),
+        } as Params,
+        str(req.params, 'proration_behavior'),
+      );
+      return itemsOf(emu, subId).find((i) => i.price === price) as Obj;
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/v1/subscription_items/:id',
+    api: (req, emu) => {
+      allowOnly(req.params, ['price', 'quantity', 'metadata', 'proration_behavior', 'payment_behavior']);
+      const item = getItem(emu, req.path_params.id as string);
+      const { proration_behavior: _p, payment_behavior: _b, ...rest } = req.params;
+      change(emu, item.subscription, { id: item.id, ...rest } as Params, str(req.params, 'proration_behavior'));
+      return item;
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: '/v1/subscription_items/:id',
+    api: (req, emu) => {
+      allowOnly(req.params, ['proration_behavior', 'clear_usage']);
+      const item = getItem(emu, req.path_params.id as string);
+      const removal: Params = { id: item.id, deleted: 'true' };
+      if (req.params.clear_usage === 'true') removal.clear_usage = 'true'; // the usage so far is not billed
+      change(emu, item.subscription, removal, str(req.params, 'proration_behavior'));
+      return { id: item.id, object: 'subscription_item', deleted: true };
+    },
+  },
 ];

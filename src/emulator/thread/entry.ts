@@ -8,8 +8,14 @@ const port = parentPort!;
 const send = (message: FromThread) => port.postMessage(message);
 
 function forwardingLogger(base: LogFields = {}): Logger {
-  const log = (level: 'info' | 'warn' | 'error') => (msg: string, fields?: LogFields) => send({ type: 'log', level, msg, fields: { ...base, ...fields } });
-  return { info: log('info'), warn: log('warn'), error: log('error'), child: (fields) => forwardingLogger({ ...base, ...fields }) };
+  const log = (level: 'info' | 'warn' | 'error') => (msg: string, fields?: LogFields) =>
+    send({ type: 'log', level, msg, fields: { ...base, ...fields } });
+  return {
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    child: (fields) => forwardingLogger({ ...base, ...fields }),
+  };
 }
 
 const options = (workerData as { options: ThreadOptions }).options;

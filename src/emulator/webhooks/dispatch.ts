@@ -17,8 +17,9 @@ export class WebhookDispatcher {
   constructor(private emu: Emu) {}
 
   endpointsFor(type: string): Obj[] {
-    return this.emu.store.all('webhook_endpoint').filter((e) =>
-      e.status === 'enabled' && (e.enabled_events as string[]).some((x) => x === '*' || x === type));
+    return this.emu.store
+      .all('webhook_endpoint')
+      .filter((e) => e.status === 'enabled' && (e.enabled_events as string[]).some((x) => x === '*' || x === type));
   }
 
   dispatch(event: Stripe.Event): void {
@@ -34,14 +35,25 @@ export class WebhookDispatcher {
     let outcome: string;
     try {
       const res = await fetch(endpoint.url as string, {
-        method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(10_000),
-        headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)', 'stripe-signature': await signatureHeader(payload, secret) },
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(10_000),
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+          'stripe-signature': await signatureHeader(payload, secret),
+        },
         body: payload,
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.status >= 200 && res.status < 300) {
         this.settled(eventId);
-        this.emu.logger.info('webhook delivered', { event: eventId, endpoint: endpoint.id, status: res.status, attempt });
+        this.emu.logger.info('webhook delivered', {
+          event: eventId,
+          endpoint: endpoint.id,
+          status: res.status,
+          attempt,
+        });
         return;
       }
       outcome = `status ${res.status}`;
@@ -49,7 +61,13 @@ export class WebhookDispatcher {
       outcome = `network error: ${(err as Error).message}`;
     }
     const delay = this.emu.options.webhookRetryScheduleMs[attempt];
-    this.emu.logger.warn('webhook delivery failed', { event: eventId, endpoint: endpoint.id, outcome, attempt, retry_in_ms: delay ?? null });
+    this.emu.logger.warn('webhook delivery failed', {
+      event: eventId,
+      endpoint: endpoint.id,
+      outcome,
+      attempt,
+      retry_in_ms: delay ?? null,
+    });
     if (delay === undefined || this.closed) return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => {

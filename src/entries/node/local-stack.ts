@@ -69,14 +69,20 @@ export async function startLocalStack(config: Config, opts: LocalStackOptions = 
   const cleanup: Array<() => Promise<void>> = [];
   // Shutdown runs in reverse start order, except that the server stops taking requests first.
   let closing: Promise<void> | undefined;
-  const closeAll = () => (closing ??= (async () => {
-    for (const step of [() => server.close(), ...cleanup.reverse()]) await step().catch((err: unknown) => logger.error('shutdown step failed', { cause: String(err) }));
-  })());
+  const closeAll = () =>
+    (closing ??= (async () => {
+      for (const step of [() => server.close(), ...cleanup.reverse()])
+        await step().catch((err: unknown) => logger.error('shutdown step failed', { cause: String(err) }));
+    })());
   // Bind first: a taken port fails at once, and port 0 tells us our URL before anything needs it.
   let handle: (req: Request) => Promise<Response> = async (req) =>
     new URL(req.url).pathname === '/health'
-      ? jsonResponse({ ok: false, database: config.database.kind, stripe: config.stripe.mode, starting: true }, 503, { 'retry-after': '1' })
-      : jsonResponse({ error: 'starting', message: 'The local stack is starting; try again in a moment.' }, 503, { 'retry-after': '1' });
+      ? jsonResponse({ ok: false, database: config.database.kind, stripe: config.stripe.mode, starting: true }, 503, {
+          'retry-after': '1',
+        })
+      : jsonResponse({ error: 'starting', message: 'The local stack is starting; try again in a moment.' }, 503, {
+          'retry-after': '1',
+        });
   const server = await serveFetch((req) => handle(req), { port: config.port, portVariable: 'PORT' });
   try {
     return await boot();
@@ -96,13 +102,21 @@ export async function startLocalStack(config: Config, opts: LocalStackOptions = 
     const ownsAuth = stubbed || !(await hasSupabaseAuth(sql));
     if (ownsAuth) await ensureLocalAuthSchema(sql);
 
-    const stateDir = opts.stateDir ?? (config.database.kind === 'pglite' ? dirname(resolve(config.database.dir)) : resolve('.data'));
+    const stateDir =
+      opts.stateDir ?? (config.database.kind === 'pglite' ? dirname(resolve(config.database.dir)) : resolve('.data'));
     let emulator: RunningStripeEmulator | undefined;
     let webhookSecret = config.stripe.webhookSecret;
     if (config.stripe.mode === 'emulator' && !config.stripe.apiBase) {
       webhookSecret ??= await persistedWebhookSecret(stateDir);
       // On its own thread: its work and its state file never stall the functions' event loop.
-      emulator = await startStripeEmulatorThread({ port: config.stripeEmulatorPort, logger: logger.child({ component: 'stripe-emulator' }), stateFile: resolve(stateDir, 'stripe-emulator.json'), webhookSecret, latencyMs: config.stripeEmulatorLatencyMs ?? 0, ...opts.emulator }).catch((err: NodeJS.ErrnoException) => {
+      emulator = await startStripeEmulatorThread({
+        port: config.stripeEmulatorPort,
+        logger: logger.child({ component: 'stripe-emulator' }),
+        stateFile: resolve(stateDir, 'stripe-emulator.json'),
+        webhookSecret,
+        latencyMs: config.stripeEmulatorLatencyMs ?? 0,
+        ...opts.emulator,
+      }).catch((err: NodeJS.ErrnoException) => {
         throw err.code === 'EADDRINUSE' ? new PortInUseError(config.stripeEmulatorPort, 'STRIPE_EMULATOR_PORT') : err;
       });
       cleanup.push(() => emulator!.close());
@@ -110,20 +124,31 @@ export async function startLocalStack(config: Config, opts: LocalStackOptions = 
     const stripe = createStripeClient(config, emulator ? { apiBase: emulator.url } : {});
 
     // Live products are changed only by an operator's explicit `catalog sync --live`, never by a start.
-    const catalog = config.stripe.mode === 'live' ? { setupFeePriceId: null } : await syncCatalog({ stripe, mode: config.stripe.mode, sql, logger });
+    const catalog =
+      config.stripe.mode === 'live'
+        ? { setupFeePriceId: null }
+        : await syncCatalog({ stripe, mode: config.stripe.mode, sql, logger });
     if (emulator || config.stripe.apiBase) {
-      const endpoint = await ensureWebhookEndpoint(stripe, `${url}/functions/v1/stripe-webhook-handler`, { knowSecret: webhookSecret !== undefined });
+      const endpoint = await ensureWebhookEndpoint(stripe, `${url}/functions/v1/stripe-webhook-handler`, {
+        knowSecret: webhookSecret !== undefined,
+      });
       // An external Stripe-compatible API (STRIPE_API_BASE) signs with the secret it made for the endpoint.
       webhookSecret ??= endpoint.secret;
     } else {
-      logger.warn('real Stripe: no webhook endpoint registered for a local URL; forward events with `stripe listen --forward-to <url>/functions/v1/stripe-webhook-handler`');
+      logger.warn(
+        'real Stripe: no webhook endpoint registered for a local URL; forward events with `stripe listen --forward-to <url>/functions/v1/stripe-webhook-handler`',
+      );
     }
     const effective: Config = {
       ...config,
       port: server.port,
       // The default website follows the bound port (PORT=0 in tests); an explicit WEBSITE_URL stays.
       websiteUrl: config.websiteUrl === `http://127.0.0.1:${config.port}` ? url : config.websiteUrl,
-      stripe: { ...config.stripe, webhookSecret, setupFeePriceId: config.stripe.setupFeePriceId ?? catalog.setupFeePriceId ?? undefined },
+      stripe: {
+        ...config.stripe,
+        webhookSecret,
+        setupFeePriceId: config.stripe.setupFeePriceId ?? catalog.setupFeePriceId ?? undefined,
+      },
       ...(emulator ? { stripeEmulatorPort: emulator.port } : {}),
       // voice-webhook/<platform>: local demo secrets where unset (not with a live key), Twilio's URL = this stack's.
       ...localVoiceConfig(config, `${url}/functions/v1`),
@@ -136,26 +161,50 @@ export async function startLocalStack(config: Config, opts: LocalStackOptions = 
       clock: opts.clock ?? systemClock,
       logger,
       waitUntil(task) {
-        const tracked = task.catch((err: unknown) => logger.error('background task failed', { cause: String(err) })).finally(() => pending.delete(tracked));
+        const tracked = task
+          .catch((err: unknown) => logger.error('background task failed', { cause: String(err) }))
+          .finally(() => pending.delete(tracked));
         pending.add(tracked);
       },
     };
-    cleanup.push(async () => { await Promise.allSettled([...pending]); });
+    cleanup.push(async () => {
+      await Promise.allSettled([...pending]);
+    });
     if (opts.deliverer !== false) {
       const deliverer = startUsageDeliverer(ctx);
       cleanup.push(() => deliverer.stop());
     }
     const app = createApp(ctx, allRoutes(), {
-      pages: createPagesHandler({ distDir: opts.webDistDir ?? resolve(REPO_ROOT, 'web/dist'), runtimeConfig: { functionsUrl: `${url}/functions/v1`, supabaseUrl: url, supabaseAnonKey: effective.auth.anonKey } }),
-      ...(ownsAuth ? { localAuth: createLocalAuth({ sql, config: effective, clock: ctx.clock, issuerBase: () => url }) } : {}),
+      pages: createPagesHandler({
+        distDir: opts.webDistDir ?? resolve(REPO_ROOT, 'web/dist'),
+        runtimeConfig: {
+          functionsUrl: `${url}/functions/v1`,
+          supabaseUrl: url,
+          supabaseAnonKey: effective.auth.anonKey,
+        },
+      }),
+      ...(ownsAuth
+        ? { localAuth: createLocalAuth({ sql, config: effective, clock: ctx.clock, issuerBase: () => url }) }
+        : {}),
     });
     handle = (req) => app.fetch(req);
-    return { url, ...(emulator ? { emulatorUrl: emulator.url, emulator } : {}), sql, stripe, stateDir, config: effective, ctx, close: closeAll };
+    return {
+      url,
+      ...(emulator ? { emulatorUrl: emulator.url, emulator } : {}),
+      sql,
+      stripe,
+      stateDir,
+      config: effective,
+      ctx,
+      close: closeAll,
+    };
   }
 }
 
 /** A real Supabase database has GoTrue's tables (auth.identities among them); our stub does not. */
 async function hasSupabaseAuth(sql: Sql): Promise<boolean> {
-  const rows = await sql.query(`select 1 from information_schema.tables where table_schema = 'auth' and table_name = 'identities'`);
+  const rows = await sql.query(
+    `select 1 from information_schema.tables where table_schema = 'auth' and table_name = 'identities'`,
+  );
   return rows.length > 0;
 }

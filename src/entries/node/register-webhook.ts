@@ -20,7 +20,11 @@ export interface RegisteredEndpoint {
  * `knowSecret: false` (no STRIPE_WEBHOOK_SECRET and no emulator-wide one): an existing endpoint is useless since
  * Stripe never shows its secret again, so ours is recreated to learn a fresh one.
  */
-export async function ensureWebhookEndpoint(stripe: Stripe, url: string, options: { knowSecret: boolean }): Promise<RegisteredEndpoint> {
+export async function ensureWebhookEndpoint(
+  stripe: Stripe,
+  url: string,
+  options: { knowSecret: boolean },
+): Promise<RegisteredEndpoint> {
   const endpoints = await stripe.webhookEndpoints.list({ limit: 100 }).autoPagingToArray({ limit: 1_000 });
   const ours = (e: Stripe.WebhookEndpoint) => e.description === LOCAL_ENDPOINT_DESCRIPTION;
   const stale = endpoints.filter((e) => ours(e) && (e.url !== url || !options.knowSecret));

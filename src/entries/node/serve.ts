@@ -17,20 +17,28 @@ export interface NodeServer {
 
 /** Thrown when the port is taken, with a message that says what to do. */
 export class PortInUseError extends Error {
-  constructor(readonly port: number, variable: string) {
+  constructor(
+    readonly port: number,
+    variable: string,
+  ) {
     super(`Port ${port} is in use — set ${variable}=… to another port or stop the other process`);
     this.name = 'PortInUseError';
   }
 }
 
-export async function serveFetch(handler: FetchHandler, options: { port: number; host?: string; portVariable?: string }): Promise<NodeServer> {
+export async function serveFetch(
+  handler: FetchHandler,
+  options: { port: number; host?: string; portVariable?: string },
+): Promise<NodeServer> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     void respond(handler, req, res, host);
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUseError(options.port, options.portVariable ?? 'PORT') : err));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(options.port, options.portVariable ?? 'PORT') : err),
+    );
     server.listen(options.port, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
@@ -57,7 +65,9 @@ export function toRequest(req: IncomingMessage, host: string): Request {
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   const controller = new AbortController();
-  req.once('close', () => { if (!req.complete) controller.abort(); });
+  req.once('close', () => {
+    if (!req.complete) controller.abort();
+  });
   return new Request(url, {
     method: req.method ?? 'GET',
     headers,

@@ -21,8 +21,19 @@ export const route: Route = {
     const orgId = url.searchParams.get('org_id');
     const query = parseInput(Query, orgId === null || orgId === '' ? {} : { org_id: orgId });
     if (caller.kind !== 'user') throw new Error('billing-summary: route requires a user caller');
-    if (url.searchParams.get('if_none') === 'empty' && !query.org_id && (await findOwnedOrganisations(ctx.sql, caller.userId)).length === 0) {
-      return jsonResponse({ organisation: null, organisations: [], subscription: null, usage: null, usage_earlier_in_period: [], invoices: [] });
+    if (
+      url.searchParams.get('if_none') === 'empty' &&
+      !query.org_id &&
+      (await findOwnedOrganisations(ctx.sql, caller.userId)).length === 0
+    ) {
+      return jsonResponse({
+        organisation: null,
+        organisations: [],
+        subscription: null,
+        usage: null,
+        usage_earlier_in_period: [],
+        invoices: [],
+      });
     }
     return jsonResponse(await getBillingSummary(ctx, { userId: caller.userId, orgId: query.org_id }));
   },

@@ -27,14 +27,26 @@ export const route: Route = {
     if (body.preview) {
       const p = await changePlan(ctx, { ...input, preview: true });
       return jsonResponse({
-        plan_id: body.plan_id, preview: true, effective_at: p.effectiveAt?.toISOString() ?? null, due_now_cents: p.dueNowCents, currency: p.currency,
-        next_invoice: p.nextInvoice ? { total_cents: p.nextInvoice.totalCents, date: p.nextInvoice.at.toISOString(), proration_cents: p.nextInvoice.prorationCents } : null,
+        plan_id: body.plan_id,
+        preview: true,
+        effective_at: p.effectiveAt?.toISOString() ?? null,
+        due_now_cents: p.dueNowCents,
+        currency: p.currency,
+        next_invoice: p.nextInvoice
+          ? {
+              total_cents: p.nextInvoice.totalCents,
+              date: p.nextInvoice.at.toISOString(),
+              proration_cents: p.nextInvoice.prorationCents,
+            }
+          : null,
       });
     }
     const changed = await changePlan(ctx, { ...input, preview: false });
     const pending = changed.pendingChange;
     return jsonResponse({
-      plan_id: changed.planId, billing_period: changed.billingPeriod, changed: changed.changed,
+      plan_id: changed.planId,
+      billing_period: changed.billingPeriod,
+      changed: changed.changed,
       effective_at: changed.effectiveAt?.toISOString() ?? null,
       pending_change: pending ? { plan: pending.plan, effective_at: pending.effectiveAt.toISOString() } : null,
     });

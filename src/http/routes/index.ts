@@ -13,7 +13,19 @@ import { route as stripeWebhookHandler } from './stripe-webhook-handler.ts';
 import { route as voiceWebhook } from './voice-webhook.ts';
 
 export function allRoutes(): Route[] {
-  return [plans, organisations, createCheckoutSession, changePlan, resumeSubscription, createPortalSession, stripeWebhookHandler, reportUsage, billingSummary, deliverUsage, voiceWebhook];
+  return [
+    plans,
+    organisations,
+    createCheckoutSession,
+    changePlan,
+    resumeSubscription,
+    createPortalSession,
+    stripeWebhookHandler,
+    reportUsage,
+    billingSummary,
+    deliverUsage,
+    voiceWebhook,
+  ];
 }
 
 /** One Supabase Edge Function per route: supabase/functions/<name>/index.ts. */

@@ -20,7 +20,10 @@ export const route: Route = {
     if (!secret) throw new Error('STRIPE_WEBHOOK_SECRET is not configured');
     const header = request.headers.get('stripe-signature');
     if (!header) {
-      throw new AppError('invalid_signature', 'Missing the Stripe-Signature header: this endpoint only accepts events signed by Stripe.');
+      throw new AppError(
+        'invalid_signature',
+        'Missing the Stripe-Signature header: this endpoint only accepts events signed by Stripe.',
+      );
     }
     let event;
     try {

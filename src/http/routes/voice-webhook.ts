@@ -26,7 +26,10 @@ export const route: Route = {
   async handle(input, ctx) {
     const platform = input.subPath ?? '';
     if (!isVoicePlatform(platform)) {
-      throw new AppError('not_found', `No voice platform '${platform}': POST ${VOICE_WEBHOOK}/<platform>, one of ${VOICE_PLATFORMS.join(', ')}.`);
+      throw new AppError(
+        'not_found',
+        `No voice platform '${platform}': POST ${VOICE_WEBHOOK}/<platform>, one of ${VOICE_PLATFORMS.join(', ')}.`,
+      );
     }
     const event = await verifiedEvent(platform, input, ctx);
     const received = await receiveVoiceEvent(ctx, event);
@@ -41,7 +44,11 @@ export const route: Route = {
   },
 };
 
-async function verifiedEvent(platform: VoiceEvent['platform'], { request, url, rawBody }: RouteInput, ctx: AppContext): Promise<VoiceEvent> {
+async function verifiedEvent(
+  platform: VoiceEvent['platform'],
+  { request, url, rawBody }: RouteInput,
+  ctx: AppContext,
+): Promise<VoiceEvent> {
   const voice = ctx.config.voice;
   const now = ctx.clock.now();
   switch (platform) {
@@ -58,7 +65,13 @@ async function verifiedEvent(platform: VoiceEvent['platform'], { request, url, r
       return parseTwilioEvent(params, url.searchParams, now);
     }
     case 'livekit':
-      await verifyLiveKit(request.headers.get('authorization'), rawBody, voice?.livekitApiKey, voice?.livekitApiSecret, now);
+      await verifyLiveKit(
+        request.headers.get('authorization'),
+        rawBody,
+        voice?.livekitApiKey,
+        voice?.livekitApiSecret,
+        now,
+      );
       return parseLiveKitEvent(rawBody);
   }
 }

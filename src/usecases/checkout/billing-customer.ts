@@ -9,7 +9,12 @@
  */
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
-import { findBillingEmails, recordStripeCustomerEmail, setStripeCustomerIdIfMissing, type Organisation } from '../../repositories/organisations.ts';
+import {
+  findBillingEmails,
+  recordStripeCustomerEmail,
+  setStripeCustomerIdIfMissing,
+  type Organisation,
+} from '../../repositories/organisations.ts';
 import { stripeUnavailable } from '../usage/stripe-errors.ts';
 
 /**
@@ -50,12 +55,21 @@ export async function syncBillingEmail(ctx: AppContext, org: Organisation): Prom
  * Best effort: a failed update is logged and tried again on the next session (nothing is recorded), never a reason
  * to refuse the checkout or the portal the owner asked for.
  */
-async function syncEmail(ctx: AppContext, orgId: string, customerId: string, ownerEmail: string | null, customerEmail: string | null): Promise<void> {
+async function syncEmail(
+  ctx: AppContext,
+  orgId: string,
+  customerId: string,
+  ownerEmail: string | null,
+  customerEmail: string | null,
+): Promise<void> {
   if (!ownerEmail || ownerEmail === customerEmail) return;
   try {
     await ctx.stripe.customers.update(customerId, { email: ownerEmail });
   } catch {
-    ctx.logger.warn('could not update the Stripe customer\'s e-mail; will retry on the next session', { org_id: orgId, customer: customerId });
+    ctx.logger.warn("could not update the Stripe customer's e-mail; will retry on the next session", {
+      org_id: orgId,
+      customer: customerId,
+    });
     return;
   }
   await recordStripeCustomerEmail(ctx.sql, orgId, ownerEmail);

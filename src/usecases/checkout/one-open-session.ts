@@ -13,7 +13,11 @@
 import type Stripe from 'stripe';
 import { AppError } from '../../errors.ts';
 import type { AppContext } from '../../http/route.ts';
-import { latestCheckoutSession, lockOrganisationCheckout, recordCheckoutSession } from '../../repositories/checkout-sessions.ts';
+import {
+  latestCheckoutSession,
+  lockOrganisationCheckout,
+  recordCheckoutSession,
+} from '../../repositories/checkout-sessions.ts';
 import { stripeUnavailable } from '../usage/stripe-errors.ts';
 
 export interface SessionRequest {
@@ -32,17 +36,29 @@ export async function oneOpenCheckoutSession(ctx: AppContext, req: SessionReques
     const open = await openSessions(ctx, req.customerId, latest?.stripeSessionId);
     const reusable = open.find((s) => isFor(s, req));
     for (const session of open) if (session !== reusable) await expire(ctx, session.id);
-    const session = reusable ?? (await create(ctx, req, `checkout-${req.orgId}-${count}-${req.planId}-${req.billingPeriod}`));
-    await recordCheckoutSession(tx, req.orgId, { stripeSessionId: session.id, planId: req.planId, billingPeriod: req.billingPeriod });
+    const session =
+      reusable ?? (await create(ctx, req, `checkout-${req.orgId}-${count}-${req.planId}-${req.billingPeriod}`));
+    await recordCheckoutSession(tx, req.orgId, {
+      stripeSessionId: session.id,
+      planId: req.planId,
+      billingPeriod: req.billingPeriod,
+    });
     return session;
   });
 }
 
 const isFor = (s: Stripe.Checkout.Session, req: SessionRequest): boolean =>
-  s.metadata?.org_id === req.orgId && s.metadata?.plan_id === req.planId && s.metadata?.billing_period === req.billingPeriod && !!s.url;
+  s.metadata?.org_id === req.orgId &&
+  s.metadata?.plan_id === req.planId &&
+  s.metadata?.billing_period === req.billingPeriod &&
+  !!s.url;
 
 /** The customer's open sessions: Stripe's list, plus the one we recorded last should the list not show it yet. */
-async function openSessions(ctx: AppContext, customerId: string, recordedId: string | undefined): Promise<Stripe.Checkout.Session[]> {
+async function openSessions(
+  ctx: AppContext,
+  customerId: string,
+  recordedId: string | undefined,
+): Promise<Stripe.Checkout.Session[]> {
   try {
     const listed = (await ctx.stripe.checkout.sessions.list({ customer: customerId, status: 'open', limit: 100 })).data;
     if (!recordedId || listed.some((s) => s.id === recordedId)) return listed;
@@ -61,10 +77,16 @@ async function expire(ctx: AppContext, id: string): Promise<void> {
   try {
     await ctx.stripe.checkout.sessions.expire(id);
   } catch (error) {
-    if ((error as { type?: string }).type !== 'StripeInvalidRequestError') throw stripeUnavailable(error, 'expire the previous checkout');
-    const now = await ctx.stripe.checkout.sessions.retrieve(id).catch((e: unknown) => { throw stripeUnavailable(e, 'expire the previous checkout'); });
+    if ((error as { type?: string }).type !== 'StripeInvalidRequestError')
+      throw stripeUnavailable(error, 'expire the previous checkout');
+    const now = await ctx.stripe.checkout.sessions.retrieve(id).catch((e: unknown) => {
+      throw stripeUnavailable(e, 'expire the previous checkout');
+    });
     if (now.status === 'complete') {
-      throw new AppError('already_subscribed', 'A checkout of this organisation was just paid; its subscription is on its way.');
+      throw new AppError(
+        'already_subscribed',
+        'A checkout of this organisation was just paid; its subscription is on its way.',
+      );
     }
   }
 }
@@ -75,7 +97,8 @@ async function expire(ctx: AppContext, id: string): Promise<void> {
  * the key be refused because the parameters changed (e.g. another website URL), a fresh key makes a new one.
  */
 async function create(ctx: AppContext, req: SessionRequest, key: string): Promise<Stripe.Checkout.Session> {
-  const fresh = () => ctx.stripe.checkout.sessions.create(req.params, { idempotencyKey: `${key}-${crypto.randomUUID()}` });
+  const fresh = () =>
+    ctx.stripe.checkout.sessions.create(req.params, { idempotencyKey: `${key}-${crypto.randomUUID()}` });
   try {
     let session: Stripe.Response<Stripe.Checkout.Session>;
     try {

@@ -15,9 +15,17 @@ import type { PurchasablePlan } from '../stripe-events/plan-prices.ts';
 type Period = 'monthly' | 'yearly';
 
 export async function purchaseTerms(
-  sql: Sql, orgId: string, plan: PurchasablePlan, period: Period, lineItems: Stripe.Checkout.SessionCreateParams.LineItem[], setupFeePriceId: string,
+  sql: Sql,
+  orgId: string,
+  plan: PurchasablePlan,
+  period: Period,
+  lineItems: Stripe.Checkout.SessionCreateParams.LineItem[],
+  setupFeePriceId: string,
 ): Promise<Pick<Stripe.Checkout.SessionCreateParams, 'line_items' | 'custom_text'>> {
-  const [before] = await sql.query<{ one: number }>(`select 1 as one from subscriptions where org_id = $1 and status <> 'incomplete_expired' limit 1`, [orgId]);
+  const [before] = await sql.query<{ one: number }>(
+    `select 1 as one from subscriptions where org_id = $1 and status <> 'incomplete_expired' limit 1`,
+    [orgId],
+  );
   return {
     line_items: before ? lineItems.filter((item) => item.price !== setupFeePriceId) : lineItems,
     ...(period === 'yearly' ? { custom_text: { submit: { message: overageDisclosure(plan) } } } : {}),

@@ -12,12 +12,18 @@ export interface PriceMismatch {
 }
 
 /** Each desired price of `roles` that the account does not hold as the catalog says. */
-export function priceMismatches(found: readonly Stripe.Price[], meterId: string | undefined, roles: ReadonlyArray<DesiredPrice['role']>): PriceMismatch[] {
-  return desiredPrices().filter((want) => roles.includes(want.role)).flatMap((want): PriceMismatch[] => {
-    const price = found.find((p) => p.lookup_key === want.lookupKey);
-    if (!price) return [{ lookupKey: want.lookupKey, problem: 'missing' }];
-    return priceMatches(price, want.shape, meterId) ? [] : [{ lookupKey: want.lookupKey, problem: 'differs' }];
-  });
+export function priceMismatches(
+  found: readonly Stripe.Price[],
+  meterId: string | undefined,
+  roles: ReadonlyArray<DesiredPrice['role']>,
+): PriceMismatch[] {
+  return desiredPrices()
+    .filter((want) => roles.includes(want.role))
+    .flatMap((want): PriceMismatch[] => {
+      const price = found.find((p) => p.lookup_key === want.lookupKey);
+      if (!price) return [{ lookupKey: want.lookupKey, problem: 'missing' }];
+      return priceMatches(price, want.shape, meterId) ? [] : [{ lookupKey: want.lookupKey, problem: 'differs' }];
+    });
 }
 
 export const describeMismatches = (m: readonly PriceMismatch[]): string =>

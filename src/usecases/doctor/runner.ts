@@ -6,7 +6,11 @@
  */
 import type { Check, CheckResult, DoctorContext } from './types.ts';
 
-export async function runDoctor(ctx: DoctorContext, checks: readonly Check[], opts: { fix: boolean }): Promise<CheckResult[]> {
+export async function runDoctor(
+  ctx: DoctorContext,
+  checks: readonly Check[],
+  opts: { fix: boolean },
+): Promise<CheckResult[]> {
   const first: CheckResult[] = [];
   for (const check of checks) first.push(await safely(check, ctx));
   if (!opts.fix) return first;
@@ -26,7 +30,8 @@ export async function runDoctor(ctx: DoctorContext, checks: readonly Check[], op
     const found = first[i]!;
     const failed = failedFixes.get(check.id);
     if (found.status === 'ok') results.push(found);
-    else if (failed !== undefined) results.push({ id: check.id, status: 'problem', detail: `fix failed: ${failed}`, hint: found.hint });
+    else if (failed !== undefined)
+      results.push({ id: check.id, status: 'problem', detail: `fix failed: ${failed}`, hint: found.hint });
     else {
       const again = await safely(check, ctx);
       results.push(again.status === 'ok' ? { ...again, status: 'fixed' } : again);
@@ -36,7 +41,8 @@ export async function runDoctor(ctx: DoctorContext, checks: readonly Check[], op
 }
 
 /** Exit 0 when no problem remains (warnings are not failures), else 1. */
-export const doctorExitCode = (results: readonly CheckResult[]): number => (results.some((r) => r.status === 'problem') ? 1 : 0);
+export const doctorExitCode = (results: readonly CheckResult[]): number =>
+  results.some((r) => r.status === 'problem') ? 1 : 0;
 
 async function safely(check: Check, ctx: DoctorContext): Promise<CheckResult> {
   try {
@@ -53,8 +59,10 @@ function message(error: unknown): string {
 /** The table the CLI prints: id, status, detail, then the hint indented under it. */
 export function formatDoctorTable(results: readonly CheckResult[]): string {
   const idWidth = Math.max(...results.map((r) => r.id.length));
-  return results.map((r) => {
-    const line = `${r.id.padEnd(idWidth)}  ${r.status.padEnd(7)}  ${r.detail}`;
-    return r.hint ? `${line}\n${' '.repeat(idWidth + 11)}→ ${r.hint}` : line;
-  }).join('\n');
+  return results
+    .map((r) => {
+      const line = `${r.id.padEnd(idWidth)}  ${r.status.padEnd(7)}  ${r.detail}`;
+      return r.hint ? `${line}\n${' '.repeat(idWidth + 11)}→ ${r.hint}` : line;
+    })
+    .join('\n');
 }

@@ -41,4 +41,8 @@ export interface Check {
   fix?(ctx: DoctorContext): Promise<void>;
 }
 
-export const result = (status: CheckStatus, detail: string, hint = ''): Omit<CheckResult, 'id'> => ({ status, detail, hint });
+export const result = (status: CheckStatus, detail: string, hint = ''): Omit<CheckResult, 'id'> => ({
+  status,
+  detail,
+  hint,
+});

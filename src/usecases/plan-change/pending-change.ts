@@ -19,20 +19,31 @@ export interface PendingChange {
   effectiveAt: Date;
 }
 
-const idOf = (ref: string | { id: string } | null | undefined) => (ref == null ? undefined : typeof ref === 'string' ? ref : ref.id);
+const idOf = (ref: string | { id: string } | null | undefined) =>
+  ref == null ? undefined : typeof ref === 'string' ? ref : ref.id;
 
 /** The schedule's next phase, as a change of plan; undefined without an active schedule or a later phase. */
-export async function pendingChangeOf(ctx: AppContext, schedule: Stripe.SubscriptionSchedule | null | undefined): Promise<PendingChange | undefined> {
+export async function pendingChangeOf(
+  ctx: AppContext,
+  schedule: Stripe.SubscriptionSchedule | null | undefined,
+): Promise<PendingChange | undefined> {
   if (!schedule || schedule.status !== 'active' || !schedule.current_phase) return undefined;
   const next = schedule.phases.find((p) => p.start_date >= schedule.current_phase!.end_date);
   if (!next) return undefined;
   const plan = await findPlanByPriceIds(ctx.sql, next.items.map((i) => idOf(i.price)!).filter(Boolean));
   if (!plan) return undefined;
-  return { scheduleId: schedule.id, plan: { id: plan.id, name: plan.name }, effectiveAt: new Date(next.start_date * 1000) };
+  return {
+    scheduleId: schedule.id,
+    plan: { id: plan.id, name: plan.name },
+    effectiveAt: new Date(next.start_date * 1000),
+  };
 }
 
 /** The subscription's schedule, expanded (a retrieve with `expand: ['schedule']` already carries it). */
-export async function scheduleOf(ctx: AppContext, sub: Stripe.Subscription): Promise<Stripe.SubscriptionSchedule | undefined> {
+export async function scheduleOf(
+  ctx: AppContext,
+  sub: Stripe.Subscription,
+): Promise<Stripe.SubscriptionSchedule | undefined> {
   if (!sub.schedule) return undefined;
   if (typeof sub.schedule !== 'string') return sub.schedule;
   try {
@@ -47,7 +58,11 @@ export async function scheduleOf(ctx: AppContext, sub: Stripe.Subscription): Pro
  * (a pending change to another plan is replaced). Two racing requests may both try to create one: the loser finds
  * the winner's schedule attached and updates that instead. Returns when the change takes effect.
  */
-export async function scheduleChange(ctx: AppContext, sub: Stripe.Subscription, prices: { flat: string; metered: string; planId: string }): Promise<Date> {
+export async function scheduleChange(
+  ctx: AppContext,
+  sub: Stripe.Subscription,
+  prices: { flat: string; metered: string; planId: string },
+): Promise<Date> {
   try {
     let schedule = await scheduleOf(ctx, sub);
     if (!schedule) {
@@ -59,19 +74,26 @@ export async function scheduleChange(ctx: AppContext, sub: Stripe.Subscription, 
         schedule = again.schedule as Stripe.SubscriptionSchedule;
       }
     }
-    const current = schedule.phases.find((p) => p.start_date === schedule!.current_phase?.start_date) ?? schedule.phases[0]!;
+    const current =
+      schedule.phases.find((p) => p.start_date === schedule!.current_phase?.start_date) ?? schedule.phases[0]!;
     const updated = await ctx.stripe.subscriptionSchedules.update(schedule.id, {
       end_behavior: 'release',
       phases: [
         {
-          items: current.items.map((i) => ({ price: idOf(i.price)!, ...(i.quantity !== undefined ? { quantity: i.quantity } : {}) })),
+          items: current.items.map((i) => ({
+            price: idOf(i.price)!,
+            ...(i.quantity !== undefined ? { quantity: i.quantity } : {}),
+          })),
           start_date: current.start_date,
           end_date: current.end_date,
         },
         {
           items: [{ price: prices.flat, quantity: 1 }, { price: prices.metered }],
           // One period of the new plan, then the schedule releases the subscription, which renews on as it is.
-          duration: { interval: sub.items.data.some((i) => i.price.recurring?.interval === 'year') ? 'year' : 'month', interval_count: 1 },
+          duration: {
+            interval: sub.items.data.some((i) => i.price.recurring?.interval === 'year') ? 'year' : 'month',
+            interval_count: 1,
+          },
           metadata: { plan_id: prices.planId },
           proration_behavior: 'none',
         },

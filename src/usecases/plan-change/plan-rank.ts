@@ -6,10 +6,17 @@
  */
 import type { Sql } from '../../ports/sql.ts';
 
-interface RankRow { id: string; price_cents: number; sort_order: number }
+interface RankRow {
+  id: string;
+  price_cents: number;
+  sort_order: number;
+}
 
 export async function isUpgrade(sql: Sql, fromPlanId: string, toPlanId: string): Promise<boolean> {
-  const rows = await sql.query<RankRow>('select id, price_cents, sort_order from billing_plans where id = any($1::uuid[])', [[fromPlanId, toPlanId]]);
+  const rows = await sql.query<RankRow>(
+    'select id, price_cents, sort_order from billing_plans where id = any($1::uuid[])',
+    [[fromPlanId, toPlanId]],
+  );
   const from = rows.find((r) => r.id === fromPlanId);
   const to = rows.find((r) => r.id === toPlanId);
   if (!from || !to) return true; // an unknown current plan: switch now, as before this policy

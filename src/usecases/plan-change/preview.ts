@@ -19,21 +19,36 @@ export interface PlanChangePreview {
   currency: string;
 }
 
-export async function previewUpgrade(ctx: AppContext, sub: Stripe.Subscription, items: Stripe.SubscriptionUpdateParams.Item[]): Promise<PlanChangePreview> {
+export async function previewUpgrade(
+  ctx: AppContext,
+  sub: Stripe.Subscription,
+  items: Stripe.SubscriptionUpdateParams.Item[],
+): Promise<PlanChangePreview> {
   let invoice: Stripe.Invoice;
   try {
     invoice = await ctx.stripe.invoices.createPreview({
       customer: typeof sub.customer === 'string' ? sub.customer : sub.customer.id,
       subscription: sub.id,
-      subscription_details: { items: items.map((i) => ({ id: i.id!, price: i.price! })), proration_behavior: 'create_prorations' },
+      subscription_details: {
+        items: items.map((i) => ({ id: i.id!, price: i.price! })),
+        proration_behavior: 'create_prorations',
+      },
     });
   } catch (error) {
     throw stripeUnavailable(error, 'preview the plan change');
   }
   // Flat-fee prorations only: the minutes so far are billed as they would be anyway, through the current plan.
-  const flatPrices = new Set(sub.items.data.filter((i) => i.price.recurring?.usage_type !== 'metered').map((i) => i.price.id).concat(items.map((i) => i.price!)));
+  const flatPrices = new Set(
+    sub.items.data
+      .filter((i) => i.price.recurring?.usage_type !== 'metered')
+      .map((i) => i.price.id)
+      .concat(items.map((i) => i.price!)),
+  );
   const prorationCents = invoice.lines.data
-    .filter((l) => l.parent?.subscription_item_details?.proration && flatPrices.has(l.pricing?.price_details?.price as string))
+    .filter(
+      (l) =>
+        l.parent?.subscription_item_details?.proration && flatPrices.has(l.pricing?.price_details?.price as string),
+    )
     .reduce((sum, l) => sum + l.amount, 0);
   return {
     effectiveAt: null,

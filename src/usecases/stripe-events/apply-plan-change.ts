@@ -24,7 +24,8 @@ type ItemLike = {
   price?: { id: string; recurring?: { usage_type?: string } | null } | string;
 };
 const priceIdOf = (item: ItemLike) => (typeof item.price === 'string' ? item.price : item.price?.id);
-const isMeteredItem = (item: ItemLike) => typeof item.price !== 'string' && item.price?.recurring?.usage_type === 'metered';
+const isMeteredItem = (item: ItemLike) =>
+  typeof item.price !== 'string' && item.price?.recurring?.usage_type === 'metered';
 
 export interface MeteredPriceChange {
   /** The event's `created`: the boundary between the two prices' usage windows. */
@@ -52,15 +53,27 @@ export function meteredPriceChange(event: Stripe.Event): MeteredPriceChange | un
   });
   if (!replaced) return undefined;
   // The same item re-priced, else (the old item deleted, another added) the metered item the event carries.
-  const successor = [now.find((item) => item.id === replaced.id), ...now.filter(isMeteredItem)].find((item) => item && isMeteredItem(item));
+  const successor = [now.find((item) => item.id === replaced.id), ...now.filter(isMeteredItem)].find(
+    (item) => item && isMeteredItem(item),
+  );
   const meteredPriceId = successor && priceIdOf(successor);
   if (!meteredPriceId) return undefined;
   const date = (unix: number | undefined) => (unix ? new Date(unix * 1000) : undefined);
-  return { at: new Date(event.created * 1000), meteredPriceId, periodStart: date(successor.current_period_start), periodEnd: date(successor.current_period_end) };
+  return {
+    at: new Date(event.created * 1000),
+    meteredPriceId,
+    periodStart: date(successor.current_period_start),
+    periodEnd: date(successor.current_period_end),
+  };
 }
 
 /** `current`: the re-read metered item's period, when the event does not carry its own. */
-export async function applyPlanChange(ctx: AppContext, rowId: string, change: MeteredPriceChange, current: { start: Date; end: Date }): Promise<void> {
+export async function applyPlanChange(
+  ctx: AppContext,
+  rowId: string,
+  change: MeteredPriceChange,
+  current: { start: Date; end: Date },
+): Promise<void> {
   const terms = await findPlanByPriceIds(ctx.sql, [change.meteredPriceId]);
   if (!terms) return; // a metered price of none of our plans: keep the terms we have
   const split = await ctx.sql.transaction((tx) =>
@@ -73,5 +86,10 @@ export async function applyPlanChange(ctx: AppContext, rowId: string, change: Me
       overageRateCents: terms.overageRateCents,
     }),
   );
-  if (split) ctx.logger.info('billing cycle split at a plan change', { subscription: rowId, plan: terms.id, changed_at: change.at.toISOString() });
+  if (split)
+    ctx.logger.info('billing cycle split at a plan change', {
+      subscription: rowId,
+      plan: terms.id,
+      changed_at: change.at.toISOString(),
+    });
 }

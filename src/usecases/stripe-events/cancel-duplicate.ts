@@ -17,16 +17,38 @@ import type { AppContext } from '../../http/route.ts';
 import { refundDuplicateInvoices } from './refund-duplicate.ts';
 
 /** Refunds and cancels the newer of two live subscriptions of one organisation at Stripe; returns the canceled one's id. */
-export async function cancelDuplicateSubscription(ctx: AppContext, orgId: string, incoming: Stripe.Subscription, stored: Stripe.Subscription): Promise<string> {
+export async function cancelDuplicateSubscription(
+  ctx: AppContext,
+  orgId: string,
+  incoming: Stripe.Subscription,
+  stored: Stripe.Subscription,
+): Promise<string> {
   // Equal creation times (same second): the incoming one is the duplicate, the stored one already has our rows.
   const [kept, duplicate] = incoming.created < stored.created ? [incoming, stored] : [stored, incoming];
-  const refunds = await refundDuplicateInvoices(ctx, { orgId, keptSubscriptionId: kept.id, duplicateSubscriptionId: duplicate.id });
-  await ctx.stripe.subscriptions.cancel(duplicate.id, { prorate: false }, { idempotencyKey: `cancel-duplicate-${duplicate.id}` });
-  ctx.logger.warn('duplicate subscription canceled and its paid invoices refunded through Stripe; nothing to do by hand', {
-    org_id: orgId,
-    kept_subscription: kept.id,
-    canceled_subscription: duplicate.id,
-    refunds: refunds.map((r) => ({ invoice: r.invoiceId, credit_note: r.creditNoteId, refund: r.refundId, amount_cents: r.amountRefundedCents, currency: r.currency })),
+  const refunds = await refundDuplicateInvoices(ctx, {
+    orgId,
+    keptSubscriptionId: kept.id,
+    duplicateSubscriptionId: duplicate.id,
   });
+  await ctx.stripe.subscriptions.cancel(
+    duplicate.id,
+    { prorate: false },
+    { idempotencyKey: `cancel-duplicate-${duplicate.id}` },
+  );
+  ctx.logger.warn(
+    'duplicate subscription canceled and its paid invoices refunded through Stripe; nothing to do by hand',
+    {
+      org_id: orgId,
+      kept_subscription: kept.id,
+      canceled_subscription: duplicate.id,
+      refunds: refunds.map((r) => ({
+        invoice: r.invoiceId,
+        credit_note: r.creditNoteId,
+        refund: r.refundId,
+        amount_cents: r.amountRefundedCents,
+        currency: r.currency,
+      })),
+    },
+  );
   return duplicate.id;
 }

@@ -41,16 +41,27 @@ export type MeteredItemFix =
 const isMetered = (item: Stripe.SubscriptionItem) => item.price.recurring?.usage_type === 'metered';
 
 /** What to change so the subscription carries exactly the plan's metered price; undefined when it does. */
-export async function meteredItemFix(ctx: AppContext, sub: Stripe.Subscription, mapped: MappedSubscription, billing: boolean): Promise<MeteredItemFix | undefined> {
+export async function meteredItemFix(
+  ctx: AppContext,
+  sub: Stripe.Subscription,
+  mapped: MappedSubscription,
+  billing: boolean,
+): Promise<MeteredItemFix | undefined> {
   const metered = mapped.plan.stripeMeteredPriceId;
   if (!billing || !metered || sub.items.data.some((i) => i.price.id === metered)) return undefined;
   for (const item of sub.items.data.filter(isMetered)) {
-    if (await isPlanMeteredPrice(ctx.sql, item.price.id)) return { kind: 'replace', itemId: item.id, from: item.price.id, price: metered };
+    if (await isPlanMeteredPrice(ctx.sql, item.price.id))
+      return { kind: 'replace', itemId: item.id, from: item.price.id, price: metered };
   }
   return mapped.billingPeriod === 'yearly' ? { kind: 'add', price: metered } : undefined;
 }
 
-export async function applyMeteredItemFix(ctx: AppContext, sub: Stripe.Subscription, fix: MeteredItemFix, eventId: string): Promise<void> {
+export async function applyMeteredItemFix(
+  ctx: AppContext,
+  sub: Stripe.Subscription,
+  fix: MeteredItemFix,
+  eventId: string,
+): Promise<void> {
   if (fix.kind === 'add') {
     await ctx.stripe.subscriptions.update(
       sub.id,
@@ -64,5 +75,11 @@ export async function applyMeteredItemFix(ctx: AppContext, sub: Stripe.Subscript
     { items: [{ id: fix.itemId, price: fix.price }], proration_behavior: 'create_prorations' },
     { idempotencyKey: `replace-metered-${sub.id}-${fix.itemId}-${fix.from}-${fix.price}-${eventId}` },
   );
-  ctx.logger.info('metered item re-priced to the plan of the flat item', { subscription: sub.id, item: fix.itemId, from: fix.from, to: fix.price, event: eventId });
+  ctx.logger.info('metered item re-priced to the plan of the flat item', {
+    subscription: sub.id,
+    item: fix.itemId,
+    from: fix.from,
+    to: fix.price,
+    event: eventId,
+  });
 }

@@ -24,7 +24,8 @@ export function assertStripeEventShape(event: unknown): asserts event is Stripe.
   if (typeof event.id !== 'string' || !ID.test(event.id)) refuse('id', 'must be an event id');
   if (typeof event.type !== 'string' || !TYPE.test(event.type)) refuse('type', 'must be an event type');
   const created = event.created;
-  if (typeof created !== 'number' || !Number.isSafeInteger(created) || created < 0 || created > MAX_UNIX) refuse('created', 'must be a Unix time');
+  if (typeof created !== 'number' || !Number.isSafeInteger(created) || created < 0 || created > MAX_UNIX)
+    refuse('created', 'must be a Unix time');
   if (!isObject(event.data)) return refuse('data', 'must be an object');
   const object = event.data.object;
   if (!isObject(object)) return refuse('data.object', 'must be an object');
@@ -36,14 +37,19 @@ export function assertStripeEventShape(event: unknown): asserts event is Stripe.
 }
 
 /** The types handlers.ts acts on by the object's own id (others are acknowledged without reading more). */
-const SUBSCRIPTION_EVENTS = new Set(['customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted']);
+const SUBSCRIPTION_EVENTS = new Set([
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+]);
 const INVOICE_EVENTS = new Set(['invoice.paid', 'invoice.payment_failed']);
 
 /** record-invoice.ts reads each line's period. */
 function assertInvoiceLines(invoice: Record<string, unknown>): void {
   const lines = invoice.lines;
   if (lines === undefined) return refuse('data.object.lines', 'must be a list of invoice lines');
-  if (!isObject(lines) || !Array.isArray(lines.data)) return refuse('data.object.lines', 'must be a list of invoice lines');
+  if (!isObject(lines) || !Array.isArray(lines.data))
+    return refuse('data.object.lines', 'must be a list of invoice lines');
   for (const line of lines.data) {
     const period = isObject(line) ? line.period : undefined;
     if (!isObject(period) || typeof period.start !== 'number' || typeof period.end !== 'number') {

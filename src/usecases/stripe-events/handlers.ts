@@ -18,7 +18,12 @@ export type HandlerOutcome = 'applied' | 'ignored';
 export type EventHandler = (ctx: AppContext, event: Stripe.Event) => Promise<HandlerOutcome>;
 
 /** Converges the event's subscription; undefined (logged) when the event is not ours. */
-async function converge(ctx: AppContext, event: Stripe.Event, subscriptionId: string, opts: SyncOptions): Promise<SyncedSubscription | undefined> {
+async function converge(
+  ctx: AppContext,
+  event: Stripe.Event,
+  subscriptionId: string,
+  opts: SyncOptions,
+): Promise<SyncedSubscription | undefined> {
   try {
     const synced = await syncSubscription(ctx, subscriptionId, opts);
     if (!synced) logNotOurs(ctx, event, subscriptionId, 'no organisation or plan of ours matches the subscription');

@@ -24,12 +24,17 @@ export const idOf = (ref: string | { id: string } | null | undefined): string | 
 const isMetered = (item: Stripe.SubscriptionItem) => item.price.recurring?.usage_type === 'metered';
 
 /** Undefined when the subscription is not one of ours (no organisation or plan can be found for it). */
-export async function mapSubscription(ctx: AppContext, sub: Stripe.Subscription): Promise<MappedSubscription | undefined> {
+export async function mapSubscription(
+  ctx: AppContext,
+  sub: Stripe.Subscription,
+): Promise<MappedSubscription | undefined> {
   const customerId = idOf(sub.customer)!;
   const items = sub.items.data;
   const plan =
-    (await findPlanByPriceIds(ctx.sql, items.map((i) => i.price.id))) ??
-    (sub.metadata.plan_id ? await findPlanById(ctx.sql, sub.metadata.plan_id) : undefined);
+    (await findPlanByPriceIds(
+      ctx.sql,
+      items.map((i) => i.price.id),
+    )) ?? (sub.metadata.plan_id ? await findPlanById(ctx.sql, sub.metadata.plan_id) : undefined);
   const orgId = await findOrgId(ctx, sub.metadata.org_id, customerId);
   if (!plan || !orgId) return undefined;
 
@@ -38,7 +43,9 @@ export async function mapSubscription(ctx: AppContext, sub: Stripe.Subscription)
     items.find((i) => !isMetered(i));
   if (!flatItem) return undefined;
   const billingPeriod: 'monthly' | 'yearly' =
-    flatItem.price.id === plan.stripeYearlyPriceId || flatItem.price.recurring?.interval === 'year' ? 'yearly' : 'monthly';
+    flatItem.price.id === plan.stripeYearlyPriceId || flatItem.price.recurring?.interval === 'year'
+      ? 'yearly'
+      : 'monthly';
   const meteredItem = items.find((i) => i.price.id === plan.stripeMeteredPriceId) ?? items.find(isMetered);
   return { orgId, plan, billingPeriod, customerId, flatItem, meteredItem };
 }
@@ -47,7 +54,11 @@ export async function mapSubscription(ctx: AppContext, sub: Stripe.Subscription)
  * The subscription's metadata (set by our Checkout), else the organisation that holds this customer, else the
  * Customer's own metadata (set when we created it) — a subscription made by hand in the Dashboard still maps.
  */
-async function findOrgId(ctx: AppContext, metadataOrgId: string | undefined, customerId: string): Promise<string | undefined> {
+async function findOrgId(
+  ctx: AppContext,
+  metadataOrgId: string | undefined,
+  customerId: string,
+): Promise<string | undefined> {
   if (metadataOrgId && (await findOrganisationById(ctx.sql, metadataOrgId))) return metadataOrgId;
   const byCustomer = await findOrganisationByStripeCustomerId(ctx.sql, customerId);
   if (byCustomer) return byCustomer.id;

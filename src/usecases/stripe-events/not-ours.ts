@@ -11,7 +11,10 @@ import type { AppContext } from '../../http/route.ts';
 
 /** Stripe answered 404 for the subscription we re-read. */
 export class SubscriptionUnknownToStripe extends Error {
-  constructor(readonly subscriptionId: string, options: { cause: unknown }) {
+  constructor(
+    readonly subscriptionId: string,
+    options: { cause: unknown },
+  ) {
     super(`Stripe does not know subscription ${subscriptionId}`, options);
     this.name = 'SubscriptionUnknownToStripe';
   }
@@ -24,5 +27,10 @@ export function isResourceMissing(error: unknown): boolean {
 }
 
 export function logNotOurs(ctx: AppContext, event: Stripe.Event, subscriptionId: string, reason: string): void {
-  ctx.logger.warn('Stripe event not ours: acknowledged without change', { event_id: event.id, event_type: event.type, subscription: subscriptionId, reason });
+  ctx.logger.warn('Stripe event not ours: acknowledged without change', {
+    event_id: event.id,
+    event_type: event.type,
+    subscription: subscriptionId,
+    reason,
+  });
 }

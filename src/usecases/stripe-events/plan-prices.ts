@@ -58,7 +58,9 @@ export async function loadPurchasablePlan(sql: Sql, planId: string): Promise<Pur
   if (!row || !row.active) throw new AppError('plan_not_found', 'There is no plan with this id.', { field: 'plan_id' });
   const plan = toTerms(row);
   if (!plan.stripePriceId || !plan.stripeYearlyPriceId || !plan.stripeMeteredPriceId) {
-    throw new AppError('plan_not_found', 'This plan cannot be bought yet (its prices are not set up).', { field: 'plan_id' });
+    throw new AppError('plan_not_found', 'This plan cannot be bought yet (its prices are not set up).', {
+      field: 'plan_id',
+    });
   }
   return plan as PurchasablePlan;
 }
@@ -90,6 +92,9 @@ export async function findPlanByPriceIds(sql: Sql, priceIds: string[]): Promise<
 
 /** Whether this price is the metered price of one of our plans (usage of our meter). */
 export async function isPlanMeteredPrice(sql: Sql, priceId: string): Promise<boolean> {
-  const rows = await sql.query<{ id: string }>('select id from billing_plans where stripe_metered_price_id = $1 limit 1', [priceId]);
+  const rows = await sql.query<{ id: string }>(
+    'select id from billing_plans where stripe_metered_price_id = $1 limit 1',
+    [priceId],
+  );
   return rows.length > 0;
 }

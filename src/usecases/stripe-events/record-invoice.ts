@@ -21,7 +21,11 @@ const linePrice = (line: Stripe.InvoiceLineItem): string | undefined => {
   return typeof price === 'string' ? price : (price as { id?: string } | undefined)?.id;
 };
 
-export async function recordInvoiceOnCycle(ctx: AppContext, invoice: Stripe.Invoice, synced: SyncedSubscription): Promise<void> {
+export async function recordInvoiceOnCycle(
+  ctx: AppContext,
+  invoice: Stripe.Invoice,
+  synced: SyncedSubscription,
+): Promise<void> {
   if (!invoice.id || invoice.billing_reason === 'subscription_create') return;
   const { mapped } = synced;
   const meteredLines = invoice.lines.data
@@ -34,7 +38,12 @@ export async function recordInvoiceOnCycle(ctx: AppContext, invoice: Stripe.Invo
   for (const line of meteredLines) await recordLine(ctx, invoice.id, line, synced);
 }
 
-async function recordLine(ctx: AppContext, invoiceId: string, line: Stripe.InvoiceLineItem, synced: SyncedSubscription): Promise<void> {
+async function recordLine(
+  ctx: AppContext,
+  invoiceId: string,
+  line: Stripe.InvoiceLineItem,
+  synced: SyncedSubscription,
+): Promise<void> {
   const { mapped, rowId } = synced;
   const periodStart = new Date(line.period.start * 1000);
   const enclosing = await findCycleContaining(ctx.sql, rowId, periodStart);

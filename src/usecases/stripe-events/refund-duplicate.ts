@@ -11,7 +11,11 @@
  */
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
-import { isInvoiceRefundedAsDuplicate, recordDuplicateRefund, type DuplicateRefund } from '../../repositories/duplicate-refunds.ts';
+import {
+  isInvoiceRefundedAsDuplicate,
+  recordDuplicateRefund,
+  type DuplicateRefund,
+} from '../../repositories/duplicate-refunds.ts';
 
 export interface DuplicatePair {
   orgId: string;
@@ -21,7 +25,11 @@ export interface DuplicatePair {
 
 /** Refunds every paid invoice of the duplicate; returns the refunds recorded by this call. */
 export async function refundDuplicateInvoices(ctx: AppContext, pair: DuplicatePair): Promise<DuplicateRefund[]> {
-  const paid = await ctx.stripe.invoices.list({ subscription: pair.duplicateSubscriptionId, status: 'paid', limit: 100 });
+  const paid = await ctx.stripe.invoices.list({
+    subscription: pair.duplicateSubscriptionId,
+    status: 'paid',
+    limit: 100,
+  });
   const recorded: DuplicateRefund[] = [];
   for (const invoice of paid.data) {
     if (await isInvoiceRefundedAsDuplicate(ctx.sql, invoice.id)) continue;
@@ -49,16 +57,33 @@ const metadataOf = (pair: DuplicatePair) => ({
 });
 
 /** A credit note we made for this duplicate already (a delivery that died before recording it). */
-async function ourCreditNote(ctx: AppContext, invoiceId: string, pair: DuplicatePair): Promise<Stripe.CreditNote | undefined> {
+async function ourCreditNote(
+  ctx: AppContext,
+  invoiceId: string,
+  pair: DuplicatePair,
+): Promise<Stripe.CreditNote | undefined> {
   const notes = await ctx.stripe.creditNotes.list({ invoice: invoiceId, limit: 100 });
-  return notes.data.find((n) => n.status !== 'void' && n.metadata?.duplicate_subscription === pair.duplicateSubscriptionId);
+  return notes.data.find(
+    (n) => n.status !== 'void' && n.metadata?.duplicate_subscription === pair.duplicateSubscriptionId,
+  );
 }
 
-async function refundNote(ctx: AppContext, invoice: Stripe.Invoice, pair: DuplicatePair): Promise<Stripe.CreditNote | undefined> {
+async function refundNote(
+  ctx: AppContext,
+  invoice: Stripe.Invoice,
+  pair: DuplicatePair,
+): Promise<Stripe.CreditNote | undefined> {
   const amount = invoice.amount_paid - invoice.post_payment_credit_notes_amount;
   if (amount <= 0) return undefined;
   return ctx.stripe.creditNotes.create(
-    { invoice: invoice.id, amount, refund_amount: amount, reason: 'duplicate', memo: 'Second subscription of the same organisation, canceled: refunded in full.', metadata: metadataOf(pair) },
+    {
+      invoice: invoice.id,
+      amount,
+      refund_amount: amount,
+      reason: 'duplicate',
+      memo: 'Second subscription of the same organisation, canceled: refunded in full.',
+      metadata: metadataOf(pair),
+    },
     { idempotencyKey: `refund-duplicate-${invoice.id}` },
   );
 }

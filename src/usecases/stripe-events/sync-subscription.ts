@@ -8,7 +8,12 @@ import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
 import { attachUnbilledUsage, closeCyclesBefore, ensureCycle } from '../../repositories/billing-cycles.ts';
 import { saveSubscriptionClock } from '../../repositories/subscription-clock.ts';
-import { BILLING_STATUSES, findByStripeId, findLiveSubscriptionsOf, upsertSubscription } from '../../repositories/subscriptions.ts';
+import {
+  BILLING_STATUSES,
+  findByStripeId,
+  findLiveSubscriptionsOf,
+  upsertSubscription,
+} from '../../repositories/subscriptions.ts';
 import { applyPlanChange, type MeteredPriceChange } from './apply-plan-change.ts';
 import { cancelDuplicateSubscription } from './cancel-duplicate.ts';
 import { applyMeteredItemFix, meteredItemFix } from './ensure-metered-item.ts';
@@ -48,7 +53,11 @@ export interface SyncOptions {
   meteredPriceChange?: MeteredPriceChange | undefined;
 }
 
-export async function syncSubscription(ctx: AppContext, subscriptionId: string, opts: SyncOptions): Promise<SyncedSubscription | undefined> {
+export async function syncSubscription(
+  ctx: AppContext,
+  subscriptionId: string,
+  opts: SyncOptions,
+): Promise<SyncedSubscription | undefined> {
   const synced = await syncConverged(ctx, subscriptionId, opts.eventId);
   const metered = synced?.mapped.meteredItem;
   // Also when the "newer wins" guard kept a later read: that read's handler may not know the change's moment.
@@ -61,7 +70,11 @@ export async function syncSubscription(ctx: AppContext, subscriptionId: string, 
   return synced;
 }
 
-async function syncConverged(ctx: AppContext, subscriptionId: string, eventId: string): Promise<SyncedSubscription | undefined> {
+async function syncConverged(
+  ctx: AppContext,
+  subscriptionId: string,
+  eventId: string,
+): Promise<SyncedSubscription | undefined> {
   try {
     return await syncOnce(ctx, subscriptionId, eventId);
   } catch (error) {
@@ -72,7 +85,9 @@ async function syncConverged(ctx: AppContext, subscriptionId: string, eventId: s
   const incoming = (await read(ctx, subscriptionId)).sub;
   const orgId = (await mapSubscription(ctx, incoming))?.orgId;
   if (!orgId) return syncOnce(ctx, subscriptionId, eventId);
-  const others = (await findLiveSubscriptionsOf(ctx.sql, orgId)).filter((o) => o.stripe_subscription_id !== subscriptionId);
+  const others = (await findLiveSubscriptionsOf(ctx.sql, orgId)).filter(
+    (o) => o.stripe_subscription_id !== subscriptionId,
+  );
   for (const other of others) await syncOnce(ctx, other.stripe_subscription_id, eventId);
   try {
     return await syncOnce(ctx, subscriptionId, eventId);
@@ -81,18 +96,31 @@ async function syncConverged(ctx: AppContext, subscriptionId: string, eventId: s
   }
   // Still conflicting: the other, just re-read from Stripe, is live too — the organisation pays twice. Cancel
   // the newer at Stripe (cancel-duplicate.ts), store it canceled, and converge this one once more.
-  const [stored] = (await findLiveSubscriptionsOf(ctx.sql, orgId)).filter((o) => o.stripe_subscription_id !== subscriptionId);
+  const [stored] = (await findLiveSubscriptionsOf(ctx.sql, orgId)).filter(
+    (o) => o.stripe_subscription_id !== subscriptionId,
+  );
   if (!stored) return syncOnce(ctx, subscriptionId, eventId);
-  const canceled = await cancelDuplicateSubscription(ctx, orgId, incoming, (await read(ctx, stored.stripe_subscription_id)).sub);
+  const canceled = await cancelDuplicateSubscription(
+    ctx,
+    orgId,
+    incoming,
+    (await read(ctx, stored.stripe_subscription_id)).sub,
+  );
   if (canceled !== subscriptionId) await syncOnce(ctx, canceled, eventId);
   return syncOnce(ctx, subscriptionId, eventId);
 }
 
 const isOneLivePerOrgViolation = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505' &&
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { code?: string }).code === '23505' &&
   String((error as { message?: string }).message).includes('subscriptions_one_live_per_org');
 
-async function syncOnce(ctx: AppContext, subscriptionId: string, eventId: string): Promise<SyncedSubscription | undefined> {
+async function syncOnce(
+  ctx: AppContext,
+  subscriptionId: string,
+  eventId: string,
+): Promise<SyncedSubscription | undefined> {
   let { sub, readAt } = await read(ctx, subscriptionId);
   let mapped = await mapSubscription(ctx, sub);
   if (!mapped) return undefined; // no organisation or plan matches: the handler logs it as not ours
@@ -134,7 +162,12 @@ async function syncOnce(ctx: AppContext, subscriptionId: string, eventId: string
  * then keeps that row and its minutes, taking Stripe's period_end. Calls of the period recorded unbilled before the
  * cycle existed are then counted in it (attach_unbilled_usage).
  */
-async function convergeCycles(tx: AppContext['sql'], rowId: string, m: MappedSubscription, sub: Stripe.Subscription): Promise<void> {
+async function convergeCycles(
+  tx: AppContext['sql'],
+  rowId: string,
+  m: MappedSubscription,
+  sub: Stripe.Subscription,
+): Promise<void> {
   const metered = m.meteredItem;
   if (!isBilling(sub.status) || !metered) {
     // Canceled / expired / paused: no open usage window. A late report still lands in its (closed) cycle.

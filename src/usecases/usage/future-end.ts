@@ -15,7 +15,11 @@
  */
 import { AppError } from '../../errors.ts';
 import type { AppContext } from '../../http/route.ts';
-import { advanceTestClockTime, findSubscriptionClock, type SubscriptionClock } from '../../repositories/subscription-clock.ts';
+import {
+  advanceTestClockTime,
+  findSubscriptionClock,
+  type SubscriptionClock,
+} from '../../repositories/subscription-clock.ts';
 import { describeStripeError } from './stripe-errors.ts';
 
 export const MAX_FUTURE_ENDED_AT_MS = 5 * 60_000;
@@ -24,7 +28,9 @@ export async function refuseFutureEnd(ctx: AppContext, orgId: string, endedAt: D
   if (endedAt === undefined) return;
   if (ctx.config.stripe.mode === 'live') {
     if (endedAt.getTime() > ctx.clock.now().getTime() + MAX_FUTURE_ENDED_AT_MS) {
-      throw new AppError('invalid_request', 'ended_at lies in the future: a call can end at most 5 minutes from now.', { field: 'ended_at' });
+      throw new AppError('invalid_request', 'ended_at lies in the future: a call can end at most 5 minutes from now.', {
+        field: 'ended_at',
+      });
     }
     return;
   }
@@ -34,7 +40,10 @@ export async function refuseFutureEnd(ctx: AppContext, orgId: string, endedAt: D
     const fresh = await ctx.stripe.testHelpers.testClocks.retrieve(clock.testClockId);
     await advanceTestClockTime(ctx.sql, clock.testClockId, new Date(fresh.frozen_time * 1000));
   } catch (error) {
-    ctx.logger.warn('test clock unreadable: call taken without checking ended_at against it', { org_id: orgId, error: describeStripeError(error) });
+    ctx.logger.warn('test clock unreadable: call taken without checking ended_at against it', {
+      org_id: orgId,
+      error: describeStripeError(error),
+    });
     return;
   }
   clock = await findSubscriptionClock(ctx.sql, orgId);

@@ -20,7 +20,8 @@ export function keyStem(identifier: string, generation: number): string {
 
 /** Stripe answered with an error it saved under the key (5xx) or a rate limit (429): the request was not lost. */
 export function isReceivedRetryableAnswer(error: unknown): boolean {
-  const statusCode = typeof error === 'object' && error !== null ? (error as { statusCode?: unknown }).statusCode : undefined;
+  const statusCode =
+    typeof error === 'object' && error !== null ? (error as { statusCode?: unknown }).statusCode : undefined;
   return typeof statusCode === 'number' && (statusCode === 429 || statusCode >= 500);
 }
 

@@ -41,7 +41,11 @@ export class OutsideStripeWindowError extends Error {
   }
 }
 
-export async function sendMeterEvent(stripe: Stripe, row: OutboxRow & { stripe_customer_id: string }, opts: SendOptions): Promise<void> {
+export async function sendMeterEvent(
+  stripe: Stripe,
+  row: OutboxRow & { stripe_customer_id: string },
+  opts: SendOptions,
+): Promise<void> {
   const identifier = await meterIdentifier(row.call_id);
   const stem = keyStem(identifier, opts.keyGeneration ?? 0);
   const base = {

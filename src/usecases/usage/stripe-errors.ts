@@ -65,8 +65,13 @@ export function describeStripeError(error: unknown): string {
 
 /** Wraps a Stripe failure for the HTTP caller: 503 when retrying may help, 502 when Stripe refused. */
 export function stripeUnavailable(error: unknown, what: string): AppError {
-  return new AppError('stripe_unavailable', `Stripe could not ${what}; please try again`, {}, {
-    cause: error,
-    status: isTransientStripeError(error) ? 503 : 502,
-  });
+  return new AppError(
+    'stripe_unavailable',
+    `Stripe could not ${what}; please try again`,
+    {},
+    {
+      cause: error,
+      status: isTransientStripeError(error) ? 503 : 502,
+    },
+  );
 }

@@ -20,9 +20,16 @@ export interface VoiceBillingOutcome {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LINKED_BY: Record<VoicePlatform, string> = { elevenlabs: 'agent_id', twilio: 'AiSyst number', livekit: 'room name' };
+const LINKED_BY: Record<VoicePlatform, string> = {
+  elevenlabs: 'agent_id',
+  twilio: 'AiSyst number',
+  livekit: 'room name',
+};
 
-export async function billVoiceCall(ctx: AppContext, event: StoredVoiceEvent & { call: VoiceCall }): Promise<VoiceBillingOutcome> {
+export async function billVoiceCall(
+  ctx: AppContext,
+  event: StoredVoiceEvent & { call: VoiceCall },
+): Promise<VoiceBillingOutcome> {
   const outcome = await bill(ctx, event.platform, event.call);
   await markVoiceEvent(ctx.sql, event, outcome);
   return outcome;
@@ -32,7 +39,12 @@ async function bill(ctx: AppContext, platform: VoicePlatform, call: VoiceCall): 
   const payer = await resolvePayer(ctx, platform, call);
   if ('reason' in payer) return { status: 'unattributed', reason: payer.reason, orgId: null };
   try {
-    const recorded = await recordUsage(ctx, { orgId: payer.orgId, callId: call.callId, duration: { seconds: call.durationSeconds }, endedAt: call.endedAt });
+    const recorded = await recordUsage(ctx, {
+      orgId: payer.orgId,
+      callId: call.callId,
+      duration: { seconds: call.durationSeconds },
+      endedAt: call.endedAt,
+    });
     return { status: 'billed', reason: null, orgId: payer.orgId, billedMinutes: recorded.billedMinutes };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
@@ -40,7 +52,11 @@ async function bill(ctx: AppContext, platform: VoicePlatform, call: VoiceCall): 
       case 'no_active_subscription':
         return { status: 'unbilled', reason: error.message, orgId: payer.orgId };
       case 'organisation_not_found':
-        return { status: 'unattributed', reason: `${payer.source} names no organisation (${payer.orgId})`, orgId: null };
+        return {
+          status: 'unattributed',
+          reason: `${payer.source} names no organisation (${payer.orgId})`,
+          orgId: null,
+        };
       case 'call_id_conflict':
       case 'invalid_request':
         return { status: 'failed', reason: `${error.code}: ${error.message}`, orgId: payer.orgId };
@@ -51,11 +67,19 @@ async function bill(ctx: AppContext, platform: VoicePlatform, call: VoiceCall): 
 }
 
 /** The call's own metadata first (AiSyst set it when starting the call), else an operator's link. */
-async function resolvePayer(ctx: AppContext, platform: VoicePlatform, call: VoiceCall): Promise<{ orgId: string; source: string } | { reason: string }> {
-  if (call.metadataOrgId !== undefined && UUID.test(call.metadataOrgId)) return { orgId: call.metadataOrgId.toLowerCase(), source: "the call's metadata org_id" };
+async function resolvePayer(
+  ctx: AppContext,
+  platform: VoicePlatform,
+  call: VoiceCall,
+): Promise<{ orgId: string; source: string } | { reason: string }> {
+  if (call.metadataOrgId !== undefined && UUID.test(call.metadataOrgId))
+    return { orgId: call.metadataOrgId.toLowerCase(), source: "the call's metadata org_id" };
   const badMetadata = call.metadataOrgId !== undefined ? `the call's metadata org_id is not an organisation id; ` : '';
-  if (call.externalId === undefined) return { reason: `${badMetadata}no org_id in the call's metadata and no ${LINKED_BY[platform]} to look up a link` };
+  if (call.externalId === undefined)
+    return { reason: `${badMetadata}no org_id in the call's metadata and no ${LINKED_BY[platform]} to look up a link` };
   const linked = await findLinkedOrg(ctx.sql, platform, call.externalId);
   if (linked) return { orgId: linked, source: `the link of ${platform} ${LINKED_BY[platform]} ${call.externalId}` };
-  return { reason: `${badMetadata}no org_id in the call's metadata and no link for ${platform} ${LINKED_BY[platform]} ${call.externalId}` };
+  return {
+    reason: `${badMetadata}no org_id in the call's metadata and no link for ${platform} ${LINKED_BY[platform]} ${call.externalId}`,
+  };
 }

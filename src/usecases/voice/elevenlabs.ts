@@ -13,16 +13,27 @@ import type { VoiceEvent } from './voice-event.ts';
 export const ELEVENLABS_TOLERANCE_MS = 30 * 60 * 1000;
 const KNOWN_TYPES = new Set(['post_call_transcription', 'post_call_audio', 'call_initiation_failure']);
 
-export async function verifyElevenLabs(header: string | null, rawBody: string, secret: string | undefined, now: Date): Promise<void> {
+export async function verifyElevenLabs(
+  header: string | null,
+  rawBody: string,
+  secret: string | undefined,
+  now: Date,
+): Promise<void> {
   if (!secret) throw notConfigured('ELEVENLABS_WEBHOOK_SECRET', 'ElevenLabs');
-  if (!header) throw invalidSignature('Missing the ElevenLabs-Signature header: this endpoint only accepts webhooks signed by ElevenLabs.');
+  if (!header)
+    throw invalidSignature(
+      'Missing the ElevenLabs-Signature header: this endpoint only accepts webhooks signed by ElevenLabs.',
+    );
   const parts = header.split(',');
   const timestamp = parts.find((p) => p.startsWith('t='))?.slice(2);
   const signature = parts.find((p) => p.startsWith('v0='));
-  if (!timestamp || !signature || !/^\d+$/.test(timestamp)) throw invalidSignature('The ElevenLabs-Signature header is not t=<timestamp>,v0=<hash>.');
-  if (Number(timestamp) * 1000 < now.getTime() - ELEVENLABS_TOLERANCE_MS) throw invalidSignature('The ElevenLabs signature is older than 30 minutes (stale or replayed).');
+  if (!timestamp || !signature || !/^\d+$/.test(timestamp))
+    throw invalidSignature('The ElevenLabs-Signature header is not t=<timestamp>,v0=<hash>.');
+  if (Number(timestamp) * 1000 < now.getTime() - ELEVENLABS_TOLERANCE_MS)
+    throw invalidSignature('The ElevenLabs signature is older than 30 minutes (stale or replayed).');
   const expected = 'v0=' + toHex(await hmac('SHA-256', secret, `${timestamp}.${rawBody}`));
-  if (!constantTimeEqual(signature, expected)) throw invalidSignature("The ElevenLabs signature does not match this endpoint's ELEVENLABS_WEBHOOK_SECRET.");
+  if (!constantTimeEqual(signature, expected))
+    throw invalidSignature("The ElevenLabs signature does not match this endpoint's ELEVENLABS_WEBHOOK_SECRET.");
 }
 
 export function parseElevenLabsEvent(rawBody: string): VoiceEvent {
@@ -30,16 +41,29 @@ export function parseElevenLabsEvent(rawBody: string): VoiceEvent {
   const type = body.type;
   const data = body.data;
   const conversationId = data?.conversation_id;
-  if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) throw malformed(`type must be one of ${[...KNOWN_TYPES].join(', ')}`);
+  if (typeof type !== 'string' || !KNOWN_TYPES.has(type))
+    throw malformed(`type must be one of ${[...KNOWN_TYPES].join(', ')}`);
   if (typeof conversationId !== 'string' || conversationId === '') throw malformed('data.conversation_id is missing');
-  const event: VoiceEvent = { platform: 'elevenlabs', eventId: `${conversationId}:${type}`, eventType: type, call: undefined };
+  const event: VoiceEvent = {
+    platform: 'elevenlabs',
+    eventId: `${conversationId}:${type}`,
+    eventType: type,
+    call: undefined,
+  };
   if (type !== 'post_call_transcription') return event;
   const metadata = data?.metadata as Record<string, unknown> | undefined;
   const duration = metadata?.call_duration_secs;
-  if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) throw malformed('data.metadata.call_duration_secs must be a number of seconds');
+  if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0)
+    throw malformed('data.metadata.call_duration_secs must be a number of seconds');
   const start = metadata?.start_time_unix_secs;
-  const endedAt = typeof start === 'number' ? new Date((start + duration) * 1000) : typeof body.event_timestamp === 'number' ? new Date(body.event_timestamp * 1000) : undefined;
-  if (!endedAt || Number.isNaN(endedAt.getTime())) throw malformed('data.metadata.start_time_unix_secs or event_timestamp is needed to date the call');
+  const endedAt =
+    typeof start === 'number'
+      ? new Date((start + duration) * 1000)
+      : typeof body.event_timestamp === 'number'
+        ? new Date(body.event_timestamp * 1000)
+        : undefined;
+  if (!endedAt || Number.isNaN(endedAt.getTime()))
+    throw malformed('data.metadata.start_time_unix_secs or event_timestamp is needed to date the call');
   const orgId = data?.conversation_initiation_client_data?.dynamic_variables?.org_id;
   return {
     ...event,

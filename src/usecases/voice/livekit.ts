@@ -12,21 +12,36 @@ import { invalidSignature, notConfigured } from './platform-errors.ts';
 import { sha256, toBase64 } from './signature-crypto.ts';
 import type { VoiceEvent } from './voice-event.ts';
 
-export async function verifyLiveKit(header: string | null, rawBody: string, apiKey: string | undefined, apiSecret: string | undefined, now: Date): Promise<void> {
+export async function verifyLiveKit(
+  header: string | null,
+  rawBody: string,
+  apiKey: string | undefined,
+  apiSecret: string | undefined,
+  now: Date,
+): Promise<void> {
   if (!apiKey) throw notConfigured('LIVEKIT_API_KEY', 'LiveKit');
   if (!apiSecret) throw notConfigured('LIVEKIT_API_SECRET', 'LiveKit');
-  if (!header) throw invalidSignature('Missing the Authorization header: this endpoint only accepts webhooks signed by LiveKit.');
+  if (!header)
+    throw invalidSignature('Missing the Authorization header: this endpoint only accepts webhooks signed by LiveKit.');
   const token = header.replace(/^Bearer\s+/i, '');
   let claims;
   try {
     ({ payload: claims } = await jwtVerify(token, new TextEncoder().encode(apiSecret), {
-      issuer: apiKey, algorithms: ['HS256'], clockTolerance: 10, requiredClaims: ['exp'], currentDate: now,
+      issuer: apiKey,
+      algorithms: ['HS256'],
+      clockTolerance: 10,
+      requiredClaims: ['exp'],
+      currentDate: now,
     }));
   } catch (error) {
-    const reason = error instanceof joseErrors.JWTExpired ? 'the token has expired' : 'not a token signed with LIVEKIT_API_SECRET for LIVEKIT_API_KEY';
+    const reason =
+      error instanceof joseErrors.JWTExpired
+        ? 'the token has expired'
+        : 'not a token signed with LIVEKIT_API_SECRET for LIVEKIT_API_KEY';
     throw invalidSignature(`The LiveKit Authorization is refused: ${reason}.`);
   }
-  if (claims.sha256 !== toBase64(await sha256(rawBody))) throw invalidSignature('The LiveKit token does not carry this body\'s SHA-256.');
+  if (claims.sha256 !== toBase64(await sha256(rawBody)))
+    throw invalidSignature("The LiveKit token does not carry this body's SHA-256.");
 }
 
 export function parseLiveKitEvent(rawBody: string): VoiceEvent {
@@ -48,7 +63,8 @@ export function parseLiveKitEvent(rawBody: string): VoiceEvent {
   const createdAt = seconds(body.createdAt ?? body.created_at);
   const roomCreated = seconds(room?.creationTime ?? room?.creation_time);
   if (typeof sid !== 'string' || sid === '') throw malformed('room.sid is missing');
-  if (createdAt === undefined || roomCreated === undefined || createdAt < roomCreated) throw malformed('createdAt and room.creationTime must be unix seconds, the room created first');
+  if (createdAt === undefined || roomCreated === undefined || createdAt < roomCreated)
+    throw malformed('createdAt and room.creationTime must be unix seconds, the room created first');
   const name = room?.name;
   return {
     ...event,

@@ -16,9 +16,15 @@ export const LOCAL_DEMO_VOICE_SECRETS = {
 export function localVoiceConfig(config: Config, functionsUrl: string): Pick<Config, 'voice' | 'publicFunctionsUrl'> {
   const set = config.voice;
   const demo = config.stripe.mode !== 'live';
-  const pick = <K extends keyof typeof LOCAL_DEMO_VOICE_SECRETS>(k: K) => set?.[k] ?? (demo ? LOCAL_DEMO_VOICE_SECRETS[k] : undefined);
+  const pick = <K extends keyof typeof LOCAL_DEMO_VOICE_SECRETS>(k: K) =>
+    set?.[k] ?? (demo ? LOCAL_DEMO_VOICE_SECRETS[k] : undefined);
   return {
-    voice: { elevenlabsWebhookSecret: pick('elevenlabsWebhookSecret'), twilioAuthToken: pick('twilioAuthToken'), livekitApiKey: pick('livekitApiKey'), livekitApiSecret: pick('livekitApiSecret') },
+    voice: {
+      elevenlabsWebhookSecret: pick('elevenlabsWebhookSecret'),
+      twilioAuthToken: pick('twilioAuthToken'),
+      livekitApiKey: pick('livekitApiKey'),
+      livekitApiSecret: pick('livekitApiSecret'),
+    },
     publicFunctionsUrl: config.publicFunctionsUrl ?? functionsUrl,
   };
 }

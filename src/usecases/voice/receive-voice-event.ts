@@ -19,7 +19,8 @@ export interface ReceivedVoiceEvent {
 export async function receiveVoiceEvent(ctx: AppContext, event: VoiceEvent): Promise<ReceivedVoiceEvent> {
   const { stored, inserted } = await storeVoiceEvent(ctx.sql, event);
   const callId = stored.call?.callId;
-  if (stored.status !== 'received' || !stored.call) return { status: stored.status, duplicate: !inserted, callId, reason: stored.reason };
+  if (stored.status !== 'received' || !stored.call)
+    return { status: stored.status, duplicate: !inserted, callId, reason: stored.reason };
   const outcome = await billVoiceCall(ctx, { ...stored, call: stored.call });
   return { status: outcome.status, duplicate: !inserted, callId, reason: outcome.reason };
 }

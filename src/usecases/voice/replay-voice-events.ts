@@ -22,7 +22,13 @@ export async function replayVoiceEvents(ctx: AppContext, options: { since?: Date
   for (const event of await listUnsettledVoiceEvents(ctx.sql, options.since)) {
     if (!event.call) continue;
     const outcome = await billVoiceCall(ctx, { ...event, call: event.call });
-    rows.push({ platform: event.platform, eventId: event.eventId, callId: event.call.callId, status: outcome.status, reason: outcome.reason });
+    rows.push({
+      platform: event.platform,
+      eventId: event.eventId,
+      callId: event.call.callId,
+      status: outcome.status,
+      reason: outcome.reason,
+    });
   }
   return rows;
 }

@@ -22,17 +22,28 @@ export function parseTwilioForm(rawBody: string): TwilioParams {
 
 export async function twilioSignature(authToken: string, url: string, params: TwilioParams): Promise<string> {
   let data = url;
-  for (const key of [...params.keys()].sort()) for (const value of [...new Set(params.get(key))].sort()) data += key + value;
+  for (const key of [...params.keys()].sort())
+    for (const value of [...new Set(params.get(key))].sort()) data += key + value;
   return toBase64(await hmac('SHA-1', authToken, data));
 }
 
-export async function verifyTwilio(header: string | null, url: string, params: TwilioParams, authToken: string | undefined): Promise<void> {
+export async function verifyTwilio(
+  header: string | null,
+  url: string,
+  params: TwilioParams,
+  authToken: string | undefined,
+): Promise<void> {
   if (!authToken) throw notConfigured('TWILIO_AUTH_TOKEN', 'Twilio');
-  if (!header) throw invalidSignature('Missing the X-Twilio-Signature header: this endpoint only accepts callbacks signed by Twilio.');
+  if (!header)
+    throw invalidSignature(
+      'Missing the X-Twilio-Signature header: this endpoint only accepts callbacks signed by Twilio.',
+    );
   for (const candidate of withAndWithoutPort(url)) {
     if (constantTimeEqual(header, await twilioSignature(authToken, candidate, params))) return;
   }
-  throw invalidSignature("The Twilio signature does not match TWILIO_AUTH_TOKEN over PUBLIC_FUNCTIONS_URL/voice-webhook/twilio (is PUBLIC_FUNCTIONS_URL the URL Twilio calls?).");
+  throw invalidSignature(
+    'The Twilio signature does not match TWILIO_AUTH_TOKEN over PUBLIC_FUNCTIONS_URL/voice-webhook/twilio (is PUBLIC_FUNCTIONS_URL the URL Twilio calls?).',
+  );
 }
 
 function withAndWithoutPort(url: string): string[] {
@@ -55,7 +66,8 @@ export function parseTwilioEvent(params: TwilioParams, query: URLSearchParams, n
   const event: VoiceEvent = { platform: 'twilio', eventId: `${callSid}:${status}`, eventType: status, call: undefined };
   if (status !== 'completed') return event;
   const durationText = one('CallDuration');
-  if (!durationText || !/^\d+$/.test(durationText)) throw malformed('CallDuration must be a whole number of seconds on a completed call');
+  if (!durationText || !/^\d+$/.test(durationText))
+    throw malformed('CallDuration must be a whole number of seconds on a completed call');
   const stamp = one('Timestamp');
   const endedAt = stamp ? new Date(stamp) : now;
   if (Number.isNaN(endedAt.getTime())) throw malformed('Timestamp is not a date');
@@ -63,7 +75,13 @@ export function parseTwilioEvent(params: TwilioParams, query: URLSearchParams, n
   const ours = one('Direction') === 'inbound' ? one('To') : one('From');
   return {
     ...event,
-    call: { callId: `twilio:${callSid}`, durationSeconds: Number(durationText), endedAt, metadataOrgId: query.get('org_id') || undefined, externalId: ours || undefined },
+    call: {
+      callId: `twilio:${callSid}`,
+      durationSeconds: Number(durationText),
+      endedAt,
+      metadataOrgId: query.get('org_id') || undefined,
+      externalId: ours || undefined,
+    },
   };
 }
 

@@ -33,8 +33,12 @@ export function createFunctionApp(name: string, env: Env): App {
     config = parseConfig({ ...env, DATABASE_URL: env.DATABASE_URL || env.SUPABASE_DB_URL });
     const problems = [
       // Deployed, "no key" would silently mean our local emulator's fake key against api.stripe.com.
-      ...(config.stripe.mode === 'emulator' && !config.stripe.apiBase ? ['STRIPE_SECRET_KEY is required for a deployed function (or STRIPE_API_BASE for an emulator)'] : []),
-      ...(config.database.kind !== 'postgres' ? ['DATABASE_URL (or SUPABASE_DB_URL) is required for a deployed function'] : []),
+      ...(config.stripe.mode === 'emulator' && !config.stripe.apiBase
+        ? ['STRIPE_SECRET_KEY is required for a deployed function (or STRIPE_API_BASE for an emulator)']
+        : []),
+      ...(config.database.kind !== 'postgres'
+        ? ['DATABASE_URL (or SUPABASE_DB_URL) is required for a deployed function']
+        : []),
       // The local default (http://127.0.0.1:54321) would send paying customers back to localhost after Checkout.
       ...(!env.WEBSITE_URL?.trim() ? ['WEBSITE_URL is required for a deployed function (Checkout returns there)'] : []),
     ];
@@ -46,11 +50,23 @@ export function createFunctionApp(name: string, env: Env): App {
   } catch (err) {
     // A misconfigured function answers every request with a bare 500; the log names the variables (never values).
     logger.error('configuration invalid', { problems: err instanceof ConfigError ? err.problems : [String(err)] });
-    return { fetch: async () => jsonResponse({ error: 'internal', message: 'This function is not configured. The operator has been told why in the logs.' }, 500) };
+    return {
+      fetch: async () =>
+        jsonResponse(
+          {
+            error: 'internal',
+            message: 'This function is not configured. The operator has been told why in the logs.',
+          },
+          500,
+        ),
+    };
   }
   const refused = refusedPublicDefaults(config.auth);
   if (refused.length > 0) {
-    logger.error('configuration insecure: public local Supabase defaults are refused', { variables: refused, fix: 'set the project\'s own JWT secret / keys (or SUPABASE_JWKS / SUPABASE_SECRET_KEYS)' });
+    logger.error('configuration insecure: public local Supabase defaults are refused', {
+      variables: refused,
+      fix: "set the project's own JWT secret / keys (or SUPABASE_JWKS / SUPABASE_SECRET_KEYS)",
+    });
   }
   const ctx: AppContext = {
     config,

@@ -2,7 +2,10 @@
 import Stripe from 'stripe';
 import type { RunningStripeEmulator } from '../../../src/emulator/index.ts';
 
-export interface Recorded { request: string; body: unknown }
+export interface Recorded {
+  request: string;
+  body: unknown;
+}
 
 export function recordingStripe(emulator: RunningStripeEmulator, recorded: Recorded[]): Stripe {
   const inner = Stripe.createNodeHttpClient();
@@ -14,8 +17,18 @@ export function recordingStripe(emulator: RunningStripeEmulator, recorded: Recor
     // record a clone of the wire JSON, taken before the SDK's own handler runs.
     const copy: typeof response = Object.create(response);
     copy.toJSON = () => body;
-    if (response.getStatusCode() < 300) void body.then((json) => recorded.push({ request: `${method} ${path.split('?')[0]}`, body: structuredClone(json) }), () => {});
+    if (response.getStatusCode() < 300)
+      void body.then(
+        (json) => recorded.push({ request: `${method} ${path.split('?')[0]}`, body: structuredClone(json) }),
+        () => {},
+      );
     return copy;
   };
-  return new Stripe('sk_test_emulator', { host: emulator.host, port: emulator.port, protocol: 'http', maxNetworkRetries: 0, httpClient });
+  return new Stripe('sk_test_emulator', {
+    host: emulator.host,
+    port: emulator.port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+    httpClient,
+  });
 }

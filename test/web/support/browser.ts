@@ -16,12 +16,15 @@ export const ARTIFACTS_DIR = join(import.meta.dirname, '..', '..', '..', 'test-a
 
 export function describeWithBrowser(name: string, body: (browser: () => Browser) => void): void {
   if (!chromiumFound && !inCi) {
-    console.warn(`[test/web] Skipping "${name}": no Chromium at ${CHROMIUM_PATH}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+    console.warn(
+      `[test/web] Skipping "${name}": no Chromium at ${CHROMIUM_PATH}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`,
+    );
   }
   describe.skipIf(!chromiumFound && !inCi)(name, () => {
     let browser: Browser | undefined;
     beforeAll(async () => {
-      if (!chromiumFound) throw new Error(`CI=true and no Chromium at ${CHROMIUM_PATH}: browser tests may not be skipped in CI.`);
+      if (!chromiumFound)
+        throw new Error(`CI=true and no Chromium at ${CHROMIUM_PATH}: browser tests may not be skipped in CI.`);
       browser = await launchChromium();
     });
     afterAll(async () => {

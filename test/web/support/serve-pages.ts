@@ -16,7 +16,9 @@ export async function servePages(): Promise<{ url: string; close(): Promise<void
   const server: Server = createServer(async (req, res) => {
     const response = await handler(new Request(`${origin}${req.url ?? '/'}`, { method: req.method ?? 'GET' }));
     if (!response) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found","message":"Not served by the pages."}');
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":"not_found","message":"Not served by the pages."}');
       return;
     }
     res.writeHead(response.status, Object.fromEntries(response.headers));

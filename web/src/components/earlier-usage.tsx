@@ -23,7 +23,12 @@ export function EarlierUsage({ parts: all }: { parts: UsagePart[] }) {
               : ' · no extra minutes'}
             <span class="muted">
               {' '}
-              — {part.invoiced ? 'invoiced' : part.overage_minutes > 0 ? 'billed at the end of the month' : 'nothing extra to bill'}
+              —{' '}
+              {part.invoiced
+                ? 'invoiced'
+                : part.overage_minutes > 0
+                  ? 'billed at the end of the month'
+                  : 'nothing extra to bill'}
             </span>
           </li>
         ))}

@@ -12,7 +12,14 @@ export function Header({ state, path }: { state: AccountState; path: string }) {
       <a class="brand" href="/pricing" aria-label="AiSyst home">
         <svg aria-hidden="true" width="28" height="28" viewBox="0 0 32 32">
           <rect width="32" height="32" rx="8" fill="currentColor" />
-          <path d="M9 22l7-13 7 13M12 17h8" stroke="#fff" stroke-width="3" fill="none" stroke-linecap="round" stroke-linejoin="round" />
+          <path
+            d="M9 22l7-13 7 13M12 17h8"
+            stroke="#fff"
+            stroke-width="3"
+            fill="none"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+          />
         </svg>
         <span>AiSyst</span>
       </a>

@@ -2,7 +2,13 @@
 import type { Invoice } from '../api.ts';
 import { formatDate, formatMoney } from '../format.ts';
 
-const STATUS_TEXT: Record<string, string> = { paid: 'Paid', open: 'Due', draft: 'Draft', void: 'Void', uncollectible: 'Uncollectible' };
+const STATUS_TEXT: Record<string, string> = {
+  paid: 'Paid',
+  open: 'Due',
+  draft: 'Draft',
+  void: 'Void',
+  uncollectible: 'Uncollectible',
+};
 
 export function InvoiceList({ invoices }: { invoices: Invoice[] }) {
   return (
@@ -18,8 +24,13 @@ export function InvoiceList({ invoices }: { invoices: Invoice[] }) {
                 <p class="invoice-number">{invoice.number ?? 'Invoice'}</p>
                 <p class="muted">{formatDate(invoice.period_start)}</p>
               </div>
-              <span class={`badge ${invoice.status === 'paid' ? 'badge-good' : invoice.status === 'open' ? 'badge-bad' : 'badge-neutral'}`}>
-                <span aria-hidden="true">{invoice.status === 'paid' ? '✓' : invoice.status === 'open' ? '!' : '•'}</span> {STATUS_TEXT[invoice.status] ?? invoice.status}
+              <span
+                class={`badge ${invoice.status === 'paid' ? 'badge-good' : invoice.status === 'open' ? 'badge-bad' : 'badge-neutral'}`}
+              >
+                <span aria-hidden="true">
+                  {invoice.status === 'paid' ? '✓' : invoice.status === 'open' ? '!' : '•'}
+                </span>{' '}
+                {STATUS_TEXT[invoice.status] ?? invoice.status}
               </span>
               <p class="invoice-total">{formatMoney(invoice.total_cents, invoice.currency)}</p>
               {invoice.hosted_invoice_url ? (

@@ -3,7 +3,17 @@ import type { ComponentChildren } from 'preact';
 
 const ICONS = { info: 'ℹ', success: '✓', warning: '!', error: '✕' } as const;
 
-export function Notice({ tone, title, children, live = true }: { tone: keyof typeof ICONS; title: string; children?: ComponentChildren; live?: boolean }) {
+export function Notice({
+  tone,
+  title,
+  children,
+  live = true,
+}: {
+  tone: keyof typeof ICONS;
+  title: string;
+  children?: ComponentChildren;
+  live?: boolean;
+}) {
   const role = !live ? undefined : tone === 'error' || tone === 'warning' ? 'alert' : 'status';
   return (
     <div class={`notice notice-${tone}`} role={role}>

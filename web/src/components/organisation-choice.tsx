@@ -16,7 +16,9 @@ export function OrganisationPicker({ choices }: { choices: OrganisationRef[] }) 
   return (
     <section class="card organisation-picker" aria-labelledby="picker-heading">
       <h2 id="picker-heading">Which organisation?</h2>
-      <p class="muted">You own several organisations. Choose the one whose plan and usage you want to see; you can switch at any time.</p>
+      <p class="muted">
+        You own several organisations. Choose the one whose plan and usage you want to see; you can switch at any time.
+      </p>
       <ul>
         {choices.map((org) => (
           <li key={org.id}>
@@ -30,13 +32,22 @@ export function OrganisationPicker({ choices }: { choices: OrganisationRef[] }) 
   );
 }
 
-export function OrganisationSwitcher({ current, organisations }: { current: string; organisations: OrganisationRef[] }) {
+export function OrganisationSwitcher({
+  current,
+  organisations,
+}: {
+  current: string;
+  organisations: OrganisationRef[];
+}) {
   const services = useServices();
   if (organisations.length < 2) return null;
   return (
     <label class="organisation-switcher">
       <span>Organisation</span>
-      <select value={current} onChange={(e) => void services.account.chooseOrganisation((e.target as HTMLSelectElement).value)}>
+      <select
+        value={current}
+        onChange={(e) => void services.account.chooseOrganisation((e.target as HTMLSelectElement).value)}
+      >
         {organisations.map((org) => (
           <option key={org.id} value={org.id}>
             {org.name}

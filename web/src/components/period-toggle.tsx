@@ -4,10 +4,24 @@
  */
 import type { BillingPeriod } from '../api.ts';
 
-export function PeriodToggle({ value, onChange, savingPercent }: { value: BillingPeriod; onChange(p: BillingPeriod): void; savingPercent: number }) {
+export function PeriodToggle({
+  value,
+  onChange,
+  savingPercent,
+}: {
+  value: BillingPeriod;
+  onChange(p: BillingPeriod): void;
+  savingPercent: number;
+}) {
   const option = (period: BillingPeriod, label: string, extra?: string) => (
     <label class={`segment${value === period ? ' segment-on' : ''}`}>
-      <input type="radio" name="billing-period" value={period} checked={value === period} onChange={() => onChange(period)} />
+      <input
+        type="radio"
+        name="billing-period"
+        value={period}
+        checked={value === period}
+        onChange={() => onChange(period)}
+      />
       <span>{label}</span>
       {extra && <span class="segment-badge">{extra}</span>}
     </label>

@@ -25,17 +25,40 @@ export interface PlanCardProps {
   onBuy(): void;
 }
 
-export function PlanCard({ plan, period, isCurrent, subscribedElsewhere, onSwitch, switchNote, featured, setupFeeApplies, pendingFrom, busy, disabled, onBuy }: PlanCardProps) {
+export function PlanCard({
+  plan,
+  period,
+  isCurrent,
+  subscribedElsewhere,
+  onSwitch,
+  switchNote,
+  featured,
+  setupFeeApplies,
+  pendingFrom,
+  busy,
+  disabled,
+  onBuy,
+}: PlanCardProps) {
   // A switch changes what is billed: the first click shows what it costs and asks, the second one switches.
   const [confirming, setConfirming] = useState(false);
   const view = planPriceView(plan, period);
   const money = (cents: number) => formatMoney(cents, plan.currency, { wholeIfExact: true });
   const headingId = `plan-${plan.id}`;
   return (
-    <article class={`plan-card${featured ? ' plan-card-featured' : ''}${isCurrent ? ' plan-card-current' : ''}`} aria-labelledby={headingId} data-plan={plan.name}>
+    <article
+      class={`plan-card${featured ? ' plan-card-featured' : ''}${isCurrent ? ' plan-card-current' : ''}`}
+      aria-labelledby={headingId}
+      data-plan={plan.name}
+    >
       <header>
         <h2 id={headingId}>{plan.name}</h2>
-        {isCurrent ? <p class="tag tag-current">✓ Your current plan</p> : pendingFrom ? <p class="tag">Yours from {formatDate(pendingFrom)}</p> : featured ? <p class="tag">Recommended</p> : null}
+        {isCurrent ? (
+          <p class="tag tag-current">✓ Your current plan</p>
+        ) : pendingFrom ? (
+          <p class="tag">Yours from {formatDate(pendingFrom)}</p>
+        ) : featured ? (
+          <p class="tag">Recommended</p>
+        ) : null}
       </header>
       <p class="price">
         <span class="price-amount">{money(view.priceCents)}</span>
@@ -43,7 +66,8 @@ export function PlanCard({ plan, period, isCurrent, subscribedElsewhere, onSwitc
       </p>
       {view.per === 'year' ? (
         <p class="price-note">
-          {money(view.monthlyEquivalentCents!)} per month, billed yearly · <strong>you save {money(view.savingCents!)}</strong> ({view.savingPercent} %)
+          {money(view.monthlyEquivalentCents!)} per month, billed yearly ·{' '}
+          <strong>you save {money(view.savingCents!)}</strong> ({view.savingPercent} %)
         </p>
       ) : (
         <p class="price-note">Billed every month. Extra minutes are added to the next invoice.</p>
@@ -64,19 +88,39 @@ export function PlanCard({ plan, period, isCurrent, subscribedElsewhere, onSwitc
           You are on this plan. <a href="/dashboard">See your usage</a>
         </p>
       ) : pendingFrom ? (
-        <p class="plan-note">You switch to {plan.name} on {formatDate(pendingFrom)}.</p>
+        <p class="plan-note">
+          You switch to {plan.name} on {formatDate(pendingFrom)}.
+        </p>
       ) : subscribedElsewhere && onSwitch ? (
         confirming ? (
-          <SwitchConfirm plan={plan} yearly={period === 'yearly'} busy={busy} disabled={disabled} onConfirm={onSwitch} onCancel={() => setConfirming(false)} />
+          <SwitchConfirm
+            plan={plan}
+            yearly={period === 'yearly'}
+            busy={busy}
+            disabled={disabled}
+            onConfirm={onSwitch}
+            onCancel={() => setConfirming(false)}
+          />
         ) : (
-          <button type="button" class="button button-secondary button-block" onClick={() => setConfirming(true)} disabled={disabled}>
+          <button
+            type="button"
+            class="button button-secondary button-block"
+            onClick={() => setConfirming(true)}
+            disabled={disabled}
+          >
             Switch to {plan.name}
           </button>
         )
       ) : subscribedElsewhere ? (
         <p class="plan-note">{switchNote ?? 'Changing to this plan is not available online.'}</p>
       ) : (
-        <button type="button" class={`button ${featured ? 'button-primary' : 'button-secondary'} button-block`} onClick={onBuy} disabled={disabled} aria-busy={busy}>
+        <button
+          type="button"
+          class={`button ${featured ? 'button-primary' : 'button-secondary'} button-block`}
+          onClick={onBuy}
+          disabled={disabled}
+          aria-busy={busy}
+        >
           {busy ? 'Opening secure checkout…' : `Buy ${plan.name}`}
         </button>
       )}

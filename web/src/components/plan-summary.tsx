@@ -4,7 +4,15 @@ import { formatDate, formatMinutes, formatMoney, formatPeriod } from '../format.
 import { ManageBilling } from './manage-billing.tsx';
 import { StatusBadge } from './subscription-status.tsx';
 
-export function PlanSummary({ subscription, plan, orgId }: { subscription: Subscription; plan: Plan | undefined; orgId: string }) {
+export function PlanSummary({
+  subscription,
+  plan,
+  orgId,
+}: {
+  subscription: Subscription;
+  plan: Plan | undefined;
+  orgId: string;
+}) {
   const yearly = subscription.billing_period === 'yearly';
   const endsAt = subscription.cancel_at ?? (subscription.cancel_at_period_end ? subscription.current_period_end : null);
   const live = !['canceled', 'incomplete_expired'].includes(subscription.status);
@@ -18,8 +26,10 @@ export function PlanSummary({ subscription, plan, orgId }: { subscription: Subsc
       </div>
       {plan && (
         <p class="plan-price">
-          {formatMoney(yearly ? plan.yearly_price_cents : plan.monthly_price_cents, plan.currency, { wholeIfExact: true })} per {yearly ? 'year' : 'month'} ·{' '}
-          {formatMinutes(plan.included_minutes)} minutes included each month
+          {formatMoney(yearly ? plan.yearly_price_cents : plan.monthly_price_cents, plan.currency, {
+            wholeIfExact: true,
+          })}{' '}
+          per {yearly ? 'year' : 'month'} · {formatMinutes(plan.included_minutes)} minutes included each month
         </p>
       )}
       <dl class="figures">
@@ -34,7 +44,8 @@ export function PlanSummary({ subscription, plan, orgId }: { subscription: Subsc
       </dl>
       {subscription.pending_change && (
         <p class="pending-change" data-testid="pending-change">
-          Switches to <strong>{subscription.pending_change.plan.name}</strong> on {formatDate(subscription.pending_change.effective_at)}.{' '}
+          Switches to <strong>{subscription.pending_change.plan.name}</strong> on{' '}
+          {formatDate(subscription.pending_change.effective_at)}.{' '}
           <a href="/pricing">Keep {subscription.plan.name} instead</a>
         </p>
       )}

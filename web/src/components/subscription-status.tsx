@@ -42,8 +42,10 @@ export function SubscriptionBanner({ subscription, invoices }: { subscription: S
     case 'unpaid':
       return (
         <Notice tone="error" title="Your last payment failed">
-          Your card was declined when we tried to charge it. Stripe will retry automatically over the next days; to avoid an interruption of your voice agents, pay the open invoice with another card
-          {payLink ?? ' from the invoice email you received.'} To keep it from happening again, update your card under <strong>Manage billing</strong>.
+          Your card was declined when we tried to charge it. Stripe will retry automatically over the next days; to
+          avoid an interruption of your voice agents, pay the open invoice with another card
+          {payLink ?? ' from the invoice email you received.'} To keep it from happening again, update your card under{' '}
+          <strong>Manage billing</strong>.
         </Notice>
       );
     case 'incomplete':
@@ -56,7 +58,10 @@ export function SubscriptionBanner({ subscription, invoices }: { subscription: S
     case 'incomplete_expired':
       return (
         <Notice tone="info" title="This subscription has ended">
-          {subscription.cancel_at ? `It ended on ${formatDate(subscription.cancel_at)}. ` : 'It no longer renews and nothing more is charged. '}Choose a plan on the <a href="/pricing">pricing page</a> to start again.
+          {subscription.cancel_at
+            ? `It ended on ${formatDate(subscription.cancel_at)}. `
+            : 'It no longer renews and nothing more is charged. '}
+          Choose a plan on the <a href="/pricing">pricing page</a> to start again.
         </Notice>
       );
   }
@@ -64,7 +69,8 @@ export function SubscriptionBanner({ subscription, invoices }: { subscription: S
   if (endsAt) {
     return (
       <Notice tone="info" title={`Your subscription ends on ${formatDate(endsAt)}`} live={false}>
-        It stays fully usable until then, and nothing more will be charged after that date apart from the last month's extra minutes.
+        It stays fully usable until then, and nothing more will be charged after that date apart from the last month's
+        extra minutes.
       </Notice>
     );
   }

@@ -8,7 +8,17 @@ import type { Usage, UsagePart } from '../api.ts';
 import { EarlierUsage } from './earlier-usage.tsx';
 import { formatMinutes, formatMoney, formatPeriod } from '../format.ts';
 
-export function UsageCard({ usage, earlier = [], overageRateCents, now }: { usage: Usage; earlier?: UsagePart[]; overageRateCents: number; now: Date }) {
+export function UsageCard({
+  usage,
+  earlier = [],
+  overageRateCents,
+  now,
+}: {
+  usage: Usage;
+  earlier?: UsagePart[];
+  overageRateCents: number;
+  now: Date;
+}) {
   const { minutes_used: used, included_minutes: included } = usage;
   const percent = included > 0 ? Math.min(100, Math.round((used * 100) / included)) : 100;
   const over = usage.overage_minutes > 0;
@@ -45,17 +55,22 @@ export function UsageCard({ usage, earlier = [], overageRateCents, now }: { usag
         <div>
           <dt>Projected by the end of the window</dt>
           <dd>
-            {projection
-              ? projection.projectedOverageMinutes > 0
-                ? `${formatMinutes(projection.projectedMinutes)} min · ${formatMoney(projection.projectedOverageCostCents, usage.currency)} extra`
-                : `${formatMinutes(projection.projectedMinutes)} min · within your plan`
-              : <span class="muted not-yet">Shown after the first day</span>}
+            {projection ? (
+              projection.projectedOverageMinutes > 0 ? (
+                `${formatMinutes(projection.projectedMinutes)} min · ${formatMoney(projection.projectedOverageCostCents, usage.currency)} extra`
+              ) : (
+                `${formatMinutes(projection.projectedMinutes)} min · within your plan`
+              )
+            ) : (
+              <span class="muted not-yet">Shown after the first day</span>
+            )}
           </dd>
         </div>
       </dl>
       {over && (
         <p class="hint">
-          <span aria-hidden="true">! </span>You are past your included minutes; each extra minute costs {formatMoney(overageRateCents, usage.currency)} and is billed with next month's invoice.
+          <span aria-hidden="true">! </span>You are past your included minutes; each extra minute costs{' '}
+          {formatMoney(overageRateCents, usage.currency)} and is billed with next month's invoice.
         </p>
       )}
       <EarlierUsage parts={earlier} />

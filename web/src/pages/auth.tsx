@@ -32,7 +32,9 @@ export function AuthPage({ mode }: { url: URL; mode: 'signin' | 'signup' }) {
     setBusy(true);
     setProblem(undefined);
     const supabase = await services.supabase;
-    const { data, error } = signup ? await supabase.auth.signUp({ email, password }) : await supabase.auth.signInWithPassword({ email, password });
+    const { data, error } = signup
+      ? await supabase.auth.signUp({ email, password })
+      : await supabase.auth.signInWithPassword({ email, password });
     if (error) {
       setBusy(false);
       setProblem(authErrorSentence(error));
@@ -65,7 +67,12 @@ export function AuthPage({ mode }: { url: URL; mode: 'signin' | 'signup' }) {
       {pending && (
         <p class="lede">
           {signup ? 'Create an account' : 'Sign in'} and we will take you straight to checkout for{' '}
-          {pending.plan_name ? <strong data-testid="chosen-plan">{`${pending.plan_name} (${pending.billing_period})`}</strong> : 'the plan you chose'}.
+          {pending.plan_name ? (
+            <strong data-testid="chosen-plan">{`${pending.plan_name} (${pending.billing_period})`}</strong>
+          ) : (
+            'the plan you chose'
+          )}
+          .
         </p>
       )}
       {problem && (

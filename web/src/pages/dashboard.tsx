@@ -63,7 +63,11 @@ export function DashboardPage({ url }: { url: URL }) {
         <h1 tabIndex={-1}>Your dashboard</h1>
         <Notice tone="error" title="Your billing could not be loaded">
           {errorSentence(state.summaryError)}{' '}
-          <button type="button" class="button button-quiet" onClick={() => void services.account.refreshSummary().catch(() => {})}>
+          <button
+            type="button"
+            class="button button-quiet"
+            onClick={() => void services.account.refreshSummary().catch(() => {})}
+          >
             Try again
           </button>
         </Notice>
@@ -81,7 +85,8 @@ export function DashboardPage({ url }: { url: URL }) {
   if (!state.session || !state.summary) return <DashboardSkeleton />;
 
   const { organisation, usage, invoices } = state.summary;
-  const plan = plans.status === 'ready' && subscription ? plans.plans.find((p) => p.id === subscription.plan.id) : undefined;
+  const plan =
+    plans.status === 'ready' && subscription ? plans.plans.find((p) => p.id === subscription.plan.id) : undefined;
 
   return (
     <section class="dashboard">
@@ -90,8 +95,16 @@ export function DashboardPage({ url }: { url: URL }) {
         <h1 tabIndex={-1}>Your dashboard</h1>
         <OrganisationSwitcher current={organisation.id} organisations={state.summary.organisations} />
       </div>
-      {flash && <Notice tone="error" title="Something needs your attention">{flash}</Notice>}
-      {success && <Notice tone="success" title="Plan changed">{success}</Notice>}
+      {flash && (
+        <Notice tone="error" title="Something needs your attention">
+          {flash}
+        </Notice>
+      )}
+      {success && (
+        <Notice tone="success" title="Plan changed">
+          {success}
+        </Notice>
+      )}
       {fromCheckout &&
         (confirmed ? (
           <Notice tone="success" title="Payment confirmed">
@@ -99,7 +112,8 @@ export function DashboardPage({ url }: { url: URL }) {
           </Notice>
         ) : waitedTooLong ? (
           <Notice tone="warning" title="Still confirming your payment">
-            Stripe has not confirmed your payment yet. This page updates by itself; if nothing changes within a few minutes, reload it or contact support. You will not be charged twice.
+            Stripe has not confirmed your payment yet. This page updates by itself; if nothing changes within a few
+            minutes, reload it or contact support. You will not be charged twice.
           </Notice>
         ) : (
           <div class="notice notice-info notice-waiting" role="status" aria-live="polite">
@@ -115,11 +129,18 @@ export function DashboardPage({ url }: { url: URL }) {
         <div class="dashboard-grid">
           <PlanSummary subscription={subscription} plan={plan} orgId={organisation.id} />
           {usage ? (
-            <UsageCard usage={usage} earlier={state.summary.usage_earlier_in_period} overageRateCents={plan?.overage_rate_cents ?? 50} now={new Date()} />
+            <UsageCard
+              usage={usage}
+              earlier={state.summary.usage_earlier_in_period}
+              overageRateCents={plan?.overage_rate_cents ?? 50}
+              now={new Date()}
+            />
           ) : (
             <section class="card">
               <h2>Call minutes this month</h2>
-              <p class="empty">No usage window is open. Minutes appear here once your plan is active and your agents take calls.</p>
+              <p class="empty">
+                No usage window is open. Minutes appear here once your plan is active and your agents take calls.
+              </p>
             </section>
           )}
         </div>
@@ -127,7 +148,9 @@ export function DashboardPage({ url }: { url: URL }) {
         !fromCheckout && (
           <section class="card empty-state">
             <h2>You have no plan yet</h2>
-            <p>Choose a plan to switch on your AI voice agents. Every plan includes a monthly allowance of call minutes.</p>
+            <p>
+              Choose a plan to switch on your AI voice agents. Every plan includes a monthly allowance of call minutes.
+            </p>
             <a class="button button-primary" href="/pricing">
               See plans and prices
             </a>

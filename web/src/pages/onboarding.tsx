@@ -51,7 +51,15 @@ export function OnboardingPage() {
       <form onSubmit={submit} class="form">
         <div class="field">
           <label for="organisation">Organisation name</label>
-          <input id="organisation" name="organisation" type="text" autoComplete="organization" required maxLength={200} autoFocus />
+          <input
+            id="organisation"
+            name="organisation"
+            type="text"
+            autoComplete="organization"
+            required
+            maxLength={200}
+            autoFocus
+          />
         </div>
         <button type="submit" class="button button-primary button-block" disabled={busy} aria-busy={busy}>
           {busy ? 'Creating…' : services.account.pendingCheckout() ? 'Continue to checkout' : 'Continue'}

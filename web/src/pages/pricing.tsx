@@ -27,15 +27,20 @@ export function PricingPage({ url }: { url: URL }) {
   const services = useServices();
   const state = useAccountState(services.account);
   const plans = usePlans(services.api);
-  const [period, setPeriod] = useState<BillingPeriod>(() => (sessionStorage.getItem(PERIOD_KEY) === 'yearly' ? 'yearly' : 'monthly'));
+  const [period, setPeriod] = useState<BillingPeriod>(() =>
+    sessionStorage.getItem(PERIOD_KEY) === 'yearly' ? 'yearly' : 'monthly',
+  );
   const [buying, setBuying] = useState<string | undefined>();
   const [problem, setProblem] = useState<string | undefined>(state.flash);
   const subscription = state.summary?.subscription;
   const currentPlanId = subscription && LIVE_STATUSES.has(subscription.status) ? subscription.plan.id : undefined;
   // The setup fee comes with a first subscription only: one that ever started (checkout/purchase-terms.ts) paid it.
   const setupFeeApplies = !subscription || subscription.status === 'incomplete_expired';
-  const endsAt = subscription && currentPlanId ? (subscription.cancel_at ?? (subscription.cancel_at_period_end ? subscription.current_period_end : null)) : null;
-  const pending = currentPlanId ? subscription?.pending_change ?? undefined : undefined;
+  const endsAt =
+    subscription && currentPlanId
+      ? (subscription.cancel_at ?? (subscription.cancel_at_period_end ? subscription.current_period_end : null))
+      : null;
+  const pending = currentPlanId ? (subscription?.pending_change ?? undefined) : undefined;
 
   useEffect(() => {
     if (services.account.get().flash) services.account.setFlash(undefined);
@@ -43,7 +48,12 @@ export function PricingPage({ url }: { url: URL }) {
 
   // Plan changes keep the billing period: monthly ↔ yearly is not offered online.
   // A scheduled cancellation is resumed first (below), not switched around.
-  const canSwitch = subscription !== null && subscription !== undefined && SWITCHABLE.has(subscription.status) && subscription.billing_period === period && !endsAt;
+  const canSwitch =
+    subscription !== null &&
+    subscription !== undefined &&
+    SWITCHABLE.has(subscription.status) &&
+    subscription.billing_period === period &&
+    !endsAt;
   const switchNote = !subscription
     ? undefined
     : subscription.billing_period !== period
@@ -85,8 +95,9 @@ export function PricingPage({ url }: { url: URL }) {
       <div class="page-intro">
         <h1 tabIndex={-1}>Plans for every call volume</h1>
         <p class="lede">
-          Every plan includes your AI voice agent, a monthly allowance of call minutes and the same {first ? formatMoney(first.overage_rate_cents, first.currency) : '€0.50'} per minute beyond it. No
-          surprises: you see your usage live on your dashboard.
+          Every plan includes your AI voice agent, a monthly allowance of call minutes and the same{' '}
+          {first ? formatMoney(first.overage_rate_cents, first.currency) : '€0.50'} per minute beyond it. No surprises:
+          you see your usage live on your dashboard.
         </p>
       </div>
       {url.searchParams.get('payment') === 'cancelled' && (
@@ -102,7 +113,13 @@ export function PricingPage({ url }: { url: URL }) {
       {endsAt && subscription && (
         <Notice tone="info" title={`Your ${subscription.plan.name} plan ends on ${formatDate(endsAt)}`}>
           Changed your mind? Resume it and it renews as before; nothing is charged now.{' '}
-          <button type="button" class="button button-secondary" onClick={() => void act(() => resumeSubscription(services))} disabled={working} aria-busy={working}>
+          <button
+            type="button"
+            class="button button-secondary"
+            onClick={() => void act(() => resumeSubscription(services))}
+            disabled={working}
+            aria-busy={working}
+          >
             {working ? 'Resuming…' : 'Resume subscription'}
           </button>
         </Notice>
@@ -110,7 +127,13 @@ export function PricingPage({ url }: { url: URL }) {
       {pending && subscription && (
         <Notice tone="info" title={`Your plan switches to ${pending.plan.name} on ${formatDate(pending.effective_at)}`}>
           Until then you keep {subscription.plan.name} and its included minutes.{' '}
-          <button type="button" class="button button-secondary" onClick={() => void act(() => keepCurrentPlan(services, subscription.plan.id))} disabled={working} aria-busy={working}>
+          <button
+            type="button"
+            class="button button-secondary"
+            onClick={() => void act(() => keepCurrentPlan(services, subscription.plan.id))}
+            disabled={working}
+            aria-busy={working}
+          >
             {working ? 'Cancelling the switch…' : `Keep ${subscription.plan.name}`}
           </button>
         </Notice>
@@ -148,11 +171,17 @@ export function PricingPage({ url }: { url: URL }) {
               featured={index === 1}
               // Only the plan AND period the subscriber has are current: yearly Starter is not monthly Starter.
               isCurrent={plan.id === currentPlanId && subscription?.billing_period === period}
-              subscribedElsewhere={currentPlanId !== undefined && !(plan.id === currentPlanId && subscription?.billing_period === period)}
+              subscribedElsewhere={
+                currentPlanId !== undefined && !(plan.id === currentPlanId && subscription?.billing_period === period)
+              }
               onSwitch={canSwitch ? () => void change(plan.id, plan.name) : undefined}
               switchNote={switchNote}
               setupFeeApplies={setupFeeApplies}
-              pendingFrom={pending && pending.plan.id === plan.id && subscription?.billing_period === period ? pending.effective_at : undefined}
+              pendingFrom={
+                pending && pending.plan.id === plan.id && subscription?.billing_period === period
+                  ? pending.effective_at
+                  : undefined
+              }
               busy={buying === plan.id}
               disabled={buying !== undefined || working}
               onBuy={() => void buy(plan.id, plan.name)}

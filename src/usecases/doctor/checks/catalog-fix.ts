@@ -11,7 +11,10 @@ export async function syncCatalogOnce(ctx: DoctorContext): Promise<void> {
   if (ctx.state.fixesRun.has('catalog')) return;
   ctx.state.fixesRun.add('catalog');
   await seedPlans(ctx.sql); // as `catalog sync` does: the plans' rows first, then their price ids
-  const synced = await syncCatalog({ stripe: ctx.stripe, mode: ctx.config.stripe.mode, sql: ctx.sql, logger: ctx.logger }, { allowLive: ctx.live });
+  const synced = await syncCatalog(
+    { stripe: ctx.stripe, mode: ctx.config.stripe.mode, sql: ctx.sql, logger: ctx.logger },
+    { allowLive: ctx.live },
+  );
   if (synced.setupFeePriceId && synced.setupFeePriceId !== ctx.config.stripe.setupFeePriceId) {
     ctx.state.setupFeePriceId = synced.setupFeePriceId;
     ctx.state.secretsToSet.push(`supabase secrets set STRIPE_SETUP_FEE_PRICE_ID=${synced.setupFeePriceId}`);

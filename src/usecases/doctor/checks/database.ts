@@ -7,10 +7,21 @@ import { result, type Check } from '../types.ts';
 export const migrationsCheck: Check = {
   id: 'database.migrations',
   async run(ctx) {
-    const table = await ctx.sql.query(`select 1 from information_schema.tables where table_schema = 'supabase_migrations' and table_name = 'schema_migrations'`);
-    const applied = new Set(table.length === 0 ? [] : (await ctx.sql.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).map((r) => r.version));
-    const pending = listMigrations().filter((m) => !applied.has(m.version)).map((m) => `${m.version}_${m.name}`);
-    if (pending.length > 0) return result('problem', `${pending.length} pending: ${pending.join(', ')}`, 'run npx aisyst-billing migrate');
+    const table = await ctx.sql.query(
+      `select 1 from information_schema.tables where table_schema = 'supabase_migrations' and table_name = 'schema_migrations'`,
+    );
+    const applied = new Set(
+      table.length === 0
+        ? []
+        : (await ctx.sql.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).map(
+            (r) => r.version,
+          ),
+    );
+    const pending = listMigrations()
+      .filter((m) => !applied.has(m.version))
+      .map((m) => `${m.version}_${m.name}`);
+    if (pending.length > 0)
+      return result('problem', `${pending.length} pending: ${pending.join(', ')}`, 'run npx aisyst-billing migrate');
     return result('ok', `${applied.size} applied, none pending`);
   },
 };
@@ -18,19 +29,38 @@ export const migrationsCheck: Check = {
 export const plansCheck: Check = {
   id: 'database.plans',
   async run(ctx) {
-    const rows = await ctx.sql.query<{ code: string; stripe_price_id: string | null; stripe_yearly_price_id: string | null; stripe_metered_price_id: string | null }>(
-      `select code, stripe_price_id, stripe_yearly_price_id, stripe_metered_price_id from billing_plans where active`);
+    const rows = await ctx.sql.query<{
+      code: string;
+      stripe_price_id: string | null;
+      stripe_yearly_price_id: string | null;
+      stripe_metered_price_id: string | null;
+    }>(`select code, stripe_price_id, stripe_yearly_price_id, stripe_metered_price_id from billing_plans where active`);
     // The ids must be the prices the lookup keys name now: a replaced price left in billing_plans bills the old amounts.
-    const prices = await ctx.stripe.prices.list({ lookup_keys: PLANS.flatMap((p) => (['monthly', 'yearly', 'metered'] as const).map((k) => priceLookupKey(p.code, k))), limit: 100 }).autoPagingToArray({ limit: 1_000 });
+    const prices = await ctx.stripe.prices
+      .list({
+        lookup_keys: PLANS.flatMap((p) =>
+          (['monthly', 'yearly', 'metered'] as const).map((k) => priceLookupKey(p.code, k)),
+        ),
+        limit: 100,
+      })
+      .autoPagingToArray({ limit: 1_000 });
     const current = new Map(prices.map((p) => [p.lookup_key, p.id]));
     const wrong: string[] = [];
     for (const plan of PLANS) {
       const row = rows.find((r) => r.code === plan.code);
-      if (!row) { wrong.push(`${plan.code} missing`); continue; }
-      const ids = { monthly: row.stripe_price_id, yearly: row.stripe_yearly_price_id, metered: row.stripe_metered_price_id };
+      if (!row) {
+        wrong.push(`${plan.code} missing`);
+        continue;
+      }
+      const ids = {
+        monthly: row.stripe_price_id,
+        yearly: row.stripe_yearly_price_id,
+        metered: row.stripe_metered_price_id,
+      };
       for (const [kind, id] of Object.entries(ids) as Array<['monthly' | 'yearly' | 'metered', string | null]>) {
         if (!id) wrong.push(`${plan.code} has no ${kind} price id`);
-        else if (current.get(priceLookupKey(plan.code, kind)) !== id) wrong.push(`${plan.code} ${kind} is not the ${priceLookupKey(plan.code, kind)} price`);
+        else if (current.get(priceLookupKey(plan.code, kind)) !== id)
+          wrong.push(`${plan.code} ${kind} is not the ${priceLookupKey(plan.code, kind)} price`);
       }
     }
     if (wrong.length > 0) return result('problem', wrong.join('; '), 'run doctor --fix (or catalog sync)');
@@ -44,10 +74,16 @@ export const rlsCheck: Check = {
   async run(ctx) {
     const rows = await ctx.sql.query<{ relname: string; relrowsecurity: boolean }>(
       `select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relkind = 'r' order by c.relname`);
+        where n.nspname = 'public' and c.relkind = 'r' order by c.relname`,
+    );
     const off = rows.filter((r) => !r.relrowsecurity).map((r) => r.relname);
     if (rows.length === 0) return result('problem', 'no tables in schema public', 'run npx aisyst-billing migrate');
-    if (off.length > 0) return result('problem', `row level security off on ${off.join(', ')}`, `alter table … enable row level security (see supabase/migrations/*_row_level_security.sql)`);
+    if (off.length > 0)
+      return result(
+        'problem',
+        `row level security off on ${off.join(', ')}`,
+        `alter table … enable row level security (see supabase/migrations/*_row_level_security.sql)`,
+      );
     return result('ok', `on for all ${rows.length} tables in public`);
   },
 };

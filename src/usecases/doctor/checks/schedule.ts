@@ -18,11 +18,21 @@ const JOB_COMMAND = `select net.http_post(
     'Bearer ' || (select decrypted_secret from vault.decrypted_secrets where name = '${VAULT_KEY}')),
   body := '{}'::jsonb)`;
 
-const exists = async (ctx: DoctorContext, query: string, params: unknown[] = []) => (await ctx.sql.query(query, params)).length > 0;
+const exists = async (ctx: DoctorContext, query: string, params: unknown[] = []) =>
+  (await ctx.sql.query(query, params)).length > 0;
 
 async function missingVaultSecrets(ctx: DoctorContext): Promise<string[]> {
-  if (!(await exists(ctx, `select 1 from information_schema.views where table_schema = 'vault' and table_name = 'decrypted_secrets'`))) return [VAULT_URL, VAULT_KEY];
-  const rows = await ctx.sql.query<{ name: string }>(`select name from vault.decrypted_secrets where name in ($1, $2)`, [VAULT_URL, VAULT_KEY]);
+  if (
+    !(await exists(
+      ctx,
+      `select 1 from information_schema.views where table_schema = 'vault' and table_name = 'decrypted_secrets'`,
+    ))
+  )
+    return [VAULT_URL, VAULT_KEY];
+  const rows = await ctx.sql.query<{ name: string }>(
+    `select name from vault.decrypted_secrets where name in ($1, $2)`,
+    [VAULT_URL, VAULT_KEY],
+  );
   return [VAULT_URL, VAULT_KEY].filter((n) => !rows.some((r) => r.name === n));
 }
 
@@ -30,15 +40,26 @@ export const scheduleCheck: Check = {
   id: 'schedule.deliver_usage',
   async run(ctx) {
     if (!(await exists(ctx, `select 1 from pg_available_extensions where name = 'pg_cron'`))) {
-      return result('warning', 'pg_cron not available (local database): the local stack runs the deliverer itself', 'on Supabase, run migrate: it schedules deliver-usage');
+      return result(
+        'warning',
+        'pg_cron not available (local database): the local stack runs the deliverer itself',
+        'on Supabase, run migrate: it schedules deliver-usage',
+      );
     }
     if (!(await exists(ctx, `select 1 from pg_extension where extname in ('pg_cron', 'pg_net') having count(*) = 2`))) {
-      return result('problem', 'pg_cron or pg_net not installed', 'run npx aisyst-billing migrate (it installs both and schedules deliver-usage)');
+      return result(
+        'problem',
+        'pg_cron or pg_net not installed',
+        'run npx aisyst-billing migrate (it installs both and schedules deliver-usage)',
+      );
     }
     const job = await exists(ctx, `select 1 from cron.job where jobname = $1 and active`, [JOB_NAME]);
     const missing = await missingVaultSecrets(ctx);
     if (job && missing.length === 0) return result('ok', `cron job ${JOB_NAME} calls deliver-usage every minute`);
-    const parts = [...(job ? [] : [`no active cron job ${JOB_NAME}`]), ...(missing.length ? [`Vault secret(s) ${missing.join(', ')} missing`] : [])];
+    const parts = [
+      ...(job ? [] : [`no active cron job ${JOB_NAME}`]),
+      ...(missing.length ? [`Vault secret(s) ${missing.join(', ')} missing`] : []),
+    ];
     return result('problem', parts.join('; '), 'run doctor --fix (needs PUBLIC_FUNCTIONS_URL and a backend key)');
   },
   async fix(ctx) {

@@ -8,12 +8,16 @@ import { result, type Check, type DoctorContext } from '../types.ts';
 const SYNC_HINT = 'run doctor --fix (or catalog sync)';
 
 export async function activeMeter(ctx: DoctorContext): Promise<Stripe.Billing.Meter | undefined> {
-  const meters = await ctx.stripe.billing.meters.list({ status: 'active', limit: 100 }).autoPagingToArray({ limit: 1_000 });
+  const meters = await ctx.stripe.billing.meters
+    .list({ status: 'active', limit: 100 })
+    .autoPagingToArray({ limit: 1_000 });
   return meters.find((m) => m.event_name === METER.eventName);
 }
 
 async function pricesByLookupKey(ctx: DoctorContext): Promise<Stripe.Price[]> {
-  return ctx.stripe.prices.list({ lookup_keys: allLookupKeys(), expand: ['data.tiers'], limit: 100 }).autoPagingToArray({ limit: 1_000 });
+  return ctx.stripe.prices
+    .list({ lookup_keys: allLookupKeys(), expand: ['data.tiers'], limit: 100 })
+    .autoPagingToArray({ limit: 1_000 });
 }
 
 export const meterCheck: Check = {
@@ -21,7 +25,12 @@ export const meterCheck: Check = {
   async run(ctx) {
     const meter = await activeMeter(ctx);
     if (!meter) return result('problem', `no active meter ${METER.eventName}`, SYNC_HINT);
-    if (meter.default_aggregation.formula !== 'sum') return result('problem', `meter ${meter.id} aggregates by ${meter.default_aggregation.formula}, not sum`, 'deactivate it in the Dashboard, then run doctor --fix');
+    if (meter.default_aggregation.formula !== 'sum')
+      return result(
+        'problem',
+        `meter ${meter.id} aggregates by ${meter.default_aggregation.formula}, not sum`,
+        'deactivate it in the Dashboard, then run doctor --fix',
+      );
     return result('ok', `${METER.eventName} (${meter.id}), sum, active`);
   },
   fix: syncCatalogOnce,
@@ -47,7 +56,11 @@ export const setupFeeCheck: Check = {
     if (!id) return result('problem', 'STRIPE_SETUP_FEE_PRICE_ID is not set', SYNC_HINT);
     const price = await ctx.stripe.prices.retrieve(id).catch(() => undefined);
     if (!price || price.lookup_key !== SETUP_FEE.lookupKey || !price.active) {
-      return result('problem', `STRIPE_SETUP_FEE_PRICE_ID (${id}) is not the active ${SETUP_FEE.lookupKey} price`, SYNC_HINT);
+      return result(
+        'problem',
+        `STRIPE_SETUP_FEE_PRICE_ID (${id}) is not the active ${SETUP_FEE.lookupKey} price`,
+        SYNC_HINT,
+      );
     }
     const toSet = ctx.state.setupFeePriceId ? ' — set it as a secret (printed below)' : '';
     return result('ok', `${id}: €${(SETUP_FEE.amountCents / 100).toFixed(2)} once${toSet}`);

@@ -18,17 +18,23 @@ export const usageBacklogCheck: Check = {
               (select stripe_last_error from usage_records where stripe_status = 'pending' and stripe_last_error is not null
                 order by created_at limit 1) as last_error
          from usage_records`,
-      [ctx.clock.now().toISOString(), BACKLOG_MINUTES]);
+      [ctx.clock.now().toISOString(), BACKLOG_MINUTES],
+    );
     const stale = Number(row?.stale ?? 0);
     const failed = Number(row?.failed ?? 0);
     const parts = [
-      ...(stale > 0 ? [`${stale} call(s) pending for over ${BACKLOG_MINUTES} min${row?.last_error ? ` (last error: ${row.last_error.slice(0, 120)})` : ''}`] : []),
+      ...(stale > 0
+        ? [
+            `${stale} call(s) pending for over ${BACKLOG_MINUTES} min${row?.last_error ? ` (last error: ${row.last_error.slice(0, 120)})` : ''}`,
+          ]
+        : []),
       ...(failed > 0 ? [`${failed} call(s) failed (refused by Stripe for good)`] : []),
     ];
     if (parts.length === 0) return result('ok', 'no call waits for the meter');
-    const hint = failed > 0
-      ? 'failed calls: read usage_records.stripe_last_error and bill them by hand'
-      : 'schedule deliver-usage (see schedule.deliver_usage); doctor --fix sends them once';
+    const hint =
+      failed > 0
+        ? 'failed calls: read usage_records.stripe_last_error and bill them by hand'
+        : 'schedule deliver-usage (see schedule.deliver_usage); doctor --fix sends them once';
     return result('problem', parts.join('; '), hint);
   },
   async fix(ctx) {

@@ -11,7 +11,13 @@
  * `supabase secrets set` line.
  */
 import Stripe from 'stripe';
-import { ENDPOINT_DESCRIPTION, eventsDiffer, handledEventTypes, overlapsOurs, WEBHOOK_PATH } from '../webhook-events.ts';
+import {
+  ENDPOINT_DESCRIPTION,
+  eventsDiffer,
+  handledEventTypes,
+  overlapsOurs,
+  WEBHOOK_PATH,
+} from '../webhook-events.ts';
 import { result, type Check, type DoctorContext } from '../types.ts';
 
 export const endpointUrl = (ctx: DoctorContext): string | undefined =>
@@ -28,7 +34,8 @@ export function endpointProblems(e: Stripe.WebhookEndpoint): string[] {
   const { missing, extra } = eventsDiffer(e.enabled_events);
   if (missing.length > 0) problems.push(`missing events ${missing.join(', ')}`);
   if (extra.length > 0) problems.push(`extra events ${extra.join(', ')}`);
-  if (e.api_version !== Stripe.API_VERSION) problems.push(`API version ${e.api_version ?? 'account default'}, not ${Stripe.API_VERSION}`);
+  if (e.api_version !== Stripe.API_VERSION)
+    problems.push(`API version ${e.api_version ?? 'account default'}, not ${Stripe.API_VERSION}`);
   return problems;
 }
 
@@ -36,16 +43,30 @@ export const webhookEndpointCheck: Check = {
   id: 'stripe.webhook_endpoint',
   async run(ctx) {
     const url = endpointUrl(ctx);
-    if (!url) return result('problem', 'PUBLIC_FUNCTIONS_URL is not set: no endpoint URL to check', 'set PUBLIC_FUNCTIONS_URL=https://<project-ref>.supabase.co/functions/v1');
+    if (!url)
+      return result(
+        'problem',
+        'PUBLIC_FUNCTIONS_URL is not set: no endpoint URL to check',
+        'set PUBLIC_FUNCTIONS_URL=https://<project-ref>.supabase.co/functions/v1',
+      );
     const endpoints = await listEndpoints(ctx);
     const ours = endpoints.filter((e) => e.url === url);
     if (ours.length === 0) return result('problem', `no endpoint at ${url}`, 'run doctor --fix');
-    if (ours.length > 1) return result('problem', `${ours.length} endpoints at ${url}: every event is applied twice`, 'run doctor --fix (keeps one)');
+    if (ours.length > 1)
+      return result(
+        'problem',
+        `${ours.length} endpoints at ${url}: every event is applied twice`,
+        'run doctor --fix (keeps one)',
+      );
     const problems = endpointProblems(ours[0]!);
     if (problems.length > 0) return result('problem', `${ours[0]!.id}: ${problems.join('; ')}`, 'run doctor --fix');
     const others = endpoints.filter((e) => e.url !== url && e.status === 'enabled' && overlapsOurs(e));
     if (others.length > 0) {
-      return result('warning', `${ours[0]!.id} ok; also receiving our events: ${others.map((e) => `${e.id} (${e.url})`).join(', ')}`, 'delete endpoints you no longer use (Dashboard → Developers → Webhooks)');
+      return result(
+        'warning',
+        `${ours[0]!.id} ok; also receiving our events: ${others.map((e) => `${e.id} (${e.url})`).join(', ')}`,
+        'delete endpoints you no longer use (Dashboard → Developers → Webhooks)',
+      );
     }
     return result('ok', `${ours[0]!.id}: ${handledEventTypes().length} events, API ${Stripe.API_VERSION}`);
   },
@@ -57,7 +78,11 @@ export const webhookEndpointCheck: Check = {
     const keep = ours.find((e) => e.api_version === Stripe.API_VERSION);
     for (const e of ours) if (e !== keep) await ctx.stripe.webhookEndpoints.del(e.id);
     if (keep) {
-      if (endpointProblems(keep).length > 0) await ctx.stripe.webhookEndpoints.update(keep.id, { enabled_events: handledEventTypes() as Stripe.WebhookEndpointUpdateParams.EnabledEvent[], disabled: false });
+      if (endpointProblems(keep).length > 0)
+        await ctx.stripe.webhookEndpoints.update(keep.id, {
+          enabled_events: handledEventTypes() as Stripe.WebhookEndpointUpdateParams.EnabledEvent[],
+          disabled: false,
+        });
       return;
     }
     const created = await ctx.stripe.webhookEndpoints.create({

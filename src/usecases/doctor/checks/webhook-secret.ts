@@ -25,9 +25,18 @@ export const webhookSecretCheck: Check = {
     if (created) {
       return created === configured
         ? result('ok', 'STRIPE_WEBHOOK_SECRET is the secret of the endpoint just created')
-        : result('fixed', 'the endpoint just created signs with a new secret', 'run the supabase secrets set STRIPE_WEBHOOK_SECRET=… line printed below');
+        : result(
+            'fixed',
+            'the endpoint just created signs with a new secret',
+            'run the supabase secrets set STRIPE_WEBHOOK_SECRET=… line printed below',
+          );
     }
-    if (!configured) return result('problem', 'STRIPE_WEBHOOK_SECRET is not set', 'set the endpoint\'s signing secret (Dashboard → Developers → Webhooks → Reveal), or doctor --fix on a new endpoint');
+    if (!configured)
+      return result(
+        'problem',
+        'STRIPE_WEBHOOK_SECRET is not set',
+        "set the endpoint's signing secret (Dashboard → Developers → Webhooks → Reveal), or doctor --fix on a new endpoint",
+      );
     const url = endpointUrl(ctx);
     const endpoint = url ? (await listEndpoints(ctx)).find((e) => e.url === url) : undefined;
     if (!endpoint) return result('problem', 'no webhook endpoint to verify it against', 'see stripe.webhook_endpoint');
@@ -35,7 +44,11 @@ export const webhookSecretCheck: Check = {
     // applied by a replay), of a type it receives, and answered 2xx by every endpoint it went to.
     const receives = (type: string) => endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(type);
     const delivered = [];
-    for await (const event of ctx.stripe.events.list({ types: handledEventTypes(), created: { gt: endpoint.created }, limit: 20 })) {
+    for await (const event of ctx.stripe.events.list({
+      types: handledEventTypes(),
+      created: { gt: endpoint.created },
+      limit: 20,
+    })) {
       if (event.pending_webhooks === 0 && receives(event.type)) delivered.push(event);
       if (delivered.length >= 20) break;
     }
@@ -44,7 +57,10 @@ export const webhookSecretCheck: Check = {
         return result('ok', `proven: the handler verified and applied ${event.id}, delivered by ${endpoint.id}`);
       }
     }
-    return result('warning', 'not proven: Stripe never shows an endpoint\'s secret again, and no event it delivered has been applied yet',
-      'run doctor again after the next event; if the handler answers 400 on signatures, roll the secret (Dashboard → Webhooks) and set it');
+    return result(
+      'warning',
+      "not proven: Stripe never shows an endpoint's secret again, and no event it delivered has been applied yet",
+      'run doctor again after the next event; if the handler answers 400 on signatures, roll the secret (Dashboard → Webhooks) and set it',
+    );
   },
 };

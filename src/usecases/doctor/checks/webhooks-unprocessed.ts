@@ -18,11 +18,16 @@ export const GRACE_SECONDS = 60;
 async function unprocessedEvents(ctx: DoctorContext): Promise<{ since: number; events: Stripe.Event[] }> {
   const now = Math.floor(ctx.clock.now().getTime() / 1000);
   const [row] = await ctx.sql.query<{ newest: number | string | null }>(
-    `select extract(epoch from max(created))::bigint as newest from stripe_events where processed_at is not null`);
+    `select extract(epoch from max(created))::bigint as newest from stripe_events where processed_at is not null`,
+  );
   const newest = row?.newest == null ? undefined : Math.min(Number(row.newest), now);
   const since = Math.max(now - STRIPE_EVENT_RETENTION_DAYS * DAY, newest === undefined ? 0 : newest - 3 * DAY);
   const events: Stripe.Event[] = [];
-  for await (const event of ctx.stripe.events.list({ types: handledEventTypes(), created: { gte: since }, limit: 100 })) {
+  for await (const event of ctx.stripe.events.list({
+    types: handledEventTypes(),
+    created: { gte: since },
+    limit: 100,
+  })) {
     if (event.created > now - GRACE_SECONDS && event.pending_webhooks > 0) continue; // still being delivered
     if ((await stripeEventStatus(ctx.sql, event.id)) !== 'processed') events.push(event);
   }
@@ -33,11 +38,21 @@ export const webhooksUnprocessedCheck: Check = {
   id: 'webhooks.unprocessed',
   async run(ctx) {
     const { since, events } = await unprocessedEvents(ctx);
-    if (events.length === 0) return result('ok', `every event we apply since ${new Date(since * 1000).toISOString().slice(0, 10)} is processed`);
+    if (events.length === 0)
+      return result(
+        'ok',
+        `every event we apply since ${new Date(since * 1000).toISOString().slice(0, 10)} is processed`,
+      );
     const oldest = new Date(events[0]!.created * 1000).toISOString().slice(0, 10);
-    const sample = events.slice(0, 3).map((e) => `${e.id} ${e.type}`).join(', ');
-    return result('problem', `${events.length} Stripe event(s) not applied (${sample}${events.length > 3 ? ', …' : ''})`,
-      `npx aisyst-billing stripe-events replay --since ${oldest} (or doctor --fix)`);
+    const sample = events
+      .slice(0, 3)
+      .map((e) => `${e.id} ${e.type}`)
+      .join(', ');
+    return result(
+      'problem',
+      `${events.length} Stripe event(s) not applied (${sample}${events.length > 3 ? ', …' : ''})`,
+      `npx aisyst-billing stripe-events replay --since ${oldest} (or doctor --fix)`,
+    );
   },
   async fix(ctx) {
     for (const event of (await unprocessedEvents(ctx)).events) await applyStripeEvent(ctx, event);
