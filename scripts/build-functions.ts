@@ -60,5 +60,5 @@ export async function buildFunctions(outDir = OUT_DIR): Promise<string[]> {
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   const files = await buildFunctions();
   for (const file of files)
-    console.log(`${file.replace(ROOT + '/', '')}  ${(statSync(file).size / 1024).toFixed(0)} KiB`);
+    console.log(`${file.replace(`${ROOT}/`, '')}  ${(statSync(file).size / 1024).toFixed(0)} KiB`);
 }

@@ -88,7 +88,7 @@ export class Emu {
     this.busy++;
     return work.finally(() => {
       this.busy--;
-      if (this.busy === 0) this.idleWaiters.splice(0).forEach((w) => w());
+      if (this.busy === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     });
   }
 

@@ -100,7 +100,10 @@ export class MeterEventLimits {
     if (!(rate > 0)) return;
     const name = shared ? 'test shared' : `${mode} ${kind}`;
     let bucket = this.buckets.get(name);
-    if (!bucket) this.buckets.set(name, (bucket = new TokenBucket(rate)));
+    if (!bucket) {
+      bucket = new TokenBucket(rate);
+      this.buckets.set(name, bucket);
+    }
     if (!bucket.take()) throw rateLimited(ACCOUNT_MESSAGE);
   }
 }

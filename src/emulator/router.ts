@@ -22,7 +22,7 @@ export type ApiHandler = (req: Req, emu: Emu) => unknown;
 export type PageHandler = (req: Req, emu: Emu) => PageResponse | Promise<PageResponse>;
 
 /** Throttles a call before it runs (limits.ts): throws Stripe's 429, or returns what ends its time in flight. */
-export type Admit = (req: Req, emu: Emu, mode: KeyMode) => (() => void) | void;
+export type Admit = (req: Req, emu: Emu, mode: KeyMode) => (() => void) | undefined;
 /** Authenticates a route that does not take a secret key (the v2 meter event stream's session token). */
 export type Authenticate = (authorization: string | undefined, emu: Emu) => KeyMode;
 
@@ -66,7 +66,9 @@ export class Router {
       pathMatched = true;
       if (c.route.method !== method) continue;
       const path_params: Record<string, string> = {};
-      c.names.forEach((n, i) => (path_params[n] = decodeURIComponent(m[i + 1] ?? '')));
+      c.names.forEach((n, i) => {
+        path_params[n] = decodeURIComponent(m[i + 1] ?? '');
+      });
       return { route: c.route, path_params };
     }
     return pathMatched ? 'method_not_allowed' : undefined;

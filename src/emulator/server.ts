@@ -35,7 +35,7 @@ export function handler(emu: Emu, router: Router, idem: IdempotencyCache) {
       'request-id': requestId,
       'stripe-version': version,
     };
-    let release: (() => void) | void = undefined;
+    let release: (() => void) | undefined;
     try {
       const raw = await readBody(req);
       const matched = router.match(method, url.pathname);

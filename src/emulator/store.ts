@@ -8,7 +8,7 @@ import { kindOfId } from './ids.ts';
 import type { Task } from './billing/scheduler.ts';
 
 // Stored objects are Stripe-shaped JSON; resources cast them to the SDK's types when they hand them out.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: Stripe objects are open-ended JSON; each resource module reads its own fields
 export type Obj = Record<string, any>;
 
 export interface UsageRecord {
@@ -44,7 +44,9 @@ export class Store {
   ) {}
 
   collection(kind: string): Record<string, Obj> {
-    return (this.state.objects[kind] ??= {});
+    const objects = this.state.objects[kind] ?? {};
+    this.state.objects[kind] = objects;
+    return objects;
   }
 
   put<T extends Obj>(obj: T): T {

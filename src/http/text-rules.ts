@@ -19,7 +19,7 @@
  */
 const NOT_PRINTABLE = /(?! )[\p{C}\p{Z}]/u;
 const NOT_DISPLAY_TEXT = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
-const LONE_SURROGATE_OR_NUL = /[\p{Cs}\u0000]/u;
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export const PRINTABLE_MESSAGE =
   'must be printable characters only (no control, format, invisible or unpaired surrogate characters)';
@@ -29,7 +29,7 @@ export const DISPLAY_TEXT_MESSAGE =
 export const isPrintable = (s: string): boolean => !NOT_PRINTABLE.test(s);
 export const isDisplayText = (s: string): boolean => !NOT_DISPLAY_TEXT.test(s);
 /** The least any string bound for PostgreSQL (or hashed as UTF-8) must satisfy. */
-export const isStorableText = (s: string): boolean => !LONE_SURROGATE_OR_NUL.test(s);
+export const isStorableText = (s: string): boolean => !s.includes('\u0000') && !LONE_SURROGATE.test(s);
 
 /** Whether every string inside a JSON value (keys included) is storable: jsonb refuses \u0000 and lone surrogates too. */
 export function isStorableJson(value: unknown, depth = 0): boolean {

@@ -24,7 +24,7 @@ export function redact(text: string): string {
 }
 
 export function jsonLogger(
-  write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
   base: LogFields = {},
 ): Logger {
   const emit = (level: string, msg: string, fields?: LogFields) =>

@@ -122,7 +122,10 @@ export function deliverSoon(ctx: AppContext, orgId: string, opts: DeliveryOption
   const running = lanesByClient.get(ctx.stripe)?.get(orgId);
   if (running) return join(running);
   let limiter = inlineLimiters.get(ctx.stripe);
-  if (!limiter) inlineLimiters.set(ctx.stripe, (limiter = keyedLimiter(INLINE_LANES)));
+  if (!limiter) {
+    limiter = keyedLimiter(INLINE_LANES);
+    inlineLimiters.set(ctx.stripe, limiter);
+  }
   return limiter(orgId, () =>
     deliverForOrganisation(
       ctx,
@@ -141,7 +144,10 @@ function join(running: Lane): Promise<Tally> {
 /** Joins the organisation's running lane, or starts one. */
 function deliverForOrganisation(ctx: AppContext, orgId: string, o: Settings, pass: Pass): Promise<Tally> {
   let lanes = lanesByClient.get(ctx.stripe);
-  if (!lanes) lanesByClient.set(ctx.stripe, (lanes = new Map()));
+  if (!lanes) {
+    lanes = new Map();
+    lanesByClient.set(ctx.stripe, lanes);
+  }
   const running = lanes.get(orgId);
   if (running) return join(running);
   const lane: Lane = { wanted: false, done: Promise.resolve({ sent: 0, failed: 0 }) };

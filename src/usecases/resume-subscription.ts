@@ -5,6 +5,7 @@
  * Decided on Stripe's current subscription (our row may lag): nothing scheduled there answers `resumed: false`
  * (a repeat). Our row follows from the `customer.subscription.updated` this causes.
  */
+import type Stripe from 'stripe';
 import { AppError } from '../errors.ts';
 import type { AppContext } from '../http/route.ts';
 import { resolveOrganisation } from '../repositories/organisations.ts';
@@ -22,7 +23,7 @@ export async function resumeSubscription(
       'no_active_subscription',
       'This organisation has no subscription to resume: choose a plan to buy instead.',
     );
-  let sub;
+  let sub: Stripe.Subscription;
   try {
     sub = await ctx.stripe.subscriptions.retrieve(live.stripe_subscription_id);
   } catch (error) {

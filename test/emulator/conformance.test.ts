@@ -38,11 +38,11 @@ describe('conformance to the SDK’s Stripe.* types', () => {
 
   /** Every object kind met, nested ones included, so the lifecycle cannot quietly stop covering one. */
   function kindsIn(value: unknown, into = new Set<string>()): Set<string> {
-    if (Array.isArray(value)) value.forEach((v) => kindsIn(v, into));
+    if (Array.isArray(value)) for (const v of value) kindsIn(v, into);
     else if (value !== null && typeof value === 'object') {
       const obj = value as Record<string, unknown>;
       if (typeof obj.object === 'string') into.add(obj.object);
-      Object.values(obj).forEach((v) => kindsIn(v, into));
+      for (const v of Object.values(obj)) kindsIn(v, into);
     }
     return into;
   }

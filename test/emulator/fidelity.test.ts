@@ -17,7 +17,10 @@ const samples = (JSON.parse(readFileSync(FIXTURES, 'utf8')) as { resources: Reco
 
 /** Collects every object (anything with a string `object` other than 'list') by its kind. */
 function collect(value: unknown, into: Map<string, Record<string, unknown>[]>): void {
-  if (Array.isArray(value)) return value.forEach((v) => collect(v, into));
+  if (Array.isArray(value)) {
+    for (const v of value) collect(v, into);
+    return;
+  }
   if (value === null || typeof value !== 'object') return;
   const obj = value as Record<string, unknown>;
   if (typeof obj.object === 'string' && obj.object !== 'list' && !obj.deleted) {

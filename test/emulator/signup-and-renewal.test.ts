@@ -173,6 +173,6 @@ describe('Starter monthly: Checkout signup, usage, renewal', () => {
     expect(final.lines.data.map((l) => l.quantity)).toEqual([10]);
     expect(final.total).toBe(0); // 10 minutes are inside the 500 included
     const deleted = await h.stripe.events.list({ type: 'customer.subscription.deleted' });
-    expect((deleted.data[0]?.data.object as Stripe.Subscription).id).toBe(subscription.id);
+    expect((deleted.data[0]!.data.object as Stripe.Subscription).id).toBe(subscription.id);
   });
 });

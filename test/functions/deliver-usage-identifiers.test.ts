@@ -3,7 +3,7 @@
  * the 100 characters a meter event identifier may have — still reach the meter, through the official SDK and the
  * emulator, under a stable derived identifier that every retry reuses.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/ports/sql.ts';
 import { recordUsage } from '../../src/repositories/usage-ledger.ts';

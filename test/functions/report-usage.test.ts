@@ -195,7 +195,7 @@ describeEachDatabase('report-usage', (db) => {
   it('takes printable call_ids of any script, emoji and inner spaces alike', async () => {
     const orgId = await subscribed(db.sql);
     const ctx = testContext(db.sql, silentMeter);
-    for (const callId of ['café-☎-通話-😀', 'call 1', 'x'.repeat(254) + '😀']) {
+    for (const callId of ['café-☎-通話-😀', 'call 1', `${'x'.repeat(254)}😀`]) {
       expect(
         await report(ctx, {
           org_id: orgId,

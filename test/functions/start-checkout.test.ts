@@ -337,7 +337,7 @@ describeEachDatabase('create-checkout-session', (db) => {
   it.each([
     [
       'a plan that does not exist',
-      (p: Record<string, string>) => ({ plan_id: '00000000-0000-4000-8000-000000000000', billing_period: 'monthly' }),
+      (_p: Record<string, string>) => ({ plan_id: '00000000-0000-4000-8000-000000000000', billing_period: 'monthly' }),
       404,
       'plan_not_found',
     ],

@@ -45,7 +45,7 @@ describeEachDatabase('stripe-webhook-handler', (db) => {
   });
 
   it.each([
-    ['no signature header', async (body: string) => undefined],
+    ['no signature header', async (_body: string) => undefined],
     [
       'a signature made with another secret',
       async (body: string) => realWebhooks.generateTestHeaderStringAsync({ payload: body, secret: 'whsec_other' }),

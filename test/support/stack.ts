@@ -129,7 +129,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       ...(body === undefined ? {} : { body }),
     });
     const text = await res.text();
-    let json: unknown = undefined;
+    let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {

@@ -27,7 +27,7 @@ describeWithBrowser('dashboard: linked voice agents', (browser) => {
       ],
     });
     const card = page.locator('.voice-agents');
-    expect(await card.innerText()).toContain('Voice agents billed to this organisation');
+    expect(await card.textContent()).toContain('Voice agents billed to this organisation');
     expect(await card.locator('li').allInnerTexts()).toEqual([
       'ElevenLabs agent agent_7101',
       'Twilio phone number +4930111111',

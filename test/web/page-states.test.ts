@@ -64,7 +64,7 @@ describeWithBrowser('pricing and dashboard states', (browser) => {
             : base,
         }),
         'change-plan': (_url, body) => {
-          if (body?.['preview'])
+          if (body?.preview)
             return {
               body: {
                 plan_id: 'plan-starter',

@@ -56,7 +56,7 @@ describeWithBrowser('what a customer sees', (browser) => {
           : base,
       }),
       'change-plan': (_url, body) => {
-        if (body?.['preview'])
+        if (body?.preview)
           return {
             body: {
               plan_id: 'plan-enterprise',

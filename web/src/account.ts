@@ -67,12 +67,8 @@ export function createAccount(supabase: Promise<SupabaseClient>, api: FunctionsC
       set({ summary, summaryError: undefined, choices: undefined });
       return summary;
     } catch (error) {
-      if (
-        error instanceof ApiError &&
-        error.code === 'org_id_required' &&
-        Array.isArray(error.details['organisations'])
-      ) {
-        set({ summaryError: undefined, choices: error.details['organisations'] as OrganisationRef[] });
+      if (error instanceof ApiError && error.code === 'org_id_required' && Array.isArray(error.details.organisations)) {
+        set({ summaryError: undefined, choices: error.details.organisations as OrganisationRef[] });
         return undefined; // nothing to show until one is chosen (chooseOrganisation)
       }
       if (error instanceof ApiError && error.code === 'organisation_not_found') {

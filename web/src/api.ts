@@ -123,7 +123,7 @@ export function createFunctionsClient(options: {
     // Public endpoints skip the token: it would make the plan list wait for supabase-js to load.
     const token = anonymous ? undefined : await options.accessToken();
     const headers: Record<string, string> = { apikey: options.anonKey };
-    if (token) headers['authorization'] = `Bearer ${token}`;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
@@ -137,8 +137,8 @@ export function createFunctionsClient(options: {
     }
     const payload = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     if (!response.ok) {
-      const code = typeof payload?.['error'] === 'string' ? payload['error'] : 'internal';
-      const message = typeof payload?.['message'] === 'string' ? payload['message'] : '';
+      const code = typeof payload?.error === 'string' ? payload.error : 'internal';
+      const message = typeof payload?.message === 'string' ? payload.message : '';
       const { error: _code, message: _message, ...details } = payload ?? {};
       throw new ApiError(code, message, response.status, details);
     }

@@ -4,6 +4,7 @@
  * step is done.
  */
 import type { PendingCheckout } from './account.ts';
+import type { BillingSummary } from './api.ts';
 import { errorSentence } from './errors.ts';
 import { navigate } from './router.ts';
 import type { Services } from './services.ts';
@@ -43,7 +44,7 @@ export async function startCheckout(services: Services, choice: PendingCheckout)
 /** Where a person goes once signed in (or once their organisation exists). */
 export async function continueAfterSignIn(services: Services): Promise<void> {
   const { account } = services;
-  let summary;
+  let summary: BillingSummary | null | undefined;
   try {
     summary = await account.refreshSummary();
   } catch (error) {

@@ -25,7 +25,7 @@ const SENTENCES: Record<string, string> = {
 export function errorSentence(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.code === 'invalid_request' && error.message) return error.message;
-    return SENTENCES[error.code] ?? (error.message || SENTENCES['internal']!);
+    return SENTENCES[error.code] ?? (error.message || SENTENCES.internal!);
   }
   return authErrorSentence(error);
 }
@@ -43,6 +43,6 @@ export function authErrorSentence(error: unknown): string {
   if (text.includes('email_not_confirmed')) return 'Please confirm your email address first; we sent you a link.';
   if (text.includes('email_address_invalid') || text.includes('invalid email'))
     return 'Please enter a valid email address.';
-  if (text.includes('fetch') || text.includes('network')) return SENTENCES['network']!;
-  return e.message ? `Sign-in failed: ${e.message}` : SENTENCES['internal']!;
+  if (text.includes('fetch') || text.includes('network')) return SENTENCES.network!;
+  return e.message ? `Sign-in failed: ${e.message}` : SENTENCES.internal!;
 }

@@ -42,7 +42,7 @@ export function interceptLinkClicks(): void {
     const anchor = (event.target as Element | null)?.closest?.('a');
     if (!anchor || anchor.target || anchor.hasAttribute('download')) return;
     const url = new URL(anchor.href, location.href);
-    if (url.origin !== location.origin || anchor.dataset['external'] !== undefined) return;
+    if (url.origin !== location.origin || anchor.dataset.external !== undefined) return;
     event.preventDefault();
     navigate(url.pathname + url.search + url.hash);
   });

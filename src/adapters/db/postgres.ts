@@ -53,7 +53,9 @@ export function openPostgres(url: string, options: OpenPostgresOptions = {}): Sq
 }
 
 // The custom `bigint` type only changes parsing; the port is untyped, so the clients are used as `any`-typed ones.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 type AnySql = postgres.Sql<any>;
+// biome-ignore lint/suspicious/noExplicitAny: see above
 type AnyTx = postgres.TransactionSql<any>;
 type Client = AnySql | AnyTx;
 

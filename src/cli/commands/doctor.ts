@@ -60,7 +60,7 @@ export const command: Command = {
       whatLiveChanges: 'doctor checks and repairs live mode',
     });
     if (typeof config === 'number') return config;
-    const logger = jsonLogger((line) => process.stderr.write(line + '\n'), { command: 'doctor' });
+    const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { command: 'doctor' });
     const pending = new Set<Promise<unknown>>();
     const sql = await openDatabase(config.database);
     const ctx: DoctorContext = {

@@ -14,7 +14,8 @@ import { describeDatabaseUrl } from '../../config/database-url.ts';
 import { readEnvWithOrigins } from '../../config/dotenv.ts';
 import { withOrigins } from '../../config/origin.ts';
 import { ConfigError, DEFAULT_SUPABASE_SERVICE_ROLE_KEY, parseConfig } from '../../config/parse-config.ts';
-import { startLocalStack } from '../../entries/node/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../entries/node/local-stack.ts';
+import type { Config } from '../../config/types.ts';
 import { jsonLogger } from '../../ports/logger.ts';
 import { explainStartupError } from '../startup-error.ts';
 
@@ -42,7 +43,7 @@ Ctrl-C stops everything cleanly.`,
       return 2;
     }
     const { env, fromDotEnv } = await readEnvWithOrigins(process.cwd(), processEnv);
-    let config;
+    let config: Config;
     try {
       config = parseConfig(env, { localStack: true });
     } catch (err) {
@@ -57,7 +58,7 @@ Ctrl-C stops everything cleanly.`,
     console.log(
       `Starting the local stack (database: ${config.database.kind === 'pglite' ? `PGlite at ${config.database.dir}` : describeDatabaseUrl(config.database.url)})…`,
     );
-    let stack;
+    let stack: LocalStack;
     try {
       // A key Stripe refuses stops start-up before anything else (in live mode nothing else calls Stripe at start).
       if (config.stripe.mode !== 'emulator') await createStripeClient(config).products.list({ limit: 1 });

@@ -86,7 +86,7 @@ export const command: Command = {
     const { startStripeEmulator } = await import('../../emulator/index.ts');
     const logger = args.includes('--quiet')
       ? undefined
-      : jsonLogger((l) => process.stderr.write(l + '\n'), { service: 'stripe-emulator' });
+      : jsonLogger((l) => process.stderr.write(`${l}\n`), { service: 'stripe-emulator' });
     const emulator = await startStripeEmulator({
       port,
       host: flag(args, '--host') ?? '127.0.0.1',

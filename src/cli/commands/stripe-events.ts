@@ -78,7 +78,7 @@ export const command: Command = {
       );
     }
 
-    const logger = jsonLogger((line) => process.stderr.write(line + '\n'), { command: 'stripe-events replay' });
+    const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { command: 'stripe-events replay' });
     const pending = new Set<Promise<unknown>>();
     const sql = await openDatabase(config.database);
     const ctx: AppContext = {

@@ -6,6 +6,7 @@ import type { Command } from '../command.ts';
 import { openDatabase } from '../../adapters/db/open-database.ts';
 import { readEnv } from '../../config/dotenv.ts';
 import { ConfigError, parseConfig } from '../../config/parse-config.ts';
+import type { Config } from '../../config/types.ts';
 import { findOrganisationById, isUuid } from '../../repositories/organisations.ts';
 import { linkVoiceAgent, listVoiceAgentLinks, unlinkVoiceAgent } from '../../repositories/voice-agent-links.ts';
 import { VOICE_PLATFORMS, isVoicePlatform, type VoicePlatform } from '../../usecases/voice/voice-event.ts';
@@ -58,7 +59,7 @@ export const command: Command = {
     if (externalId !== undefined && [...externalId].length > 255)
       return usageError('--external-id must be at most 255 characters');
 
-    let config;
+    let config: Config;
     try {
       config = parseConfig(await readEnv(process.cwd(), processEnv));
     } catch (err) {

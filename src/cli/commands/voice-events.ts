@@ -51,7 +51,7 @@ export const command: Command = {
       whatLiveChanges: 'replaying bills real calls',
     });
     if (typeof config === 'number') return config;
-    const logger = jsonLogger((line) => process.stderr.write(line + '\n'), { command: 'voice-events replay' });
+    const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { command: 'voice-events replay' });
     const pending = new Set<Promise<unknown>>();
     const sql = await openDatabase(config.database);
     const ctx: AppContext = {

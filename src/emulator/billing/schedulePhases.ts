@@ -22,7 +22,7 @@ export interface PhaseItem {
 
 /** Stripe's phase object around the items, dates and metadata the emulator models. */
 export function phaseObject(
-  emu: Emu,
+  _emu: Emu,
   sub: Obj,
   p: { items: PhaseItem[]; start: number; end: number; metadata?: Record<string, string>; proration: string },
 ): Obj {
@@ -97,8 +97,7 @@ const phaseIndexAt = (schedule: Obj, at: number) =>
  */
 export function enterDuePhase(emu: Emu, sub: Obj, at: number): Obj {
   const schedule = sub.schedule ? emu.store.get('subscription_schedule', sub.schedule) : undefined;
-  if (!schedule || schedule.status !== 'active' || !schedule.current_phase || schedule.current_phase.end_date > at)
-    return {};
+  if (schedule?.status !== 'active' || !schedule.current_phase || schedule.current_phase.end_date > at) return {};
   const previous: Obj = {};
   const next = (schedule.phases as Obj[])[phaseIndexAt(schedule, at)];
   if (next) {

@@ -105,7 +105,7 @@ export function scheduleRenewal(emu: Emu, sub: Obj): void {
 
 export function expireIncomplete(emu: Emu, subId: string): void {
   const sub = emu.store.get('subscription', subId);
-  if (!sub || sub.status !== 'incomplete') return;
+  if (sub?.status !== 'incomplete') return;
   const invoice = sub.latest_invoice ? emu.store.get('invoice', sub.latest_invoice) : undefined;
   if (invoice?.status === 'open') voidInvoice(emu, invoice);
   updateSubscriptionFields(emu, sub, { status: 'incomplete_expired', ended_at: emu.nowFor(sub.customer) });
@@ -114,10 +114,15 @@ export function expireIncomplete(emu: Emu, subId: string): void {
 export function renew(emu: Emu, subId: string, at: number): void {
   const sub = emu.store.get('subscription', subId);
   if (!sub || sub.status === 'canceled' || sub.status === 'incomplete' || sub.status === 'incomplete_expired') return;
-  if (sub.cancel_at !== null && sub.cancel_at <= at)
-    return cancelSubscription(emu, sub, { invoiceNow: true, reason: 'cancellation_requested' });
+  if (sub.cancel_at !== null && sub.cancel_at <= at) {
+    cancelSubscription(emu, sub, { invoiceNow: true, reason: 'cancellation_requested' });
+    return;
+  }
   const due = itemsOf(emu, sub.id).filter((i) => i.current_period_end <= at);
-  if (due.length === 0) return scheduleRenewal(emu, sub);
+  if (due.length === 0) {
+    scheduleRenewal(emu, sub);
+    return;
+  }
   const before = itemsSnapshot(emu, sub);
   const customer = emu.store.get('customer', sub.customer) as Obj;
   const invoice = newInvoice(emu, {
@@ -130,7 +135,7 @@ export function renew(emu: Emu, subId: string, at: number): void {
   for (const item of due) {
     const price = priceOf(emu, item);
     const rec = price.recurring as { interval: Interval; interval_count: number };
-    const [oldStart, oldEnd] = [item.current_period_start as number, item.current_period_end as number];
+    const oldEnd = item.current_period_end as number;
     if (isMetered(price)) {
       const from = usageWindowStart(item);
       addLine(emu, invoice, {

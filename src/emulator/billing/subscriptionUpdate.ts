@@ -79,7 +79,7 @@ export function applyItemChanges(emu: Emu, sub: Obj, raw: Params[], behavior: Pr
       return;
     }
     if (!price)
-      throw invalidParam(`items[${i}][price]`, 'Missing required param: items[' + i + '][price].', 'parameter_missing');
+      throw invalidParam(`items[${i}][price]`, `Missing required param: items[${i}][price].`, 'parameter_missing');
     if (itemsOf(emu, sub.id).some((it) => it.price === price.id)) {
       throw invalidParam(
         `items[${i}][price]`,

@@ -8,7 +8,7 @@ export const TASK_RUNNERS: Record<TaskKind, TaskRunner> = {
   renew: (emu: Emu, ref: string, task: Task) => renew(emu, ref, task.at),
   finalize: (emu, ref) => {
     const invoice = emu.store.get('invoice', ref);
-    if (!invoice || invoice.status !== 'draft') return;
+    if (invoice?.status !== 'draft') return;
     finalizeInvoice(emu, invoice);
     attemptPayment(emu, invoice);
   },

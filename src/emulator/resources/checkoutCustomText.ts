@@ -13,7 +13,7 @@ export function customTextOf(p: Params): Record<(typeof PARTS)[number], { messag
   const given = obj(p, 'custom_text') ?? {};
   const out = {} as Record<(typeof PARTS)[number], { message: string } | null>;
   for (const part of PARTS) {
-    const message = (obj(given, part) ?? {}).message;
+    const message = obj(given, part)?.message;
     if (message !== undefined && typeof message !== 'string')
       throw invalidParam(`custom_text[${part}][message]`, 'Invalid string');
     if (typeof message === 'string' && message.length > 1200)

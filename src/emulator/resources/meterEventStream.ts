@@ -54,7 +54,10 @@ const pendingByEmu = new WeakMap<Emu, Set<{ timer: NodeJS.Timeout; run: () => vo
 
 function sessions(emu: Emu): Map<string, Session> {
   let map = sessionsByEmu.get(emu);
-  if (!map) sessionsByEmu.set(emu, (map = new Map()));
+  if (!map) {
+    map = new Map();
+    sessionsByEmu.set(emu, map);
+  }
   return map;
 }
 
@@ -136,9 +139,15 @@ function processEvents(emu: Emu, events: Obj[]): void {
 
 function schedule(emu: Emu, events: Obj[]): void {
   const delay = emu.options.meterEventStreamVisibilityMs;
-  if (delay <= 0) return processEvents(emu, events);
+  if (delay <= 0) {
+    processEvents(emu, events);
+    return;
+  }
   let pending = pendingByEmu.get(emu);
-  if (!pending) pendingByEmu.set(emu, (pending = new Set()));
+  if (!pending) {
+    pending = new Set();
+    pendingByEmu.set(emu, pending);
+  }
   const set = pending;
   void emu.track(
     new Promise<void>((resolve) => {
@@ -194,6 +203,7 @@ export const meterEventStreamRoutes: Route[] = [
           throw new V2ApiError(429, 'rate_limit', err.message, 'rate_limit');
         throw err;
       }
+      return undefined;
     },
     api: (req, emu) => {
       schedule(emu, checkEvents(req.params));

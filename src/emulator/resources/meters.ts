@@ -176,7 +176,9 @@ export function createMeterEvent(emu: Emu, p: Obj): Obj {
     );
   }
   emu.store.state.identifiers[identifier] = Date.now();
-  (emu.store.state.usage[eventName] ??= []).push({ customer, timestamp, value: Number(rawValue), identifier });
+  const events = emu.store.state.usage[eventName] ?? [];
+  emu.store.state.usage[eventName] = events;
+  events.push({ customer, timestamp, value: Number(rawValue), identifier });
   emu.store.changed();
   return {
     object: 'billing.meter_event',

@@ -17,6 +17,6 @@ export async function persistedWebhookSecret(stateDir: string): Promise<string> 
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   const secret = `whsec_${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
   await mkdir(stateDir, { recursive: true });
-  await writeFile(file, secret + '\n', { mode: 0o600 });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
   return secret;
 }

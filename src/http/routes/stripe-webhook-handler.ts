@@ -6,6 +6,7 @@
  * (usecases/stripe-events/not-ours.ts).
  */
 import { AppError } from '../../errors.ts';
+import type Stripe from 'stripe';
 import { applyStripeEvent } from '../../usecases/apply-stripe-event.ts';
 import { assertStripeEventShape } from '../../usecases/stripe-events/event-shape.ts';
 import { jsonResponse } from '../json.ts';
@@ -25,7 +26,7 @@ export const route: Route = {
         'Missing the Stripe-Signature header: this endpoint only accepts events signed by Stripe.',
       );
     }
-    let event;
+    let event: Stripe.Event;
     try {
       // constructEventAsync: the synchronous variant throws on Deno/Supabase (SubtleCrypto is async only).
       event = await ctx.stripe.webhooks.constructEventAsync(rawBody, header, secret);

@@ -27,7 +27,7 @@ export async function pendingChangeOf(
   ctx: AppContext,
   schedule: Stripe.SubscriptionSchedule | null | undefined,
 ): Promise<PendingChange | undefined> {
-  if (!schedule || schedule.status !== 'active' || !schedule.current_phase) return undefined;
+  if (schedule?.status !== 'active' || !schedule.current_phase) return undefined;
   const next = schedule.phases.find((p) => p.start_date >= schedule.current_phase!.end_date);
   if (!next) return undefined;
   const plan = await findPlanByPriceIds(ctx.sql, next.items.map((i) => idOf(i.price)!).filter(Boolean));

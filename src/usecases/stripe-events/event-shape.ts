@@ -15,9 +15,9 @@ const MAX_UNIX = 253_402_300_799;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const refuse = (field: string, what: string): never => {
+function refuse(field: string, what: string): never {
   throw new AppError('invalid_request', `The signed event is malformed: ${field} ${what}.`, { field });
-};
+}
 
 export function assertStripeEventShape(event: unknown): asserts event is Stripe.Event {
   if (!isObject(event)) return refuse('event', 'must be a JSON object');
@@ -47,9 +47,8 @@ const INVOICE_EVENTS = new Set(['invoice.paid', 'invoice.payment_failed']);
 /** record-invoice.ts reads each line's period. */
 function assertInvoiceLines(invoice: Record<string, unknown>): void {
   const lines = invoice.lines;
-  if (lines === undefined) return refuse('data.object.lines', 'must be a list of invoice lines');
-  if (!isObject(lines) || !Array.isArray(lines.data))
-    return refuse('data.object.lines', 'must be a list of invoice lines');
+  if (lines === undefined || !isObject(lines) || !Array.isArray(lines.data))
+    refuse('data.object.lines', 'must be a list of invoice lines');
   for (const line of lines.data) {
     const period = isObject(line) ? line.period : undefined;
     if (!isObject(period) || typeof period.start !== 'number' || typeof period.end !== 'number') {

@@ -55,7 +55,7 @@ export async function loadPurchasablePlan(sql: Sql, planId: string): Promise<Pur
     ? await sql.query<PlanRow>(`select ${COLUMNS} from billing_plans where id = $1`, [planId])
     : [];
   const row = rows[0];
-  if (!row || !row.active) throw new AppError('plan_not_found', 'There is no plan with this id.', { field: 'plan_id' });
+  if (!row?.active) throw new AppError('plan_not_found', 'There is no plan with this id.', { field: 'plan_id' });
   const plan = toTerms(row);
   if (!plan.stripePriceId || !plan.stripeYearlyPriceId || !plan.stripeMeteredPriceId) {
     throw new AppError('plan_not_found', 'This plan cannot be bought yet (its prices are not set up).', {

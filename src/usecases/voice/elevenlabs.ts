@@ -31,12 +31,13 @@ export async function verifyElevenLabs(
     throw invalidSignature('The ElevenLabs-Signature header is not t=<timestamp>,v0=<hash>.');
   if (Number(timestamp) * 1000 < now.getTime() - ELEVENLABS_TOLERANCE_MS)
     throw invalidSignature('The ElevenLabs signature is older than 30 minutes (stale or replayed).');
-  const expected = 'v0=' + toHex(await hmac('SHA-256', secret, `${timestamp}.${rawBody}`));
+  const expected = `v0=${toHex(await hmac('SHA-256', secret, `${timestamp}.${rawBody}`))}`;
   if (!constantTimeEqual(signature, expected))
     throw invalidSignature("The ElevenLabs signature does not match this endpoint's ELEVENLABS_WEBHOOK_SECRET.");
 }
 
 export function parseElevenLabsEvent(rawBody: string): VoiceEvent {
+  // biome-ignore lint/suspicious/noExplicitAny: each field read below is checked for its type before use
   const body = parseJson(rawBody) as { type?: unknown; event_timestamp?: unknown; data?: Record<string, any> };
   const type = body.type;
   const data = body.data;

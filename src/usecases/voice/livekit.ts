@@ -6,7 +6,7 @@
  * Billed: `room_finished`, the duration being the event's created_at − room.creation_time; others are ignored.
  * The body is protobuf JSON: camelCase names and int64 as strings, snake_case accepted too.
  */
-import { errors as joseErrors, jwtVerify } from 'jose';
+import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { AppError } from '../../errors.ts';
 import { invalidSignature, notConfigured } from './platform-errors.ts';
 import { sha256, toBase64 } from './signature-crypto.ts';
@@ -24,7 +24,7 @@ export async function verifyLiveKit(
   if (!header)
     throw invalidSignature('Missing the Authorization header: this endpoint only accepts webhooks signed by LiveKit.');
   const token = header.replace(/^Bearer\s+/i, '');
-  let claims;
+  let claims: JWTPayload;
   try {
     ({ payload: claims } = await jwtVerify(token, new TextEncoder().encode(apiSecret), {
       issuer: apiKey,
@@ -45,8 +45,10 @@ export async function verifyLiveKit(
 }
 
 export function parseLiveKitEvent(rawBody: string): VoiceEvent {
+  // biome-ignore lint/suspicious/noExplicitAny: each field read below is checked for its type before use
   let body: Record<string, any>;
   try {
+    // biome-ignore lint/suspicious/noExplicitAny: as above
     body = JSON.parse(rawBody) as Record<string, any>;
   } catch {
     throw malformed('the body is not JSON');

@@ -94,7 +94,10 @@ export function loadChecker(kindsFile: string): ConformanceChecker {
         problem: 'mistyped',
         detail: `expected ${tc.typeToString(type)}, got ${jsonType(value)} ${JSON.stringify(value)?.slice(0, 60)}`,
       });
-    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return byOwnKind(value, path, out);
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) {
+      byOwnKind(value, path, out);
+      return;
+    }
     if (isDecimal(type)) return void (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? 0 : mistyped());
     if (type.isUnion()) {
       // A present JSON value is never `undefined`, the extra member of every optional property's type.
@@ -117,13 +120,19 @@ export function loadChecker(kindsFile: string): ConformanceChecker {
     if (!plausible(value, type)) return void mistyped();
     if (Array.isArray(value)) {
       const element = tc.getTypeArguments(type as ts.TypeReference)[0]!;
-      return value.forEach((v, i) => walk(v, element, `${path}[${i}]`, out));
+      value.forEach((v, i) => {
+        walk(v, element, `${path}[${i}]`, out);
+      });
+      return;
     }
     if (value === null || typeof value !== 'object') return;
     const obj = value as Json;
     const props = tc.getPropertiesOfType(type);
     const index = tc.getIndexInfosOfType(type).find((i) => i.keyType.flags & ts.TypeFlags.String);
-    if (props.length === 0 && !index) return byOwnKind(value, path, out);
+    if (props.length === 0 && !index) {
+      byOwnKind(value, path, out);
+      return;
+    }
     const declared = new Set(props.map((p) => p.name));
     for (const prop of props) {
       if (!(prop.name in obj)) {

@@ -11,7 +11,7 @@ import { CHROMIUM_PATH, chromiumFound, launchChromium } from './chromium.ts';
 
 export { CHROMIUM_PATH, chromiumFound, launchChromium };
 
-const inCi = process.env['CI'] === 'true';
+const inCi = process.env.CI === 'true';
 export const ARTIFACTS_DIR = join(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'web');
 
 export function describeWithBrowser(name: string, body: (browser: () => Browser) => void): void {

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const chromiumFound = existsSync(CHROMIUM_PATH);
 
 /** Flags for a quiet, reproducible headless run in containers (no GPU, no sandbox, no background traffic). */

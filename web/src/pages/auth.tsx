@@ -83,7 +83,15 @@ export function AuthPage({ mode }: { url: URL; mode: 'signin' | 'signup' }) {
       <form onSubmit={submit} class="form" noValidate={false}>
         <div class="field">
           <label for="email">Work email</label>
-          <input id="email" name="email" type="email" autoComplete="email" required autoFocus />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            // biome-ignore lint/a11y/noAutofocus: signing in is the page's only task, so focus starts there
+            autoFocus
+          />
         </div>
         <div class="field">
           <label for="password">Password</label>

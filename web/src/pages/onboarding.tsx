@@ -58,6 +58,7 @@ export function OnboardingPage() {
             autoComplete="organization"
             required
             maxLength={200}
+            // biome-ignore lint/a11y/noAutofocus: naming the organisation is the page's only task
             autoFocus
           />
         </div>

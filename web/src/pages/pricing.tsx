@@ -147,7 +147,7 @@ export function PricingPage({ url }: { url: URL }) {
         savingPercent={savingPercent}
       />
       {plans.status === 'loading' && (
-        <div class="plan-grid" aria-busy="true" aria-label="Loading plans">
+        <div class="plan-grid" role="status" aria-busy="true" aria-label="Loading plans">
           {[0, 1, 2].map((i) => (
             <div key={i} class="plan-card plan-card-skeleton" aria-hidden="true" />
           ))}
