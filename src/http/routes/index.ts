@@ -10,6 +10,7 @@ import { route as plans } from './plans.ts';
 import { route as reportUsage } from './report-usage.ts';
 import { route as resumeSubscription } from './resume-subscription.ts';
 import { route as stripeWebhookHandler } from './stripe-webhook-handler.ts';
+import { route as usageRecords } from './usage-records.ts';
 import { route as voiceWebhook } from './voice-webhook.ts';
 
 export function allRoutes(): Route[] {
@@ -23,6 +24,7 @@ export function allRoutes(): Route[] {
     stripeWebhookHandler,
     reportUsage,
     billingSummary,
+    usageRecords,
     deliverUsage,
     voiceWebhook,
   ];
