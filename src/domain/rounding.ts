@@ -4,8 +4,6 @@
  * integer MILLISECONDS (sub-millisecond parts are rounded to the nearest ms) and do every later step in integer maths,
  * so that 1.2 minutes is exactly 72,000 ms and bills 2 minutes, never 2 or 3 depending on float error.
  */
-import { AppError } from '../errors.ts';
-
 export type CallDuration = { seconds: number } | { minutes: number };
 
 export const MILLIS_PER_MINUTE = 60_000;
@@ -13,19 +11,30 @@ export const MILLIS_PER_MINUTE = 60_000;
 export const MAX_CALL_MILLIS = 24 * 60 * MILLIS_PER_MINUTE;
 
 /**
- * Integer milliseconds of a call. Throws AppError `invalid_request` (details.field = the request field:
- * `call_duration_seconds` / `call_duration_minutes`) for non-finite, negative or > 24 h durations.
+ * A duration the domain refuses, in the unit it was given: `not_a_duration` (non-finite or negative) or
+ * `over_24_hours`. The domain knows no HTTP; record-usage answers it as 400 `invalid_request` on the field.
  */
+export class InvalidCallDuration extends RangeError {
+  constructor(
+    readonly unit: 'seconds' | 'minutes',
+    readonly reason: 'not_a_duration' | 'over_24_hours',
+  ) {
+    super(`call duration in ${unit}: ${reason}`);
+    this.name = 'InvalidCallDuration';
+  }
+}
+
+/** Integer milliseconds of a call. Throws InvalidCallDuration for non-finite, negative or > 24 h durations. */
 export function durationToMillis(duration: CallDuration): number {
-  const [value, factor, field] =
+  const [value, factor, unit] =
     'seconds' in duration
-      ? [duration.seconds, 1_000, 'call_duration_seconds']
-      : [duration.minutes, MILLIS_PER_MINUTE, 'call_duration_minutes'];
+      ? [duration.seconds, 1_000, 'seconds' as const]
+      : [duration.minutes, MILLIS_PER_MINUTE, 'minutes' as const];
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new AppError('invalid_request', `${field} must be a finite number ≥ 0`, { field });
+    throw new InvalidCallDuration(unit, 'not_a_duration');
   }
   const ms = Math.round(value * factor);
-  if (ms > MAX_CALL_MILLIS) throw new AppError('invalid_request', `${field} must be at most 24 hours`, { field });
+  if (ms > MAX_CALL_MILLIS) throw new InvalidCallDuration(unit, 'over_24_hours');
   return ms;
 }
 

@@ -4,7 +4,13 @@
  * transaction); this use case rounds, maps the outcome to docs/http-api.md#report-usage and starts the inline delivery
  * attempt. Invariants: src/usecases/usage/README.md.
  */
-import { billedMinutes, durationToMillis, millisToSecondsDecimal, type CallDuration } from '../domain/rounding.ts';
+import {
+  billedMinutes,
+  durationToMillis,
+  InvalidCallDuration,
+  millisToSecondsDecimal,
+  type CallDuration,
+} from '../domain/rounding.ts';
 import { AppError } from '../errors.ts';
 import type { AppContext } from '../http/route.ts';
 import { recordUsage as recordInLedger, type LedgerCycle } from '../repositories/usage-ledger.ts';
@@ -31,7 +37,7 @@ export { MAX_FUTURE_ENDED_AT_MS } from './usage/future-end.ts';
 
 export async function recordUsage(ctx: AppContext, input: RecordUsageInput): Promise<RecordedUsage> {
   await refuseFutureEnd(ctx, input.orgId, input.endedAt);
-  const ms = durationToMillis(input.duration);
+  const ms = millisOf(input.duration);
   const minutes = billedMinutes(ms);
   const result = await recordInLedger(ctx.sql, {
     orgId: input.orgId,
@@ -73,6 +79,18 @@ export async function recordUsage(ctx: AppContext, input: RecordUsageInput): Pro
         cycle,
       };
     }
+  }
+}
+
+/** Integer milliseconds of the reported duration; a refused one is 400 `invalid_request` on its request field. */
+function millisOf(duration: CallDuration): number {
+  try {
+    return durationToMillis(duration);
+  } catch (error) {
+    if (!(error instanceof InvalidCallDuration)) throw error;
+    const field = `call_duration_${error.unit}`;
+    const rule = error.reason === 'over_24_hours' ? 'must be at most 24 hours' : 'must be a finite number ≥ 0';
+    throw new AppError('invalid_request', `${field} ${rule}`, { field });
   }
 }
 

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors.ts';
 import {
   billedMinutes,
   billedMinutesOf,
   durationToMillis,
+  InvalidCallDuration,
   MAX_CALL_MILLIS,
   millisToSecondsDecimal,
   type CallDuration,
@@ -33,15 +33,15 @@ describe('per-call rounding', () => {
     expect(billedMinutesOf(duration)).toBe(minutes);
   });
 
-  it.each<[CallDuration, string]>([
-    [{ seconds: -1 }, 'call_duration_seconds'],
-    [{ seconds: Number.NaN }, 'call_duration_seconds'],
-    [{ seconds: Number.POSITIVE_INFINITY }, 'call_duration_seconds'],
-    [{ seconds: 86_400.001 }, 'call_duration_seconds'],
-    [{ minutes: -0.5 }, 'call_duration_minutes'],
-    [{ minutes: 1_440.0001 }, 'call_duration_minutes'],
-    [{ minutes: '3' as unknown as number }, 'call_duration_minutes'],
-  ])('refuses %o naming the field', (duration, field) => {
+  it.each<[CallDuration, InvalidCallDuration['unit'], InvalidCallDuration['reason']]>([
+    [{ seconds: -1 }, 'seconds', 'not_a_duration'],
+    [{ seconds: Number.NaN }, 'seconds', 'not_a_duration'],
+    [{ seconds: Number.POSITIVE_INFINITY }, 'seconds', 'not_a_duration'],
+    [{ seconds: 86_400.001 }, 'seconds', 'over_24_hours'],
+    [{ minutes: -0.5 }, 'minutes', 'not_a_duration'],
+    [{ minutes: 1_440.0001 }, 'minutes', 'over_24_hours'],
+    [{ minutes: '3' as unknown as number }, 'minutes', 'not_a_duration'],
+  ])('refuses %o naming its unit and why', (duration, unit, reason) => {
     const error = (() => {
       try {
         durationToMillis(duration);
@@ -50,8 +50,8 @@ describe('per-call rounding', () => {
       }
       return undefined;
     })();
-    expect(error).toBeInstanceOf(AppError);
-    expect(error).toMatchObject({ code: 'invalid_request', details: { field } });
+    expect(error).toBeInstanceOf(InvalidCallDuration);
+    expect(error).toMatchObject({ unit, reason });
   });
 
   it('refuses non-integer or negative milliseconds', () => {

@@ -270,6 +270,19 @@ describeEachDatabase('report-usage', (db) => {
     expect(res).toMatchObject({ status: 400, body: { error: 'invalid_request', field } });
     expect(await counts(db.sql)).toEqual({ calls: 0, minutes: 0 });
   });
+
+  it('says which rule a refused duration breaks, in the words of the request field', async () => {
+    const orgId = await subscribed(db.sql);
+    const ctx = testContext(db.sql, silentMeter);
+    expect(await report(ctx, { org_id: orgId, call_id: 'c', call_duration_seconds: -1 })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', message: 'call_duration_seconds must be a finite number ≥ 0' },
+    });
+    expect(await report(ctx, { org_id: orgId, call_id: 'c', call_duration_minutes: 24 * 60 + 1 })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', message: 'call_duration_minutes must be at most 24 hours' },
+    });
+  });
 });
 
 describePostgresOnly('report-usage under concurrency', (db) => {
