@@ -73,9 +73,12 @@ describe.each([
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const page = await stack.call(`usage-records?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
-          token: acme.token,
-        });
+        const page: { status: number; json: any } = await stack.call(
+          `usage-records?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          {
+            token: acme.token,
+          },
+        );
         expect(page.status).toBe(200);
         listed.push(...page.json.calls);
         cursor = page.json.next_cursor;
