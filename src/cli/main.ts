@@ -22,6 +22,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'doctor [--fix] [--live] [--json]: check (and repair) an environment before and after going live',
     load: async () => (await import('./commands/doctor.ts')).command,
   },
+  'smoke-test': {
+    summary: 'smoke-test [--functions-url URL]: one customer month end to end against a deployment (test mode only)',
+    load: async () => (await import('./commands/smoke-test.ts')).command,
+  },
   'voice-agents': {
     summary: 'voice-agents link|unlink|list: which organisation pays for a voice platform agent',
     load: async () => (await import('./commands/voice-agents.ts')).command,
