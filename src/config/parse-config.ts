@@ -5,6 +5,7 @@
  * means unset. Every problem is collected and reported in one ConfigError that names the variables and never echoes
  * their values (they may be secrets).
  */
+import { DEFAULT_PAST_DUE_GRACE_DAYS } from '../domain/entitlement.ts';
 import { databaseUrlProblems } from './database-url.ts';
 import type { Config, StripeMode } from './types.ts';
 
@@ -13,6 +14,9 @@ type Env = Record<string, string | undefined>;
 export const DEFAULT_PORT = 54321;
 export const DEFAULT_STRIPE_EMULATOR_PORT = 12111;
 export const DEFAULT_PGLITE_DIR = '.data/pglite';
+/** The local stack's catch-all SMTP server (SMTP_PORT). */
+export const DEFAULT_SMTP_PORT = 1025;
+export { DEFAULT_PAST_DUE_GRACE_DAYS };
 /** The key the SDK sends to the embedded emulator; never valid on api.stripe.com. */
 export const EMULATOR_SECRET_KEY = 'sk_test_local_emulator';
 /** Supabase CLI's local default (`supabase start`); see supabase.com/docs/guides/local-development. */
@@ -122,6 +126,22 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
     livekitApiSecret: get('LIVEKIT_API_SECRET'),
   };
 
+  // Entitlement and usage alerts (issue 11): the grace of a past_due organisation, and where alert e-mail goes.
+  const graceText = get('PAST_DUE_GRACE_DAYS');
+  const pastDueGraceDays =
+    graceText === undefined
+      ? DEFAULT_PAST_DUE_GRACE_DAYS
+      : /^\d{1,3}$/.test(graceText)
+        ? Number(graceText)
+        : fail('PAST_DUE_GRACE_DAYS must be a whole number of days (0–999)', DEFAULT_PAST_DUE_GRACE_DAYS);
+  const smtpUrl = get('SMTP_URL');
+  if (smtpUrl !== undefined && !isUrl(smtpUrl, ['smtp:', 'smtps:']))
+    fail('SMTP_URL must be an smtp:// or smtps:// URL', undefined);
+  const mailFrom = get('MAIL_FROM');
+  if (mailFrom !== undefined && !/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(mailFrom))
+    fail('MAIL_FROM must be an e-mail address, optionally with a name: Name <billing@example.com>', undefined);
+  const smtpPort = parsePort('SMTP_PORT', get('SMTP_PORT'), DEFAULT_SMTP_PORT, fail);
+
   const websiteText = get('WEBSITE_URL') ?? `http://127.0.0.1:${port}`;
   const websiteUrl = isUrl(websiteText, ['http:', 'https:'])
     ? websiteText.replace(/\/+$/, '')
@@ -178,6 +198,11 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
     stripe: { mode, secretKey: secretKey ?? EMULATOR_SECRET_KEY, apiBase, webhookSecret, setupFeePriceId },
     websiteUrl,
     ...(publicFunctionsUrl ? { publicFunctionsUrl } : {}),
+    // Absent at their defaults / when unset, like the emulator latency: a config without them is unchanged.
+    ...(pastDueGraceDays !== DEFAULT_PAST_DUE_GRACE_DAYS ? { pastDueGraceDays } : {}),
+    ...(smtpUrl !== undefined && isUrl(smtpUrl, ['smtp:', 'smtps:']) ? { smtpUrl } : {}),
+    ...(mailFrom !== undefined ? { mailFrom } : {}),
+    ...(smtpPort !== DEFAULT_SMTP_PORT ? { smtpPort } : {}),
     // Absent when no voice variable is set, like publicFunctionsUrl: a config without voice platforms is unchanged.
     ...(Object.values(voice).some((v) => v !== undefined) ? { voice } : {}),
     auth: {

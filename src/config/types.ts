@@ -32,6 +32,16 @@ export interface Config {
     livekitApiKey: string | undefined;
     livekitApiSecret: string | undefined;
   };
+  /** PAST_DUE_GRACE_DAYS: how long a past_due organisation may still start calls (entitlement); absent = 3. */
+  pastDueGraceDays?: number;
+  /**
+   * Usage-alert e-mail (issue 11 §3): SMTP_URL (smtp:// or smtps://, with credentials), MAIL_FROM, and SMTP_PORT of the
+   * local stack's catch-all SMTP server. Each absent when unset (SMTP_PORT also when it is the default, 1025); without
+   * SMTP_URL a deployed function queues alerts and sends none, the local stack sends them to its catcher.
+   */
+  smtpUrl?: string;
+  mailFrom?: string;
+  smtpPort?: number;
   auth: {
     supabaseUrl: string | undefined;
     /** JWKS JSON (SUPABASE_JWKS) when given inline. */

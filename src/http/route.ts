@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import type { Config } from '../config/types.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Mailer } from '../ports/mailer.ts';
 import type { Sql } from '../ports/sql.ts';
 
 /** Everything a handler or use case may touch, passed in (never read from globals). */
@@ -17,6 +18,8 @@ export interface AppContext {
    * on Supabase, a tracked promise on Node. Errors are the task's own to log.
    */
   waitUntil(task: Promise<unknown>): void;
+  /** Sends the usage-alert e-mail (SMTP_URL; the local stack's catcher); absent = alerts stay queued, unsent. */
+  mailer?: Mailer;
 }
 
 /** Who is calling, as established by the app's auth step before a handler runs. */

@@ -16,6 +16,7 @@ import type { AppContext } from '../http/route.ts';
 import { recordUsage as recordInLedger, type LedgerCycle } from '../repositories/usage-ledger.ts';
 import { deliverSoon } from './deliver-usage.ts';
 import { refuseFutureEnd } from './usage/future-end.ts';
+import { deliverAlertsSoon } from './usage-alerts/deliver-usage-alerts.ts';
 
 export interface RecordUsageInput {
   orgId: string;
@@ -71,6 +72,10 @@ export async function recordUsage(ctx: AppContext, input: RecordUsageInput): Pro
           ),
         );
       }
+      // Usage alerts are queued by the database in the same transaction (usage-alerts/README.md); every one of
+      // them needs at least 80 % of the included minutes used, so below that no delivery pass is started.
+      if (result.outcome === 'recorded' && result.cycle.minutes_used * 100 >= result.cycle.included_minutes * 80)
+        ctx.waitUntil(deliverAlertsSoon(ctx));
       const { id: _id, ...cycle } = result.cycle;
       return {
         callId: result.callId,

@@ -24,6 +24,10 @@ const DOCUMENTED_VARIABLES = [
   'TWILIO_AUTH_TOKEN',
   'LIVEKIT_API_KEY',
   'LIVEKIT_API_SECRET',
+  'PAST_DUE_GRACE_DAYS',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'SMTP_PORT',
 ];
 
 describe('.env.example', () => {

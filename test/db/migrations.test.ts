@@ -68,6 +68,7 @@ describeEachDatabase('migrations', (db) => {
         'organisations',
         'stripe_events',
         'subscriptions',
+        'usage_alerts',
         'usage_records',
         'voice_agent_links',
         'voice_events',

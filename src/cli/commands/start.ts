@@ -35,6 +35,8 @@ STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_WEBHOOK_SECRET, WEBSITE_URL, SUPABASE
 Voice webhooks (/functions/v1/voice-webhook/<elevenlabs|twilio|livekit>): ELEVENLABS_WEBHOOK_SECRET,
 TWILIO_AUTH_TOKEN (over PUBLIC_FUNCTIONS_URL, default this stack's URL), LIVEKIT_API_KEY, LIVEKIT_API_SECRET;
 unset ones get public local demo secrets (not with a live key), printed at start.
+Usage-alert e-mail goes to SMTP_URL; unset, to an embedded catch-all SMTP server on SMTP_PORT (1025) whose mail
+is shown at /_dev/mail (and /_dev/mail.json). PAST_DUE_GRACE_DAYS (3): entitlement's grace for past_due.
 Ctrl-C stops everything cleanly.`,
 
   async run(args, processEnv) {
@@ -80,6 +82,7 @@ AiSyst billing — local stack is up
   functions  ${stack.url}/functions/v1/<name>
   auth       ${stack.url}/auth/v1/
   health     ${stack.url}/health
+  mail       ${stack.mailCatcher ? `${stack.url}/_dev/mail   (SMTP on 127.0.0.1:${stack.mailCatcher.port})` : 'SMTP_URL'}
   stripe     ${stack.emulatorUrl ? `${stack.emulatorUrl} (emulator, state in ${stack.stateDir})` : `${config.stripe.mode} mode`}
   database   ${config.database.kind === 'pglite' ? `PGlite at ${config.database.dir}` : 'PostgreSQL (DATABASE_URL)'}
   anon key          ${config.auth.anonKey}

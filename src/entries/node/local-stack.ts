@@ -3,6 +3,7 @@
  * under .data/ or DATABASE_URL), migrations and plans, the Stripe emulator (unless a real key is configured), the
  * catalog synced into it, a webhook endpoint pointing back at us, the usage deliverer, and one HTTP server with the
  * functions, the local Auth subset and the pages. Port 0 works for both ports (tests run stacks side by side).
+ * Usage alerts go to SMTP_URL, else to an embedded catch-all SMTP server (SMTP_PORT) shown at /_dev/mail.
  */
 import { localVoiceConfig } from '../../usecases/voice/local-demo-secrets.ts';
 import { dirname, resolve } from 'node:path';
@@ -26,6 +27,10 @@ import { systemClock, type Clock } from '../../ports/clock.ts';
 import { jsonLogger, type Logger } from '../../ports/logger.ts';
 import type { Sql } from '../../ports/sql.ts';
 import { startUsageDeliverer } from '../../usecases/deliver-usage.ts';
+import { startUsageAlertDeliverer } from '../../usecases/usage-alerts/deliver-usage-alerts.ts';
+import { startMailCatcher, type MailCatcher } from '../../adapters/mail/mail-catcher.ts';
+import { createSmtpMailer } from '../../adapters/mail/smtp-mailer.ts';
+import { DEFAULT_SMTP_PORT } from '../../config/parse-config.ts';
 import { seedPlans } from '../../usecases/seed-plans.ts';
 import { syncCatalog } from '../../usecases/sync-catalog.ts';
 import { ensureWebhookEndpoint } from './register-webhook.ts';
@@ -45,6 +50,8 @@ export interface LocalStackOptions {
   emulator?: Partial<StripeEmulatorOptions>;
   /** Run the background usage deliverer (default true). */
   deliverer?: boolean;
+  /** Run the background usage-alert deliverer (default true). */
+  alertDeliverer?: boolean;
   /** An already open database to use instead of config.database (tests: an in-memory PGlite restored from a
    * migrated snapshot). The stack closes it on close(). */
   sql?: Sql;
@@ -61,6 +68,8 @@ export interface LocalStack {
   /** The configuration in effect: bound ports, generated webhook secret, synced setup fee price. */
   config: Config;
   ctx: AppContext;
+  /** The catch-all SMTP server usage alerts go to when SMTP_URL is unset (/_dev/mail). */
+  mailCatcher?: MailCatcher;
   close(): Promise<void>;
 }
 
@@ -153,8 +162,21 @@ export async function startLocalStack(config: Config, opts: LocalStackOptions = 
       // voice-webhook/<platform>: local demo secrets where unset (not with a live key), Twilio's URL = this stack's.
       ...localVoiceConfig(config, `${url}/functions/v1`),
     };
+    // Usage-alert e-mail (docs/configuration.md): to SMTP_URL when set, else to an embedded catch-all SMTP server.
+    let mailCatcher: MailCatcher | undefined;
+    if (!config.smtpUrl) {
+      // With PORT=0 (stacks side by side, tests) the default follows: any free port, never a collision on 1025.
+      const smtpPort = config.smtpPort ?? (config.port === 0 ? 0 : DEFAULT_SMTP_PORT);
+      mailCatcher = await startMailCatcher(smtpPort).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'EADDRINUSE' ? new PortInUseError(smtpPort, 'SMTP_PORT') : err;
+      });
+      cleanup.push(() => mailCatcher!.close());
+    }
+    const mailer = createSmtpMailer(config.smtpUrl ?? mailCatcher!.url, config.mailFrom);
+    cleanup.push(() => mailer.close?.() ?? Promise.resolve());
     const pending = new Set<Promise<unknown>>();
     const ctx: AppContext = {
+      mailer,
       config: effective,
       sql,
       stripe,
@@ -174,6 +196,10 @@ export async function startLocalStack(config: Config, opts: LocalStackOptions = 
       const deliverer = startUsageDeliverer(ctx);
       cleanup.push(() => deliverer.stop());
     }
+    if (opts.alertDeliverer !== false) {
+      const alertDeliverer = startUsageAlertDeliverer(ctx);
+      cleanup.push(() => alertDeliverer.stop());
+    }
     const app = createApp(ctx, allRoutes(), {
       pages: createPagesHandler({
         distDir: opts.webDistDir ?? resolve(REPO_ROOT, 'web/dist'),
@@ -187,7 +213,7 @@ export async function startLocalStack(config: Config, opts: LocalStackOptions = 
         ? { localAuth: createLocalAuth({ sql, config: effective, clock: ctx.clock, issuerBase: () => url }) }
         : {}),
     });
-    handle = (req) => app.fetch(req);
+    handle = async (req) => mailCatcher?.handle(req) ?? app.fetch(req);
     return {
       url,
       ...(emulator ? { emulatorUrl: emulator.url, emulator } : {}),
@@ -196,6 +222,7 @@ export async function startLocalStack(config: Config, opts: LocalStackOptions = 
       stateDir,
       config: effective,
       ctx,
+      ...(mailCatcher ? { mailCatcher } : {}),
       close: closeAll,
     };
   }

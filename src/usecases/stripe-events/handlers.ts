@@ -11,6 +11,7 @@ import type { AppContext } from '../../http/route.ts';
 import { meteredPriceChange } from './apply-plan-change.ts';
 import { idOf } from './map-subscription.ts';
 import { logNotOurs, SubscriptionUnknownToStripe } from './not-ours.ts';
+import { trackPaymentFailure } from './payment-failure.ts';
 import { recordInvoiceOnCycle } from './record-invoice.ts';
 import { syncSubscription, type SyncedSubscription, type SyncOptions } from './sync-subscription.ts';
 
@@ -27,6 +28,7 @@ async function converge(
   try {
     const synced = await syncSubscription(ctx, subscriptionId, opts);
     if (!synced) logNotOurs(ctx, event, subscriptionId, 'no organisation or plan of ours matches the subscription');
+    else await trackPaymentFailure(ctx, event, synced);
     return synced;
   } catch (error) {
     if (!(error instanceof SubscriptionUnknownToStripe) || error.subscriptionId !== subscriptionId) throw error;

@@ -7,6 +7,7 @@
 import Stripe from 'stripe';
 import { openPostgres } from '../../../src/adapters/db/postgres.ts';
 import { createStripeClient } from '../../../src/adapters/stripe/client.ts';
+import { createSmtpMailer } from '../../../src/adapters/mail/smtp-mailer.ts';
 import { ConfigError, parseConfig } from '../../../src/config/parse-config.ts';
 import type { Config } from '../../../src/config/types.ts';
 import { refusedPublicDefaults } from '../../../src/adapters/auth/jwt-keys.ts';
@@ -74,6 +75,8 @@ export function createFunctionApp(name: string, env: Env): App {
     stripe: createStripeClient(config, { httpClient: Stripe.createFetchHttpClient() }),
     clock: systemClock,
     logger,
+    // Usage-alert e-mail only where SMTP_URL is set; without it alerts wait in their outbox.
+    ...(config.smtpUrl ? { mailer: createSmtpMailer(config.smtpUrl, config.mailFrom) } : {}),
     waitUntil(task) {
       const guarded = task.catch((err: unknown) => logger.error('background task failed', { cause: String(err) }));
       if (typeof EdgeRuntime !== 'undefined') EdgeRuntime.waitUntil(guarded);
