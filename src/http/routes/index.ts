@@ -11,8 +11,8 @@ import { route as organisations } from './organisations.ts';
 import { route as plans } from './plans.ts';
 import { route as reportUsage } from './report-usage.ts';
 import { route as resumeSubscription } from './resume-subscription.ts';
-import { route as stripeWebhookHandler } from './stripe-webhook-handler.ts';
 import { route as spendCap } from './spend-cap.ts';
+import { route as stripeWebhookHandler } from './stripe-webhook-handler.ts';
 import { route as usageRecords } from './usage-records.ts';
 import { route as voiceWebhook } from './voice-webhook.ts';
 
@@ -30,11 +30,11 @@ export function allRoutes(): Route[] {
     usageRecords,
     deliverUsage,
     voiceWebhook,
-  ];
-}
     entitlement,
     spendCap,
     deliverAlerts,
+  ];
+}
 
 /** One Supabase Edge Function per route: supabase/functions/<name>/index.ts. */
 export const FUNCTION_NAMES: readonly string[] = allRoutes().map((r) => r.name);
