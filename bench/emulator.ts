@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { startStripeEmulator } from '../src/emulator/index.ts';
+import { startStripeEmulator } from '@aisyst/stripe-emulator';
 
 interface Figure {
   name: string;

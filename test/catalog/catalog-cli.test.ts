@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStripeEmulator, type RunningStripeEmulator } from '../../src/emulator/index.ts';
+import { startStripeEmulator, type RunningStripeEmulator } from '@aisyst/stripe-emulator';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const exec = promisify(execFile);

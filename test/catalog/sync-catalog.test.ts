@@ -8,7 +8,7 @@ import type Stripe from 'stripe';
 import { createStripeClient } from '../../src/adapters/stripe/client.ts';
 import { parseConfig } from '../../src/config/parse-config.ts';
 import { priceLookupKey } from '../../src/domain/catalog.ts';
-import { startStripeEmulator, type RunningStripeEmulator } from '../../src/emulator/index.ts';
+import { startStripeEmulator, type RunningStripeEmulator } from '@aisyst/stripe-emulator';
 import { LiveModeRefusedError, formatCatalogRows, syncCatalog } from '../../src/usecases/sync-catalog.ts';
 
 let emulator: RunningStripeEmulator;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { startStripeEmulator } from '../../src/emulator/index.ts';
+import { startStripeEmulator } from '@aisyst/stripe-emulator';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const exec = promisify(execFile);

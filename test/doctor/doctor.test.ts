@@ -22,7 +22,7 @@ import { openBillingPortal } from '../../src/usecases/open-billing-portal.ts';
 import { ourPortalConfigurationId } from '../../src/usecases/portal-configuration.ts';
 import { seedPlans } from '../../src/usecases/seed-plans.ts';
 import { syncCatalog } from '../../src/usecases/sync-catalog.ts';
-import { startHarness, type Harness } from '../emulator/harness.ts';
+import { startHarness, type Harness } from '@aisyst/stripe-emulator/testing';
 import { testConfig } from '../support/billing-fixtures.ts';
 import { createUserAndOrganisation, describeEachDatabase, type TestDatabase } from '../support/database.ts';
 

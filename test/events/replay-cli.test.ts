@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { parseSince } from '../../src/cli/commands/stripe-events.ts';
-import { startStripeEmulator } from '../../src/emulator/index.ts';
+import { startStripeEmulator } from '@aisyst/stripe-emulator';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const exec = promisify(execFile);

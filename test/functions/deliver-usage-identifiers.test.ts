@@ -9,7 +9,7 @@ import type { Sql } from '../../src/ports/sql.ts';
 import { recordUsage } from '../../src/repositories/usage-ledger.ts';
 import { drainUsageOutbox } from '../../src/usecases/deliver-usage.ts';
 import { meterIdentifier } from '../../src/usecases/usage/meter-identifier.ts';
-import { startHarness, type Harness } from '../emulator/harness.ts';
+import { startHarness, type Harness } from '@aisyst/stripe-emulator/testing';
 import { stripeError, testContext } from '../support/billing-fixtures.ts';
 import { createSubscriptionWithCycle, createUserAndOrganisation, describeEachDatabase } from '../support/database.ts';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createStripeClient } from '../../src/adapters/stripe/client.ts';
 import { parseConfig } from '../../src/config/parse-config.ts';
 import { toAppError } from '../../src/http/error-response.ts';
-import { startStripeEmulator } from '../../src/emulator/index.ts';
+import { startStripeEmulator } from '@aisyst/stripe-emulator';
 
 describe('createStripeClient', () => {
   it('talks to the base URL it is given (STRIPE_API_BASE or the embedded emulator)', async () => {

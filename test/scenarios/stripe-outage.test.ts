@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStripeEmulator, type RunningStripeEmulator } from '../../src/emulator/index.ts';
+import { startStripeEmulator, type RunningStripeEmulator } from '@aisyst/stripe-emulator';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 import { at, reportCall, signUpWithOrganisation, subscribe, summaryOf, usageDelivered } from './world.ts';
 

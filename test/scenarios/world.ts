@@ -46,7 +46,7 @@ export async function planId(stack: TestStack, name: string): Promise<string> {
 
 /**
  * What the hosted Checkout page does when the customer enters a card (the emulator's test helper,
- * src/emulator/README.md).
+ * packages/stripe-emulator/README.md).
  */
 export async function payAtCheckout(
   stack: TestStack,

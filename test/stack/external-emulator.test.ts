@@ -4,7 +4,7 @@
  * it — so a completed Checkout reaches the handler, verified, with no STRIPE_WEBHOOK_SECRET configured.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStripeEmulator, type RunningStripeEmulator } from '../../src/emulator/index.ts';
+import { startStripeEmulator, type RunningStripeEmulator } from '@aisyst/stripe-emulator';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 let emulator: RunningStripeEmulator;

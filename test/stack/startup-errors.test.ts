@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStripeEmulator, type RunningStripeEmulator } from '../../src/emulator/index.ts';
+import { startStripeEmulator, type RunningStripeEmulator } from '@aisyst/stripe-emulator';
 import { runCli } from './cli-process.ts';
 
 /** Nothing from this machine's environment decides where the CLI connects. */

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type Stripe from 'stripe';
 import { parseConfig } from '../../src/config/parse-config.ts';
 import type { Config } from '../../src/config/types.ts';
-import type { RunningStripeEmulator, StripeEmulatorOptions } from '../../src/emulator/index.ts';
+import type { RunningStripeEmulator, StripeEmulatorOptions } from '@aisyst/stripe-emulator';
 import { startLocalStack, type LocalStack } from '../../src/entries/node/local-stack.ts';
 import type { AppContext } from '../../src/http/route.ts';
 import type { Clock } from '../../src/ports/clock.ts';

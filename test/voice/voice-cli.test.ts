@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openPglite } from '../../src/adapters/db/pglite.ts';
 import { markVoiceEvent, storeVoiceEvent } from '../../src/repositories/voice-events.ts';
-import { startStripeEmulator } from '../../src/emulator/index.ts';
+import { startStripeEmulator } from '@aisyst/stripe-emulator';
 import { createUserAndOrganisation } from '../support/database.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

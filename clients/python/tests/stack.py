@@ -69,7 +69,7 @@ class Stack:
         assert res.status_code == 200, res.text
         session_id = res.json()["session_id"]
         # What the emulator's hosted Checkout page does when the customer pays (its test helper,
-        # src/emulator/README.md).
+        # packages/stripe-emulator/README.md).
         res = httpx.post(f"{self.emulator_url}/v1/test_helpers/checkout/sessions/{session_id}/complete",
                          headers={"authorization": f"Bearer {EMULATOR_KEY}"}, data={"payment_method": "pm_card_visa"}, timeout=30)
         assert res.status_code == 200, res.text

@@ -83,7 +83,7 @@ export const command: Command = {
           ...(meterEventsPerSecond !== undefined ? { meterEventsPerSecond } : {}),
           ...(streamRequestsPerSecond !== undefined ? { streamRequestsPerSecond } : {}),
         };
-    const { startStripeEmulator } = await import('../../emulator/index.ts');
+    const { startStripeEmulator } = await import('@aisyst/stripe-emulator');
     const logger = args.includes('--quiet')
       ? undefined
       : jsonLogger((l) => process.stderr.write(`${l}\n`), { service: 'stripe-emulator' });
