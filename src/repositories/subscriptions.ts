@@ -65,6 +65,18 @@ export async function findLiveSubscriptionsOf(sql: Sql, orgId: string): Promise<
   );
 }
 
+/**
+ * Whether the organisation ever had a subscription that started: anything but `incomplete_expired`, whose first
+ * payment never went through (checkout/purchase-terms.ts: only a first subscription pays the setup fee).
+ */
+export async function hasEverSubscribed(sql: Sql, orgId: string): Promise<boolean> {
+  const rows = await sql.query<{ one: number }>(
+    `select 1 as one from subscriptions where org_id = $1 and status <> 'incomplete_expired' limit 1`,
+    [orgId],
+  );
+  return rows.length > 0;
+}
+
 /** The live subscription if there is one, else the most recently started one (the summary's "subscription"). */
 export async function findLatestSubscription(sql: Sql, orgId: string): Promise<SubscriptionRow | undefined> {
   const rows = await sql.query<SubscriptionRow>(

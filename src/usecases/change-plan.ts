@@ -33,7 +33,8 @@ import {
 } from './plan-change/pending-change.ts';
 import { isUpgrade } from './plan-change/plan-rank.ts';
 import { previewDowngrade, previewUpgrade, type PlanChangePreview } from './plan-change/preview.ts';
-import { findPlanByPriceIds, loadPurchasablePlan } from './stripe-events/plan-prices.ts';
+import { findPlanByPriceIds } from '../repositories/plans.ts';
+import { loadPurchasablePlan } from './checkout/purchasable-plan.ts';
 import { stripeUnavailable } from './usage/stripe-errors.ts';
 
 export interface ChangePlanInput {

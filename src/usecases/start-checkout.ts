@@ -16,7 +16,7 @@ import { AppError } from '../errors.ts';
 import { ensureBillingCustomer } from './checkout/billing-customer.ts';
 import { oneOpenCheckoutSession } from './checkout/one-open-session.ts';
 import { purchaseTerms } from './checkout/purchase-terms.ts';
-import { loadPurchasablePlan, type PurchasablePlan } from './stripe-events/plan-prices.ts';
+import { loadPurchasablePlan, type PurchasablePlan } from './checkout/purchasable-plan.ts';
 
 export type BillingPeriod = 'monthly' | 'yearly';
 

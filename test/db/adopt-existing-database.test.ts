@@ -8,10 +8,11 @@ import { expect, it } from 'vitest';
 import { ensureAuthStub } from '../../src/adapters/db/auth-stub.ts';
 import { listMigrations, migrate } from '../../src/adapters/db/migrate.ts';
 import type { Sql } from '../../src/ports/sql.ts';
-import { getPlanByCode, listActivePlans } from '../../src/repositories/plans.ts';
+import { listActivePlans } from '../../src/repositories/plans.ts';
 import { recordUsage } from '../../src/repositories/usage-ledger.ts';
 import { seedPlans } from '../../src/usecases/seed-plans.ts';
 import { describeEachDatabase } from '../support/database.ts';
+import { planByCode } from '../support/database-fixtures.ts';
 
 /** The original project's tables as its SQL editor left them (Phase 0B applied verbatim). */
 const ORIGINAL_SCHEMA = `
@@ -315,7 +316,7 @@ describeEachDatabase('adopting the original Supabase project', (db) => {
 
     // Seeding the catalog brings prices in line and keeps the Stripe price ids the project already had.
     await seedPlans(sql);
-    expect(await getPlanByCode(sql, 'growth')).toMatchObject({
+    expect(await planByCode(sql, 'growth')).toMatchObject({
       price_cents: 36600,
       setup_fee_cents: 24900,
       stripe_price_id: 'price_GROWTH_MONTHLY',

@@ -8,7 +8,7 @@
 import { expect, it } from 'vitest';
 import type { Sql } from '../../src/ports/sql.ts';
 import { applyStripeEvent } from '../../src/usecases/apply-stripe-event.ts';
-import { findPlanByPriceIds } from '../../src/usecases/stripe-events/plan-prices.ts';
+import { findPlanByPriceIds } from '../../src/repositories/plans.ts';
 import {
   event,
   fakeSubscription,

@@ -4,8 +4,33 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../../src/ports/sql.ts';
-import { getPlanByCode } from '../../src/repositories/plans.ts';
 import { seedPlans } from '../../src/usecases/seed-plans.ts';
+
+/** A `billing_plans` row as tests read it back (the product looks plans up by id or by price, never by code). */
+export interface PlanRow {
+  id: string;
+  code: string;
+  name: string;
+  included_minutes: number;
+  price_cents: number;
+  yearly_price_cents: number;
+  overage_rate_cents: number;
+  setup_fee_cents: number;
+  stripe_price_id: string | null;
+  stripe_yearly_price_id: string | null;
+  stripe_metered_price_id: string | null;
+  active: boolean;
+}
+
+export async function planByCode(sql: Sql, code: string): Promise<PlanRow | undefined> {
+  const [row] = await sql.query<PlanRow>(
+    `select id, code, name, included_minutes, price_cents, yearly_price_cents, overage_rate_cents, setup_fee_cents,
+            stripe_price_id, stripe_yearly_price_id, stripe_metered_price_id, active
+       from public.billing_plans where code = $1`,
+    [code],
+  );
+  return row;
+}
 
 export interface UserAndOrganisation {
   userId: string;
@@ -74,10 +99,10 @@ export async function createSubscriptionWithCycle(
   },
 ): Promise<SubscriptionWithCycle> {
   const planCode = options.planCode ?? 'starter';
-  let plan = await getPlanByCode(sql, planCode);
+  let plan = await planByCode(sql, planCode);
   if (!plan) {
     await seedPlans(sql);
-    plan = await getPlanByCode(sql, planCode);
+    plan = await planByCode(sql, planCode);
   }
   if (!plan) throw new Error(`no plan ${planCode} in the catalog`);
   const [sub] = await sql.query<{ id: string }>(

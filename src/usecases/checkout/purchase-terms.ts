@@ -10,7 +10,8 @@ import type Stripe from 'stripe';
 import type { Sql } from '../../ports/sql.ts';
 import { formatMoney, money } from '../../domain/money.ts';
 import type { Currency } from '../../domain/catalog.ts';
-import type { PurchasablePlan } from '../stripe-events/plan-prices.ts';
+import { hasEverSubscribed } from '../../repositories/subscriptions.ts';
+import type { PurchasablePlan } from './purchasable-plan.ts';
 
 type Period = 'monthly' | 'yearly';
 
@@ -22,10 +23,7 @@ export async function purchaseTerms(
   lineItems: Stripe.Checkout.SessionCreateParams.LineItem[],
   setupFeePriceId: string,
 ): Promise<Pick<Stripe.Checkout.SessionCreateParams, 'line_items' | 'custom_text'>> {
-  const [before] = await sql.query<{ one: number }>(
-    `select 1 as one from subscriptions where org_id = $1 and status <> 'incomplete_expired' limit 1`,
-    [orgId],
-  );
+  const before = await hasEverSubscribed(sql, orgId);
   return {
     line_items: before ? lineItems.filter((item) => item.price !== setupFeePriceId) : lineItems,
     ...(period === 'yearly' ? { custom_text: { submit: { message: overageDisclosure(plan) } } } : {}),

@@ -9,7 +9,7 @@
  */
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
-import { findPlanByPriceIds } from '../stripe-events/plan-prices.ts';
+import { findPlanByPriceIds } from '../../repositories/plans.ts';
 import { describeStripeError, stripeUnavailable } from '../usage/stripe-errors.ts';
 
 export interface PendingChange {

@@ -5,22 +5,16 @@
  * otherwise hand out a second allowance of included minutes (issue 8, defect 10).
  */
 import type { Sql } from '../../ports/sql.ts';
+import { readPlanRanks } from '../../repositories/plans.ts';
 
-interface RankRow {
-  id: string;
-  price_cents: number;
-  sort_order: number;
-}
+type Rank = Awaited<ReturnType<typeof readPlanRanks>>[number];
 
 export async function isUpgrade(sql: Sql, fromPlanId: string, toPlanId: string): Promise<boolean> {
-  const rows = await sql.query<RankRow>(
-    'select id, price_cents, sort_order from billing_plans where id = any($1::uuid[])',
-    [[fromPlanId, toPlanId]],
-  );
+  const rows = await readPlanRanks(sql, [fromPlanId, toPlanId]);
   const from = rows.find((r) => r.id === fromPlanId);
   const to = rows.find((r) => r.id === toPlanId);
   if (!from || !to) return true; // an unknown current plan: switch now, as before this policy
-  const key = (r: RankRow) => [Number(r.price_cents), Number(r.sort_order)] as const;
+  const key = (r: Rank) => [r.monthlyPriceCents, r.sortOrder] as const;
   const [a, b] = [key(from), key(to)];
   return b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]);
 }

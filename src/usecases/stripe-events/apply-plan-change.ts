@@ -15,7 +15,7 @@
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
 import { splitCycleAtPlanChange } from '../../repositories/split-cycle.ts';
-import { findPlanByPriceIds } from './plan-prices.ts';
+import { findPlanByPriceIds } from '../../repositories/plans.ts';
 
 type ItemLike = {
   id: string;

@@ -32,7 +32,7 @@
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
 import type { MappedSubscription } from './map-subscription.ts';
-import { isPlanMeteredPrice } from './plan-prices.ts';
+import { isPlanMeteredPrice } from '../../repositories/plans.ts';
 
 export type MeteredItemFix =
   | { kind: 'add'; price: string }

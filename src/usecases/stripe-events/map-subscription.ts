@@ -7,7 +7,7 @@
 import type Stripe from 'stripe';
 import type { AppContext } from '../../http/route.ts';
 import { findOrganisationById, findOrganisationByStripeCustomerId } from '../../repositories/organisations.ts';
-import { findPlanById, findPlanByPriceIds, type PlanTerms } from './plan-prices.ts';
+import { findPlanById, findPlanByPriceIds, type PlanTerms } from '../../repositories/plans.ts';
 
 export interface MappedSubscription {
   orgId: string;

@@ -1,6 +1,7 @@
 /** `database.migrations`, `database.plans`, `database.rls`: the configured database is ready for the functions. */
 import { listMigrations } from '../../../adapters/db/migrate.ts';
 import { PLANS, priceLookupKey } from '../../../domain/catalog.ts';
+import { listActivePlanPriceIds } from '../../../repositories/plans.ts';
 import { syncCatalogOnce } from './catalog-fix.ts';
 import { result, type Check } from '../types.ts';
 
@@ -29,12 +30,7 @@ export const migrationsCheck: Check = {
 export const plansCheck: Check = {
   id: 'database.plans',
   async run(ctx) {
-    const rows = await ctx.sql.query<{
-      code: string;
-      stripe_price_id: string | null;
-      stripe_yearly_price_id: string | null;
-      stripe_metered_price_id: string | null;
-    }>(`select code, stripe_price_id, stripe_yearly_price_id, stripe_metered_price_id from billing_plans where active`);
+    const rows = await listActivePlanPriceIds(ctx.sql);
     // The ids must be the prices the lookup keys name now: a replaced price left in billing_plans bills the old amounts.
     const prices = await ctx.stripe.prices
       .list({
