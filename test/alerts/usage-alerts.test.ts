@@ -54,10 +54,13 @@ const alertsOf = (stack: TestStack, c: Customer) =>
     [c.orgId],
   );
 
-describe('usage alerts by e-mail', () => {
+/** Every story on PGlite, and on PostgreSQL when TEST_DATABASE_URL is set (docs/conventions.md#tests). */
+const DATABASES = process.env.TEST_DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
+
+describe.each(DATABASES)('%s: usage alerts by e-mail', (database) => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startWorld();
+    stack = await startWorld({ database });
   });
   afterAll(async () => {
     await stack?.close();

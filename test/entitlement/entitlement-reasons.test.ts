@@ -20,10 +20,13 @@ import {
 const entitlementOf = (stack: TestStack, orgId: string) =>
   stack.call(`entitlement?org_id=${orgId}`, { token: stack.serviceRoleKey });
 
-describe('entitlement: may a new call start?', () => {
+/** Every story on PGlite, and on PostgreSQL when TEST_DATABASE_URL is set (docs/conventions.md#tests). */
+const DATABASES = process.env.TEST_DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
+
+describe.each(DATABASES)('%s: entitlement: may a new call start?', (database) => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startWorld();
+    stack = await startWorld({ database });
   });
   afterAll(async () => {
     await stack?.close();
