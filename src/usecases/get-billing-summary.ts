@@ -13,6 +13,8 @@ import { chooseOwnedOrganisation, findOwnedOrganisations } from '../repositories
 import { findCycleShownAt, subscriptionNow } from '../repositories/subscription-clock.ts';
 import { findLatestSubscription } from '../repositories/subscriptions.ts';
 import { listVoiceAgentLinks } from '../repositories/voice-agent-links.ts';
+import { readSpendCapState } from '../repositories/spend-caps.ts';
+import { listCycleAlerts } from '../repositories/usage-alerts.ts';
 import { findPlanById } from '../repositories/plans.ts';
 import { describeStripeError } from './usage/stripe-errors.ts';
 import { readPendingChange } from './plan-change/pending-change.ts';
@@ -49,6 +51,8 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
   const invoices = org.stripeCustomerId ? await listInvoices(ctx, org.stripeCustomerId) : [];
   const pending = sub && LIVE.has(sub.status) ? await readPendingChange(ctx, sub.stripe_subscription_id) : null;
   const agents = await listVoiceAgentLinks(ctx.sql, { orgId: org.id });
+  const spendCap = await readSpendCapState(ctx.sql, org.id, cycle?.id ?? null);
+  const alerts = cycle ? (await listCycleAlerts(ctx.sql, cycle.id)).filter((a) => a.status === 'sent') : [];
 
   return {
     organisation: { id: org.id, name: org.name },
@@ -76,6 +80,22 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
     ...(invoices === undefined ? { invoices_unavailable: true } : {}),
     // An addition (docs/departures.md): the voice platform agents an operator linked to this organisation
     // (`aisyst-billing voice-agents link`), whose calls it pays; absent when there are none.
+    // Additions (issue 11 §2–3), absent when there is nothing to say (as voice_agents): the monthly overage cap with
+    // how much of it the shown cycle used and whether it is reached (entitlement then refuses new calls), and the
+    // usage alerts e-mailed for that cycle.
+    ...(spendCap.capCents !== null
+      ? {
+          spend_cap: {
+            monthly_overage_cap_cents: spendCap.capCents,
+            used_cents: cycle ? Number(cycle.overage_cost_cents) : 0,
+            currency: cycle?.currency ?? plan?.currency ?? 'eur',
+            reached: spendCap.reached,
+          },
+        }
+      : {}),
+    ...(alerts.length > 0
+      ? { usage_alerts: alerts.map((a) => ({ kind: a.kind, sent_at: a.sentAt?.toISOString() ?? null })) }
+      : {}),
     ...(agents.length > 0
       ? { voice_agents: agents.map((a) => ({ platform: a.platform, external_id: a.externalId })) }
       : {}),
