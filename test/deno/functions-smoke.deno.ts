@@ -13,7 +13,7 @@ Deno.serve = (handler: Handler) => {
 };
 
 const results: Record<string, Record<string, number | string>> = {};
-// Arguments: `<name>=<module path relative to this file>` (an entry, or a bundle of dist/functions).
+// Arguments: `<name>=<module path relative to this file>` (a source entry, or one of the deploy tree's).
 for (const arg of Deno.args) {
   const [name, modulePath] = arg.split('=') as [string, string];
   captured = undefined;

@@ -5,13 +5,10 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { isBrowserFacing } from '../../src/http/cors.ts';
 import { FUNCTION_NAMES, allRoutes } from '../../src/http/routes/index.ts';
-import { buildFunctions } from '../../scripts/build-functions.ts';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -92,28 +89,6 @@ describe('Supabase Edge Functions on Deno', () => {
     const lines = stdout.trim().split('\n');
     expect(JSON.parse(lines.at(-1)!).plans).toMatchObject({ preflight: 500, unknown: 500, unknownError: 'internal' });
     expect(stdout).toMatch(/configuration invalid.*STRIPE_SECRET_KEY.*WEBSITE_URL/);
-  });
-
-  it('builds one self-contained file per function (npm: imports only) that Deno runs the same way', async () => {
-    // Inside the repository: Deno finds node_modules by walking up from the importing file.
-    await mkdir(join(ROOT, 'test-artifacts'), { recursive: true });
-    const outDir = await mkdtemp(join(ROOT, 'test-artifacts', 'functions-'));
-    try {
-      const files = await buildFunctions(outDir);
-      expect(files).toHaveLength(FUNCTION_NAMES.length);
-      for (const file of files) {
-        const imports = [...readFileSync(file, 'utf8').matchAll(/^import .* from "([^"]+)";?$/gm)].map((m) => m[1]);
-        expect(
-          imports.every((i) => /^npm:[a-z@][\w./@-]*@\d+\.\d+\.\d+$/.test(i!)),
-          imports.join(', '),
-        ).toBe(true);
-      }
-      const results = await smoke(FUNCTION_NAMES.map((name) => `${name}=${join(outDir, `${name}.ts`)}`));
-      for (const name of FUNCTION_NAMES)
-        expect(results[name], name).toMatchObject({ preflight: 204, unknown: 404, wrongMethod: 405 });
-    } finally {
-      await rm(outDir, { recursive: true, force: true });
-    }
   });
 });
 
