@@ -34,6 +34,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'voice-events replay [--since <date|Nd>] [--live]: bill the voice calls kept unattributed or failed',
     load: async () => (await import('./commands/voice-events.ts')).command,
   },
+  reconcile: {
+    summary: 'reconcile [--since <date|Nd>] [--json] [--repair] [--live]: ledger ↔ Stripe meter ↔ invoices',
+    load: async () => (await import('./commands/reconcile.ts')).command,
+  },
   'stripe-emulator': {
     summary: 'run the local Stripe emulator on its own [--port N]',
     load: async () => (await import('./commands/stripe-emulator.ts')).command,

@@ -9,6 +9,7 @@ import { route as deliverUsage } from './deliver-usage.ts';
 import { route as entitlement } from './entitlement.ts';
 import { route as organisations } from './organisations.ts';
 import { route as plans } from './plans.ts';
+import { route as reconcile } from './reconcile.ts';
 import { route as reportUsage } from './report-usage.ts';
 import { route as resumeSubscription } from './resume-subscription.ts';
 import { route as spendCap } from './spend-cap.ts';
@@ -29,6 +30,7 @@ export function allRoutes(): Route[] {
     billingSummary,
     usageRecords,
     deliverUsage,
+    reconcile,
     voiceWebhook,
     entitlement,
     spendCap,
