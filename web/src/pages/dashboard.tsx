@@ -9,6 +9,7 @@ import { useAccountState } from '../account.ts';
 import { Notice } from '../components/notice.tsx';
 import { OrganisationPicker, OrganisationSwitcher } from '../components/organisation-choice.tsx';
 import { InvoiceList } from '../components/invoice-list.tsx';
+import { LazyCallsSection } from '../components/calls-lazy.tsx';
 import { LinkedVoiceAgents } from '../components/linked-voice-agents.tsx';
 import { PlanSummary } from '../components/plan-summary.tsx';
 import { SubscriptionBanner } from '../components/subscription-status.tsx';
@@ -157,6 +158,7 @@ export function DashboardPage({ url }: { url: URL }) {
           </section>
         )
       )}
+      {subscription && <LazyCallsSection orgId={organisation.id} />}
       {fromCheckout && !subscription && !waitedTooLong ? (
         <div class="dashboard-grid" aria-hidden="true">
           <div class="card skeleton" />
