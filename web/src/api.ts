@@ -76,6 +76,10 @@ export interface BillingSummary {
   invoices: Invoice[];
   /** The voice platform agents linked to this organisation (its calls bill here); absent when none. */
   voice_agents?: { platform: 'elevenlabs' | 'twilio' | 'livekit'; external_id: string }[];
+  /** The monthly overage cap and how much of it this cycle used; absent when none is set (POST spend-cap). */
+  spend_cap?: { monthly_overage_cap_cents: number; used_cents: number; currency: string; reached: boolean };
+  /** Usage alerts e-mailed for the cycle shown; absent when none. */
+  usage_alerts?: { kind: 'included_80' | 'included_100' | 'spend_cap_reached'; sent_at: string | null }[];
 }
 
 export class ApiError extends Error {
@@ -108,6 +112,11 @@ export interface FunctionsClient {
   createPortalSession(input: { org_id?: string }): Promise<{ portal_url: string }>;
   /** Without `orgId` the server picks the caller's only organisation; `null` when there is none (no 404 asked for). */
   billingSummary(orgId?: string): Promise<BillingSummary | null>;
+  /** Sets the monthly overage cap in cents, or removes it with null. */
+  setSpendCap(input: {
+    org_id?: string;
+    monthly_overage_cap_cents: number | null;
+  }): Promise<{ org_id: string; monthly_overage_cap_cents: number | null }>;
 }
 
 export function createFunctionsClient(options: {
@@ -153,6 +162,7 @@ export function createFunctionsClient(options: {
     previewPlanChange: (input) => call('POST', 'change-plan', { ...input, preview: true }),
     resumeSubscription: (input) => call('POST', 'resume-subscription', input),
     createPortalSession: (input) => call('POST', 'create-portal-session', input),
+    setSpendCap: (input) => call('POST', 'spend-cap', input),
     billingSummary: async (orgId) => {
       const summary = await call<BillingSummary | (Omit<BillingSummary, 'organisation'> & { organisation: null })>(
         'GET',

@@ -12,6 +12,7 @@ import { InvoiceList } from '../components/invoice-list.tsx';
 import { LazyCallsSection } from '../components/calls-lazy.tsx';
 import { LinkedVoiceAgents } from '../components/linked-voice-agents.tsx';
 import { PlanSummary } from '../components/plan-summary.tsx';
+import { SpendCapCard, SpendCapReachedBanner } from '../components/spend-cap-card.tsx';
 import { SubscriptionBanner } from '../components/subscription-status.tsx';
 import { UsageCard } from '../components/usage-card.tsx';
 import { errorSentence } from '../errors.ts';
@@ -126,6 +127,7 @@ export function DashboardPage({ url }: { url: URL }) {
           </div>
         ))}
       {subscription && <SubscriptionBanner subscription={subscription} invoices={invoices} />}
+      <SpendCapReachedBanner spendCap={state.summary.spend_cap} />
       {subscription ? (
         <div class="dashboard-grid">
           <PlanSummary subscription={subscription} plan={plan} orgId={organisation.id} />
@@ -157,6 +159,14 @@ export function DashboardPage({ url }: { url: URL }) {
             </a>
           </section>
         )
+      )}
+      {subscription && (
+        <SpendCapCard
+          orgId={organisation.id}
+          usage={usage}
+          spendCap={state.summary.spend_cap}
+          alerts={state.summary.usage_alerts ?? []}
+        />
       )}
       {subscription && <LazyCallsSection orgId={organisation.id} />}
       {fromCheckout && !subscription && !waitedTooLong ? (
