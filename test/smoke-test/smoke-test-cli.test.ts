@@ -89,6 +89,22 @@ function smokeSuite(database: 'pglite' | 'postgres'): void {
     expect(clocks.data.filter((c) => c.name?.startsWith('Smoke test'))).toEqual([]);
   });
 
+  it('stops at the owner step when the backend key is not the deployment’s, creating nothing at Stripe', async () => {
+    const clocksBefore = (await stack.stripe.testHelpers.testClocks.list({ limit: 100 })).data.length;
+    const { code, output } = await runCli(['smoke-test', '--functions-url', `${stack.url}/functions/v1`], {
+      ...smokeEnv(stack),
+      SUPABASE_SERVICE_ROLE_KEY: 'not-this-deployments-key',
+    });
+    expect(output).toContain('✓ plan Starter served by plans');
+    expect(output).toMatch(
+      /✗ owner signed up through Supabase Auth {2}\(\d+\.\d s\) {2}Auth admin\/users answered 401/,
+    );
+    expect(output).not.toContain('not-this-deployments-key');
+    expect(output).not.toContain('cleanup:');
+    expect(code).toBe(1);
+    expect((await stack.stripe.testHelpers.testClocks.list({ limit: 100 })).data).toHaveLength(clocksBefore);
+  });
+
   it('fails at the webhook step when Stripe cannot reach the stack, still cleans up, and exits 1', async () => {
     const endpoints = await stack.stripe.webhookEndpoints.list({ limit: 100 });
     for (const e of endpoints.data) await stack.stripe.webhookEndpoints.update(e.id, { disabled: true });
