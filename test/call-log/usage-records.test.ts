@@ -284,7 +284,14 @@ describeEachDatabase('usage-records', (db) => {
     for (const [query, field] of cases) {
       const res = await askUsageRecords(ctx, userId, query);
       expect([query, res.status, res.body?.error, res.body?.field]).toEqual([query, 400, 'invalid_request', field]);
+      expect(res.body.message.startsWith(`${field}: `)).toBe(true);
     }
+  });
+
+  it('says what a cycle must be', async () => {
+    const { userId, ctx } = await customerWithCalls([]);
+    const res = await askUsageRecords(ctx, userId, '?cycle=last-month');
+    expect(res.body.message).toBe('cycle: must be "current" or a billing cycle id (uuid)');
   });
 
   it("refuses another owner's organisation, cycle or cursor exactly as billing-summary refuses an organisation", async () => {

@@ -18,7 +18,10 @@ export const LIMIT_MAX = 200;
 
 const Query = z.object({
   org_id: z.guid('must be an organisation id (uuid)').optional(),
-  cycle: z.union([z.literal('current'), z.guid()], 'must be "current" or a billing cycle id (uuid)').default('current'),
+  cycle: z
+    .string()
+    .refine((v) => v === 'current' || z.guid().safeParse(v).success, 'must be "current" or a billing cycle id (uuid)')
+    .default('current'),
   cursor: z.string().optional(),
   limit: z
     .string()
