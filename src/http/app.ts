@@ -11,7 +11,8 @@ import { dispatchRoute } from './dispatch-route.ts';
 import { errorResponse } from './error-response.ts';
 import { healthResponse } from './health.ts';
 import { requestIdOf } from './request-id.ts';
-import type { AppContext, Route } from './route.ts';
+import type { AppContext } from '../usecases/context.ts';
+import type { Route } from './route.ts';
 
 export const FUNCTIONS_PREFIX = '/functions/v1/';
 

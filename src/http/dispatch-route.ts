@@ -7,7 +7,8 @@ import type { Authenticator } from '../adapters/auth/authenticator.ts';
 import type { Logger } from '../ports/logger.ts';
 import { errorResponse } from './error-response.ts';
 import { parseJsonBody, readBodyLimited } from './read-body.ts';
-import type { AppContext, Caller, Route } from './route.ts';
+import type { AppContext } from '../usecases/context.ts';
+import type { Caller, Route } from './route.ts';
 
 export async function dispatchRoute(
   route: Route,

@@ -1,5 +1,5 @@
 /** GET /health: is the database answering, and which Stripe is behind us (docs/http-api.md#4-health). */
-import type { AppContext } from './route.ts';
+import type { AppContext } from '../usecases/context.ts';
 import { methodNotAllowed } from './dispatch-route.ts';
 import { RETRY_AFTER_SECONDS, describeCause } from './error-response.ts';
 import { jsonResponse } from './json.ts';

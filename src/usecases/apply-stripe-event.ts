@@ -6,7 +6,7 @@
  * processed and answered 'ignored', so neither Stripe nor `stripe-events replay` retries it.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../http/route.ts';
+import type { AppContext } from './context.ts';
 import { markStripeEventProcessed, recordStripeEvent } from '../repositories/stripe-events.ts';
 import { EVENT_HANDLERS } from './stripe-events/handlers.ts';
 

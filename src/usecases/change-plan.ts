@@ -21,7 +21,7 @@
  */
 import type Stripe from 'stripe';
 import { AppError } from '../errors.ts';
-import type { AppContext } from '../http/route.ts';
+import type { AppContext } from './context.ts';
 import { resolveOrganisation } from '../repositories/organisations.ts';
 import { findLiveSubscription } from '../repositories/subscriptions.ts';
 import {

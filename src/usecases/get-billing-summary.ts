@@ -7,7 +7,7 @@
  * before it, still to be billed with the period (repositories/split-cycle.ts).
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../http/route.ts';
+import type { AppContext } from './context.ts';
 import { findEarlierPartsOfPeriod, type CycleRow } from '../repositories/billing-cycles.ts';
 import { chooseOwnedOrganisation, findOwnedOrganisations } from '../repositories/organisations.ts';
 import { findCycleShownAt, subscriptionNow } from '../repositories/subscription-clock.ts';

@@ -7,7 +7,7 @@
  * refuses the call, which we answer as `stripe_unavailable`, nothing written.
  */
 import { AppError } from '../errors.ts';
-import type { AppContext } from '../http/route.ts';
+import type { AppContext } from './context.ts';
 import { resolveOrganisation } from '../repositories/organisations.ts';
 import { syncBillingEmail } from './checkout/billing-customer.ts';
 import { ourPortalConfigurationId } from './portal-configuration.ts';

@@ -12,7 +12,7 @@ import {
   type CallDuration,
 } from '../domain/rounding.ts';
 import { AppError } from '../errors.ts';
-import type { AppContext } from '../http/route.ts';
+import type { AppContext } from './context.ts';
 import { recordUsage as recordInLedger, type LedgerCycle } from '../repositories/usage-ledger.ts';
 import { deliverSoon } from './deliver-usage.ts';
 import { refuseFutureEnd } from './usage/future-end.ts';

@@ -7,7 +7,7 @@
  * truth from Stripe and converge, so the order of replay does not matter; one failing event does not stop the rest.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../http/route.ts';
+import type { AppContext } from './context.ts';
 import { stripeEventStatus } from '../repositories/stripe-event-status.ts';
 import { applyStripeEvent } from './apply-stripe-event.ts';
 import { EVENT_HANDLERS } from './stripe-events/handlers.ts';

@@ -9,7 +9,7 @@
  * only once the Customer exists at Stripe, and the session handed out.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../http/route.ts';
+import type { AppContext } from './context.ts';
 import { resolveOrganisation } from '../repositories/organisations.ts';
 import { findLiveSubscription } from '../repositories/subscriptions.ts';
 import { AppError } from '../errors.ts';

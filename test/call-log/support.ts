@@ -4,7 +4,7 @@
  * check the CSV with (a reader independent of the writer under test).
  */
 import { errorResponse } from '../../src/http/error-response.ts';
-import type { AppContext } from '../../src/http/route.ts';
+import type { AppContext } from '../../src/usecases/context.ts';
 import { route } from '../../src/http/routes/usage-records.ts';
 import type { Sql } from '../../src/ports/sql.ts';
 import { recordUsage } from '../../src/repositories/usage-ledger.ts';

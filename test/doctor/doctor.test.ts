@@ -10,7 +10,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Config } from '../../src/config/types.ts';
 import { serveFetch } from '../../src/entries/node/serve.ts';
 import { createApp } from '../../src/http/app.ts';
-import type { AppContext } from '../../src/http/route.ts';
+import type { AppContext } from '../../src/usecases/context.ts';
 import { allRoutes } from '../../src/http/routes/index.ts';
 import { systemClock } from '../../src/ports/clock.ts';
 import { memoryLogger } from '../../src/ports/logger.ts';

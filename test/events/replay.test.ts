@@ -5,7 +5,7 @@
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/http/route.ts';
+import type { AppContext } from '../../src/usecases/context.ts';
 import type { Sql } from '../../src/ports/sql.ts';
 import { recordStripeEvent } from '../../src/repositories/stripe-events.ts';
 import { formatReplayRows, replayStripeEvents, type ReplayRow } from '../../src/usecases/replay-stripe-events.ts';

@@ -1,7 +1,7 @@
 /** An AppContext with no database or Stripe behind it, for tests of the app's own behaviour. */
 import type Stripe from 'stripe';
 import { parseConfig } from '../../src/config/parse-config.ts';
-import type { AppContext } from '../../src/http/route.ts';
+import type { AppContext } from '../../src/usecases/context.ts';
 import { systemClock } from '../../src/ports/clock.ts';
 import { memoryLogger } from '../../src/ports/logger.ts';
 import type { Sql } from '../../src/ports/sql.ts';

@@ -6,7 +6,7 @@
  */
 import Stripe from 'stripe';
 import type { Config } from '../../src/config/types.ts';
-import type { AppContext } from '../../src/http/route.ts';
+import type { AppContext } from '../../src/usecases/context.ts';
 import { manualClock } from '../../src/ports/clock.ts';
 import { memoryLogger } from '../../src/ports/logger.ts';
 import type { Sql } from '../../src/ports/sql.ts';

@@ -4,7 +4,8 @@
  * without HTTP or auth in the way.
  */
 import { errorResponse } from '../../src/http/error-response.ts';
-import type { AppContext, Caller, Route } from '../../src/http/route.ts';
+import type { AppContext } from '../../src/usecases/context.ts';
+import type { Caller, Route } from '../../src/http/route.ts';
 
 export interface RouteCall {
   caller: Caller;

@@ -17,7 +17,7 @@ import { parseConfig } from '../../src/config/parse-config.ts';
 import type { Config } from '../../src/config/types.ts';
 import type { RunningStripeEmulator, StripeEmulatorOptions } from '@aisyst/stripe-emulator';
 import { startLocalStack, type LocalStack } from '../../src/entries/node/local-stack.ts';
-import type { AppContext } from '../../src/http/route.ts';
+import type { AppContext } from '../../src/usecases/context.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import { memoryLogger, type Logger } from '../../src/ports/logger.ts';
 import type { Sql } from '../../src/ports/sql.ts';

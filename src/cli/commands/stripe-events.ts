@@ -6,7 +6,7 @@ import type { Command } from '../command.ts';
 import { configForStripeCommand } from '../stripe-command-config.ts';
 import { openDatabase } from '../../adapters/db/open-database.ts';
 import { createStripeClient } from '../../adapters/stripe/client.ts';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../../usecases/context.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { jsonLogger } from '../../ports/logger.ts';
 import {

@@ -18,7 +18,7 @@ import type { RunningStripeEmulator, StripeEmulatorOptions } from '@aisyst/strip
 import { startStripeEmulatorThread } from '@aisyst/stripe-emulator/thread';
 import { createApp } from '../../http/app.ts';
 import { jsonResponse } from '../../http/json.ts';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../../usecases/context.ts';
 import { allRoutes } from '../../http/routes/index.ts';
 import { createPagesHandler } from '../../http/static-pages.ts';
 import { createLocalAuth } from '../../local-auth/local-auth.ts';

@@ -12,7 +12,8 @@ import { receiveVoiceEvent } from '../../usecases/voice/receive-voice-event.ts';
 import { parseTwilioEvent, parseTwilioForm, verifyTwilio } from '../../usecases/voice/twilio.ts';
 import { VOICE_PLATFORMS, isVoicePlatform, type VoiceEvent } from '../../usecases/voice/voice-event.ts';
 import { jsonResponse } from '../json.ts';
-import type { AppContext, Route, RouteInput } from '../route.ts';
+import type { AppContext } from '../../usecases/context.ts';
+import type { Route, RouteInput } from '../route.ts';
 
 export const VOICE_WEBHOOK = 'voice-webhook';
 

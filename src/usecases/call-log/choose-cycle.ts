@@ -7,7 +7,7 @@
  * so a renewal between two pages of `current` does not splice two months together.
  */
 import { AppError } from '../../errors.ts';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { type CycleOfOrganisation, findCycleOfOrganisation } from '../../repositories/call-log.ts';
 import { type Organisation, resolveOrganisation } from '../../repositories/organisations.ts';
 import { findCycleShownAt, subscriptionNow } from '../../repositories/subscription-clock.ts';

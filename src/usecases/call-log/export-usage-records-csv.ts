@@ -5,7 +5,7 @@
  * still a clean 503, not a truncated file. A failure after that ends the stream with an error (the client sees an
  * incomplete download), and goes to the log.
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { type CallLogKey, type CallLogRow, listCallsOfCycle } from '../../repositories/call-log.ts';
 import { CSV_COLUMNS, csvRow } from './call-view.ts';
 import { type CallLogScope, chooseCycle } from './choose-cycle.ts';

@@ -2,7 +2,7 @@
  * GET usage-records (JSON): one page of a cycle's calls, newest first (docs/http-api.md#usage-records). A page asks
  * for one row more than it shows, to know whether another page follows without a count over the cycle.
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { listCallsOfCycle, listCyclesOfOrganisation } from '../../repositories/call-log.ts';
 import { callView } from './call-view.ts';
 import { type CallLogScope, chooseCycle, cycleView } from './choose-cycle.ts';

@@ -3,7 +3,7 @@
  * no call ended that day), for the dashboard's chart — one grouped query instead of paging through every call.
  * `totals` sums the same rows: it equals the cycle's `minutes_used` (docs/database.md#billing_cycles, invariant).
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { type MinutesOnDay, sumCycleMinutesByDay } from '../../repositories/call-log.ts';
 import { type CallLogScope, chooseCycle, cycleView } from './choose-cycle.ts';
 

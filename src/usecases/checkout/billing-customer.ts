@@ -8,7 +8,7 @@
  * customer at Stripe itself (in the portal) is not overwritten until the owner changes theirs here.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import {
   findBillingEmails,
   recordStripeCustomerEmail,

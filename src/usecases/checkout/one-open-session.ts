@@ -12,7 +12,7 @@
  */
 import type Stripe from 'stripe';
 import { AppError } from '../../errors.ts';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import {
   latestCheckoutSession,
   lockOrganisationCheckout,

@@ -2,7 +2,7 @@
  * `aisyst-billing doctor`: one environment checked, one small check per module (checks/*), each answering one
  * line. A check may carry a `fix` that repairs through the Stripe API what it found wrong; fixes are idempotent.
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 
 export type CheckStatus = 'ok' | 'fixed' | 'problem' | 'warning';
 

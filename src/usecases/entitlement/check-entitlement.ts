@@ -9,7 +9,7 @@
  */
 import { DEFAULT_PAST_DUE_GRACE_DAYS, decideEntitlement, type EntitlementReason } from '../../domain/entitlement.ts';
 import { AppError } from '../../errors.ts';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { readEntitlementFacts, type EntitlementFacts } from '../../repositories/entitlement.ts';
 import { advanceTestClockTime } from '../../repositories/subscription-clock.ts';
 import { describeStripeError } from '../usage/stripe-errors.ts';

@@ -8,7 +8,7 @@
  * Stripe is the only record of it: billing-summary reads it back from the subscription's schedule.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { findPlanByPriceIds } from '../../repositories/plans.ts';
 import { describeStripeError, stripeUnavailable } from '../usage/stripe-errors.ts';
 

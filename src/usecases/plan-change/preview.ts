@@ -6,7 +6,7 @@
  * nothing until the period end, so nothing is due for it before then and no Stripe call is needed.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { stripeUnavailable } from '../usage/stripe-errors.ts';
 
 export interface PlanChangePreview {

@@ -3,7 +3,7 @@
  * organisation is resolved as every owner endpoint does (repositories/organisations.ts): another owner's answers 404,
  * before anything is written.
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { resolveOrganisation } from '../../repositories/organisations.ts';
 import { setMonthlyOverageCap } from '../../repositories/spend-caps.ts';
 import { deliverAlertsSoon } from '../usage-alerts/deliver-usage-alerts.ts';

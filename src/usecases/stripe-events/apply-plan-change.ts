@@ -13,7 +13,7 @@
  * usage period whose invoice is already recorded touches nothing (split-cycle.ts).
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { splitCycleAtPlanChange } from '../../repositories/split-cycle.ts';
 import { findPlanByPriceIds } from '../../repositories/plans.ts';
 

@@ -13,7 +13,7 @@
  * canceled one is stored canceled, which frees the organisation's live slot when it was the one stored.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { refundDuplicateInvoices } from './refund-duplicate.ts';
 
 /** Refunds and cancels the newer of two live subscriptions of one organisation at Stripe; returns the canceled one's id. */

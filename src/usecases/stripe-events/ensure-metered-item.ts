@@ -30,7 +30,7 @@
  *   causes: that event re-reads, sees the mismatch, and fixes it under its own key.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import type { MappedSubscription } from './map-subscription.ts';
 import { isPlanMeteredPrice } from '../../repositories/plans.ts';
 

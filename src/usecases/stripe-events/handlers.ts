@@ -7,7 +7,7 @@
  * subscription maps to none of our organisations or plans (made outside the app) — see not-ours.ts.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { meteredPriceChange } from './apply-plan-change.ts';
 import { idOf } from './map-subscription.ts';
 import { logNotOurs, SubscriptionUnknownToStripe } from './not-ours.ts';

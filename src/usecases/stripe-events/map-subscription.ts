@@ -5,7 +5,7 @@
  * the metered item's period is the usage cycle (monthly, also on yearly plans).
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { findOrganisationById, findOrganisationByStripeCustomerId } from '../../repositories/organisations.ts';
 import { findPlanById, findPlanByPriceIds, type PlanTerms } from '../../repositories/plans.ts';
 

@@ -7,7 +7,7 @@
  * NOT this: it still propagates, so the route answers 5xx and Stripe delivers again.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 
 /** Stripe answered 404 for the subscription we re-read. */
 export class SubscriptionUnknownToStripe extends Error {

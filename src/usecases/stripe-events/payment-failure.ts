@@ -6,7 +6,7 @@
  * the re-read status, so redelivered and reordered events converge.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { clearPaymentFailure, recordPaymentFailure } from '../../repositories/payment-failures.ts';
 import type { SyncedSubscription } from './sync-subscription.ts';
 

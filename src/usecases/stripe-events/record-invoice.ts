@@ -12,7 +12,7 @@
  * no split happened, a line starting inside a cycle names that cycle: never a new cycle starting at the change.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { ensureCycle, findCycleContaining, setCycleInvoice } from '../../repositories/billing-cycles.ts';
 import type { SyncedSubscription } from './sync-subscription.ts';
 

@@ -10,7 +10,7 @@
  * amount is what is still uncredited, so Stripe itself refuses a second full refund.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import {
   isInvoiceRefundedAsDuplicate,
   recordDuplicateRefund,

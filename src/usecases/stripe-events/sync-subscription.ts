@@ -5,7 +5,7 @@
  * stored: the upsert compares `stripe_synced_at` (the time of the read) — see upsertSubscription.
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { attachUnbilledUsage, closeCyclesBefore, ensureCycle } from '../../repositories/billing-cycles.ts';
 import { saveSubscriptionClock } from '../../repositories/subscription-clock.ts';
 import {

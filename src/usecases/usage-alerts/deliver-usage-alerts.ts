@@ -7,7 +7,7 @@
  * Run by: the inline attempt after a report that may have crossed a threshold and after a spend-cap change
  * (`deliverAlertsSoon`), the local stack's loop every second, and `POST deliver-alerts` for a scheduler.
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import {
   claimDueAlerts,
   countPendingAlerts,

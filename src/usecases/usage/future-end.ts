@@ -14,7 +14,7 @@
  * - Test mode without a test clock, or without a live subscription (the call is not billed): unchanged, taken.
  */
 import { AppError } from '../../errors.ts';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import {
   advanceTestClockTime,
   findSubscriptionClock,

@@ -6,7 +6,7 @@
  * A database failure propagates: the webhook answers 5xx and the platform retries; the event stays `received`.
  */
 import { AppError } from '../../errors.ts';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { findLinkedOrg } from '../../repositories/voice-agent-links.ts';
 import { markVoiceEvent, type StoredVoiceEvent, type VoiceEventStatus } from '../../repositories/voice-events.ts';
 import { recordUsage } from '../record-usage.ts';

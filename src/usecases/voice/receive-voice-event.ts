@@ -4,7 +4,7 @@
  * again, and the ledger's unique call_id makes that (and any race of deliveries) one call.
  * Unattributed and failed events wait for `aisyst-billing voice-events replay` (replay-voice-events.ts).
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { storeVoiceEvent, type VoiceEventStatus } from '../../repositories/voice-events.ts';
 import { billVoiceCall } from './bill-voice-call.ts';
 import type { VoiceEvent } from './voice-event.ts';

@@ -4,7 +4,7 @@
  * step as the webhook (bill-voice-call.ts). The ledger's unique call_id makes a re-run, or a race with a
  * redelivery, add nothing.
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { listUnsettledVoiceEvents, type VoiceEventStatus } from '../../repositories/voice-events.ts';
 import { billVoiceCall } from './bill-voice-call.ts';
 import type { VoicePlatform } from './voice-event.ts';

@@ -13,7 +13,7 @@ import type { Config } from '../../../src/config/types.ts';
 import { refusedPublicDefaults } from '../../../src/adapters/auth/jwt-keys.ts';
 import { createApp, type App } from '../../../src/http/app.ts';
 import { jsonResponse } from '../../../src/http/json.ts';
-import type { AppContext } from '../../../src/http/route.ts';
+import type { AppContext } from '../../../src/usecases/context.ts';
 import { allRoutes } from '../../../src/http/routes/index.ts';
 import { systemClock } from '../../../src/ports/clock.ts';
 import { jsonLogger } from '../../../src/ports/logger.ts';
