@@ -43,11 +43,18 @@ function callLog(periodStart: string, periodEnd: string, included: number) {
   return { calls, cycle, days, used };
 }
 
-async function mockUsageRecords(context: BrowserContext, log: ReturnType<typeof callLog>, asked: string[]) {
+async function mockUsageRecords(
+  context: BrowserContext,
+  current: ReturnType<typeof callLog>,
+  asked: string[],
+  earlier?: ReturnType<typeof callLog>,
+) {
   const organisation = { id: 'org-1', name: 'Acme Dental Clinics' };
+  const cycles = [current.cycle, ...(earlier ? [earlier.cycle] : [])];
   await context.route('**/functions/v1/usage-records**', async (route: Route) => {
     const url = new URL(route.request().url());
     asked.push(url.search);
+    const log = earlier && url.searchParams.get('cycle') === earlier.cycle.id ? earlier : current;
     if (url.searchParams.get('view') === 'daily') {
       const totals = { calls: log.calls.length, billed_minutes: log.used };
       await route.fulfill({ json: { organisation, cycle: log.cycle, days: log.days, totals } });
@@ -73,7 +80,7 @@ async function mockUsageRecords(context: BrowserContext, log: ReturnType<typeof 
     const calls = log.calls.slice(from, from + limit);
     const next = from + limit < log.calls.length ? String(from + limit) : null;
     await route.fulfill({
-      json: { organisation, cycle: log.cycle, calls, next_cursor: next, cycles: [log.cycle] },
+      json: { organisation, cycle: log.cycle, calls, next_cursor: next, cycles },
     });
   });
 }
@@ -145,6 +152,32 @@ describeWithBrowser('the Calls section of the dashboard', (browser) => {
     await page.setViewportSize({ width: 390, height: 900 });
     expect(await hasHorizontalScroll(page)).toBe(false);
     await snap(page, 'calls-dashboard-phone');
+  });
+
+  it('shows an earlier billing cycle when the owner picks it', async () => {
+    const base = summary();
+    const current = callLog(base.usage.period_start, base.usage.period_end, 1_000);
+    const monthBefore = new Date(Date.parse(base.usage.period_start) - 30 * DAY).toISOString();
+    const earlier = callLog(monthBefore, base.usage.period_start, 1_000);
+    earlier.cycle.id = '7b0c1a52-0000-4000-8000-000000000000';
+    earlier.cycle.status = 'closed';
+    for (const call of earlier.calls) call.call_id = `old-${call.call_id}`;
+    const context = await pages.newContext(browser());
+    await mockFunctions(context, { plans: { body: { plans: PLANS } }, 'billing-summary': { body: base } });
+    const asked: string[] = [];
+    await mockUsageRecords(context, current, asked, earlier);
+    await signInAs(context);
+    const page = await context.newPage();
+    await page.goto(`${pages.url}/dashboard`);
+    const section = page.getByRole('region', { name: 'Calls' });
+    await section.getByRole('table', { name: 'Calls 1–25, newest first' }).waitFor({ timeout: 15_000 });
+    await section.getByLabel('Billing cycle').selectOption(earlier.cycle.id);
+    await expect
+      .poll(() =>
+        section.getByRole('table', { name: 'Calls 1–25, newest first' }).locator('tbody tr').first().innerText(),
+      )
+      .toContain('old-call-060');
+    expect(asked.filter((q) => q.includes(`cycle=${earlier.cycle.id}`)).length).toBeGreaterThanOrEqual(2); // page and days
   });
 
   it('says so when the calls cannot be loaded, and the rest of the dashboard still shows', async () => {
