@@ -22,8 +22,9 @@ project on Stripe test mode. Prints a ✓/✗ line per step with its time:
   (billing-summary); the first invoice (month + setup fee) paid; three calls through report-usage; the ledger;
   the meter summary at Stripe after deliver-usage; the clock past the period end; the renewal applied; the renewal
   invoice (month + overage) paid — every amount computed from the catalog, compared to the cent.
-  Cleanup: cancels the subscription and deletes the test clock (and its customer). The organisation, its ledger
-  rows and the Auth user remain (no API deletes them); the last lines name them.
+  Cleanup: cancels the subscription, waits for the webhook to apply that, deletes the test clock (and its
+  customer). The organisation, its ledger rows and the Auth user remain (no API deletes them); the last lines
+  name them.
 
   --functions-url URL   the functions' base URL (default PUBLIC_FUNCTIONS_URL), e.g.
                         https://<ref>.supabase.co/functions/v1 or http://localhost:54321/functions/v1

@@ -8,6 +8,7 @@
 import type Stripe from 'stripe';
 import { expectedBill, euros, SMOKE_PLAN, smokeCalls } from './expected-bill.ts';
 import { backendHeaders, expectStatus, requestJson } from './http.ts';
+import { cleanupSteps } from './cleanup.ts';
 import { createOwner } from './owner.ts';
 import { type Step, runSteps, waitFor } from './steps.ts';
 import { createClockedCustomer, findPlanPrices, meteredMinutes, subscribeWithTestCard } from './stripe-setup.ts';
@@ -251,7 +252,9 @@ export async function runSmokeTest(
   ];
 
   const results = await runSteps(ports, steps, onResult);
-  const cleanup = await runSteps(ports, cleanupSteps(ports, state), onResult, { continueAfterFailure: true });
+  const cleanup = await runSteps(ports, cleanupSteps(ports, state, { summary, wait }), onResult, {
+    continueAfterFailure: true,
+  });
   const remains = state.orgId
     ? [
         `organisation ${state.orgId} ("Smoke test ${runId}"), its canceled subscription and ${calls.length} calls in the database`,
@@ -262,32 +265,4 @@ export async function runSmokeTest(
       : [];
   const ok = results.length === steps.length && [...results, ...cleanup].every((r) => r.ok);
   return { steps: results, cleanup, remains, ok };
-}
-
-/** Cancel first (our rows then say canceled), then delete the clock: that deletes its customer too. */
-function cleanupSteps(ports: SmokeTestPorts, state: SmokeState): Step[] {
-  return [
-    ...(state.subscriptionId
-      ? [
-          {
-            name: 'cleanup: subscription canceled',
-            async run() {
-              const sub = await ports.stripe.subscriptions.cancel(state.subscriptionId!);
-              return `${sub.id} ${sub.status}`;
-            },
-          },
-        ]
-      : []),
-    ...(state.clockId
-      ? [
-          {
-            name: 'cleanup: test clock deleted (with its customer)',
-            async run() {
-              await ports.stripe.testHelpers.testClocks.del(state.clockId!);
-              return state.clockId!;
-            },
-          },
-        ]
-      : []),
-  ];
 }
