@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import logging
 import time
+from urllib.parse import urlencode
 from typing import Any, Callable, Dict, Optional
 
 from . import __version__
 from .errors import BillingError, NoActiveSubscription, ServiceUnavailable, error_from_answer
-from .models import FlushReport, ReportedCall
+from .models import Entitlement, FlushReport, ReportedCall
 from .retry import RetryPolicy, parse_retry_after, spool_backoff
 from .spool import Spool, SpooledEntry
 
@@ -23,6 +24,29 @@ FLUSH_LEASE_SECONDS = 300.0
 def report_url(base_url: str) -> str:
     """``base_url`` is the project's URL (``http://127.0.0.1:54321``, ``https://<ref>.supabase.co``)."""
     return base_url.rstrip("/") + "/functions/v1/report-usage"
+
+
+def entitlement_url(base_url: str, org_id: str) -> str:
+    return base_url.rstrip("/") + "/functions/v1/entitlement?" + urlencode({"org_id": org_id})
+
+
+def interpret_entitlement(status: int, headers: Any, content: bytes) -> Entitlement:
+    """The Entitlement of a 2xx answer; raises the typed error otherwise, as ``interpret`` does."""
+    try:
+        data = json.loads(content.decode("utf-8")) if content else None
+    except (UnicodeDecodeError, ValueError):
+        data = None
+    if 200 <= status < 300 and isinstance(data, dict):
+        try:
+            return Entitlement.from_json(data)
+        except (KeyError, TypeError, ValueError):
+            pass
+    if 200 <= status < 300:
+        raise ServiceUnavailable("invalid_answer", status, "the answer was not the JSON entitlement sends")
+    error = error_from_answer(status, data)
+    if isinstance(error, ServiceUnavailable):
+        error.details["retry_after"] = parse_retry_after(headers.get("retry-after"))
+    raise error
 
 
 def auth_headers(service_key: str) -> Dict[str, str]:

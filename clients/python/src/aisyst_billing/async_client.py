@@ -9,12 +9,12 @@ import anyio.to_thread
 import httpx
 
 from ._core import (
-    DEFAULT_FLUSH_LIMIT, FLUSH_LEASE_SECONDS, Budget, auth_headers, encode, interpret, keep_refused, logger, report_url,
-    settle_flushed, write_ahead_lease,
+    DEFAULT_FLUSH_LIMIT, FLUSH_LEASE_SECONDS, Budget, auth_headers, encode, entitlement_url, interpret,
+    interpret_entitlement, keep_refused, logger, report_url, settle_flushed, write_ahead_lease,
 )
 from .client import _DEFAULT, SpoolPath
 from .errors import BillingError, ServiceUnavailable, unreachable
-from .models import FlushReport, ReportedCall, SpooledCall
+from .models import Entitlement, FlushReport, ReportedCall, SpooledCall
 from .payload import EndedAt, report_body
 from .retry import DEFAULT_RETRY, RetryPolicy
 from .spool import Spool, default_spool_path
@@ -36,6 +36,7 @@ class AsyncBillingClient:
         http_client: Optional[httpx.AsyncClient] = None,
     ) -> None:
         self.url = report_url(base_url)
+        self._base_url = base_url
         self._headers = auth_headers(service_key)
         self.retry = retry
         self.flush_limit = flush_limit
@@ -76,6 +77,19 @@ class AsyncBillingClient:
             except Exception:  # best effort: the new call went through; the spool is retried next time
                 logger.exception("flushing the spool failed")
         return result
+
+    async def check_entitlement(self, org_id: str) -> Entitlement:
+        """May a new call of ``org_id`` start? ``GET /functions/v1/entitlement`` (docs/http-api.md#entitlement), one
+        attempt within ``retry.request_timeout`` (it is asked before a call; nothing to spool). Raises the typed
+        BillingError answered (OrganisationNotFound, InvalidRequest, Unauthorized), or ServiceUnavailable when no
+        answer came: the caller then decides whether to start the call (a finished call is billed either way)."""
+        try:
+            res = await self._http.get(
+                entitlement_url(self._base_url, org_id), headers=self._headers, timeout=self.retry.request_timeout
+            )
+        except httpx.TransportError as cause:
+            raise unreachable(cause) from cause
+        return interpret_entitlement(res.status_code, res.headers, res.content)
 
     async def flush_spool(self, limit: Optional[int] = None, *, ignore_backoff: bool = False) -> FlushReport:
         """See BillingClient.flush_spool."""

@@ -8,11 +8,11 @@ from typing import Any, Dict, Optional, Union
 import httpx
 
 from ._core import (
-    DEFAULT_FLUSH_LIMIT, FLUSH_LEASE_SECONDS, Budget, auth_headers, encode, interpret, keep_refused, logger, report_url,
-    settle_flushed, write_ahead_lease,
+    DEFAULT_FLUSH_LIMIT, FLUSH_LEASE_SECONDS, Budget, auth_headers, encode, entitlement_url, interpret,
+    interpret_entitlement, keep_refused, logger, report_url, settle_flushed, write_ahead_lease,
 )
 from .errors import BillingError, ServiceUnavailable, unreachable
-from .models import FlushReport, ReportedCall, SpooledCall
+from .models import Entitlement, FlushReport, ReportedCall, SpooledCall
 from .payload import EndedAt, report_body
 from .retry import DEFAULT_RETRY, RetryPolicy
 from .spool import Spool, default_spool_path
@@ -39,6 +39,7 @@ class BillingClient:
         http_client: Optional[httpx.Client] = None,
     ) -> None:
         self.url = report_url(base_url)
+        self._base_url = base_url
         self._headers = auth_headers(service_key)
         self.retry = retry
         self.flush_limit = flush_limit
@@ -82,6 +83,19 @@ class BillingClient:
             self.spool.remove(entry)
             self._flush_quietly()
         return result
+
+    def check_entitlement(self, org_id: str) -> Entitlement:
+        """May a new call of ``org_id`` start? ``GET /functions/v1/entitlement`` (docs/http-api.md#entitlement), one
+        attempt within ``retry.request_timeout`` (it is asked before a call; nothing to spool). Raises the typed
+        BillingError answered (OrganisationNotFound, InvalidRequest, Unauthorized), or ServiceUnavailable when no
+        answer came: the caller then decides whether to start the call (a finished call is billed either way)."""
+        try:
+            res = self._http.get(
+                entitlement_url(self._base_url, org_id), headers=self._headers, timeout=self.retry.request_timeout
+            )
+        except httpx.TransportError as cause:
+            raise unreachable(cause) from cause
+        return interpret_entitlement(res.status_code, res.headers, res.content)
 
     def flush_spool(self, limit: Optional[int] = None, *, ignore_backoff: bool = False) -> FlushReport:
         """Resend spooled calls (oldest first, one attempt each) until ``limit``, none is due, or the service fails."""

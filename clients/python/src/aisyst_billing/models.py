@@ -1,4 +1,4 @@
-"""The answers of report-usage as dataclasses (docs/http-api.md#report-usage, src/http/routes/report-usage.ts)."""
+"""The answers of report-usage and entitlement as dataclasses (docs/http-api.md#report-usage, #entitlement)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -71,3 +71,42 @@ class FlushReport:
     dead_lettered: int = 0
     pending: int = 0
     unavailable: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """May a new call start? ``reason``: ``ok``, ``no_subscription``, ``canceled``, ``past_due`` (allowed during the
+    grace period after a failed payment, refused after it) or ``spend_cap_reached``. Figures are the current
+    cycle's; money in minor units (cents). A call that finished is always billed: this only gates NEW calls."""
+
+    allowed: bool
+    reason: str
+    plan_id: Optional[str]
+    plan_name: Optional[str]
+    status: Optional[str]
+    period_end: Optional[str]
+    included_minutes: int
+    minutes_used: int
+    minutes_left_included: int
+    overage_minutes: int
+    overage_cost_cents: int
+    spend_cap_cents: Optional[int]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Entitlement":
+        plan = data.get("plan") or {}
+        cap = data.get("spend_cap_cents")
+        return cls(
+            allowed=bool(data["allowed"]),
+            reason=str(data["reason"]),
+            plan_id=plan.get("id"),
+            plan_name=plan.get("name"),
+            status=data.get("status"),
+            period_end=data.get("period_end"),
+            included_minutes=int(data["included_minutes"]),
+            minutes_used=int(data["minutes_used"]),
+            minutes_left_included=int(data["minutes_left_included"]),
+            overage_minutes=int(data["overage_minutes"]),
+            overage_cost_cents=int(data["overage_cost_cents"]),
+            spend_cap_cents=None if cap is None else int(cap),
+        )
