@@ -96,7 +96,7 @@ export async function benchIngestion(): Promise<Figure[]> {
 }
 
 /** Let inline deliveries of the previous run finish, so that one run's backlog does not slow the next. */
-async function settle(ctx: { sql: { query<R>(q: string): Promise<R[]> } }): Promise<void> {
+export async function settle(ctx: { sql: { query<R>(q: string): Promise<R[]> } }): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const [row] = await ctx.sql.query<{ n: number }>(
       `select count(*)::int as n from usage_records where stripe_status = 'pending'`,

@@ -16,6 +16,7 @@ const SUITES: Suite[] = [
   { title: 'Billing functions', load: async () => (await import('./functions.ts')).benchFunctions },
   { title: 'Voice platform webhooks', load: async () => (await import('./voice.ts')).benchVoice },
   { title: 'Ingestion across organisations', load: async () => (await import('./ingestion.ts')).benchIngestion },
+  { title: 'Entitlement beside report-usage', load: async () => (await import('./entitlement.ts')).benchEntitlement },
   { title: 'Customer pages', load: async () => (await import('./web.ts')).benchWeb },
 ];
 
