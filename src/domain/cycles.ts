@@ -1,7 +1,9 @@
 /**
  * The figures of one monthly usage cycle (report-usage `cycle`, billing-summary `usage`). Included minutes reset
  * every month, for yearly plans too (docs/design.md#billing-cycles-and-periods). The cost is by definition Stripe's
- * graduated amount for the plan's overage tiers (tiers.ts); the closed form below is property-tested against it.
+ * graduated amount for the plan's overage tiers; the closed form below is THE TypeScript overage formula,
+ * property-tested against a model of Stripe's tiers (test/support/stripe-tiers.ts) and against the one SQL
+ * definition, `public.overage_cost_cents` (test/db/overage-formula.test.ts).
  */
 import { assertSafeCents } from './money.ts';
 

@@ -30,9 +30,13 @@ export interface PlanChange {
   overageRateCents: number;
 }
 
-/** Adds $2 minutes (negative: removes) and recomputes the overage under the cycle's own terms. */
-const RECOMPUTE = `minutes_used = minutes_used + $2, overage_minutes = greatest(0, minutes_used + $2 - included_minutes),
-  overage_cost_cents = greatest(0, minutes_used + $2 - included_minutes) * overage_rate_cents`;
+/**
+ * Adds $2 minutes (negative: removes) and recomputes the overage under the cycle's own terms, with the one SQL
+ * formula (supabase/migrations/20261201000700_one_overage_formula.sql) that record_usage uses too.
+ */
+const RECOMPUTE = `minutes_used = minutes_used + $2,
+  overage_minutes = public.overage_minutes(included_minutes, minutes_used + $2),
+  overage_cost_cents = public.overage_cost_cents(included_minutes, minutes_used + $2, overage_rate_cents)`;
 
 /**
  * Splits the subscription's cycle that holds `changedAt` strictly inside it, from `changedAt` on under the new

@@ -1,10 +1,11 @@
 /**
  * What the smoke test's month must cost, computed from the catalog and the domain's own rules (per-call rounding,
- * the graduated overage tiers): never a hard-coded amount, so a catalog change moves the expectation with it.
+ * the cycle's overage of src/domain/cycles.ts, which the ledger uses too): never a hard-coded amount, so a catalog
+ * change moves the expectation with it, and a Stripe invoice that differs from our ledger's figure fails the test.
  */
 import { PLANS, SETUP_FEE, type CatalogPlan } from '../../domain/catalog.ts';
 import { billedMinutesOf, type CallDuration } from '../../domain/rounding.ts';
-import { graduatedAmountCents, overageTiers } from '../../domain/tiers.ts';
+import { cycleTotals } from '../../domain/cycles.ts';
 
 /** The plan the smoke test buys: the cheapest, so that three calls go over its included minutes. */
 export const SMOKE_PLAN: CatalogPlan = [...PLANS].sort((a, b) => a.monthlyPriceCents - b.monthlyPriceCents)[0]!;
@@ -30,10 +31,14 @@ export interface ExpectedBill {
 
 export function expectedBill(plan: CatalogPlan, calls: readonly CallDuration[]): ExpectedBill {
   const billedMinutes = calls.reduce((sum, call) => sum + billedMinutesOf(call), 0);
-  const overageCents = graduatedAmountCents(overageTiers(plan.includedMinutes, plan.overageRateCents), billedMinutes);
+  const { overageMinutes, overageCostCents: overageCents } = cycleTotals({
+    includedMinutes: plan.includedMinutes,
+    overageRateCents: plan.overageRateCents,
+    minutesUsed: billedMinutes,
+  });
   return {
     billedMinutes,
-    overageMinutes: Math.max(0, billedMinutes - plan.includedMinutes),
+    overageMinutes,
     overageCents,
     firstInvoiceCents: plan.monthlyPriceCents + SETUP_FEE.amountCents,
     renewalInvoiceCents: plan.monthlyPriceCents + overageCents,
