@@ -1,16 +1,7 @@
 /**
- * What the pricing page and GET plans show about a plan, derived in integer cents from the catalog (catalog.ts)
- * or from a `billing_plans` row: yearly price, its monthly equivalent and the saving against twelve months.
+ * What the pricing page shows about a plan's yearly price (web/src/pricing-math.ts), in integer cents: the
+ * yearly price, its monthly equivalent and the saving against twelve monthly payments.
  */
-import {
-  CURRENCY,
-  PLANS,
-  SETUP_FEE,
-  yearlyPriceCents,
-  type CatalogPlan,
-  type Currency,
-  type PlanCode,
-} from './catalog.ts';
 import { assertSafeCents } from './money.ts';
 
 export interface YearlyPricing {
@@ -31,34 +22,3 @@ export function yearlyPricing(prices: { monthlyPriceCents: number; yearlyPriceCe
     yearlySavingCents: assertSafeCents(12 * monthly - yearly, 'yearly saving'),
   };
 }
-
-export interface PlanView extends YearlyPricing {
-  code: PlanCode;
-  name: string;
-  currency: Currency;
-  includedMinutes: number;
-  monthlyPriceCents: number;
-  overageRateCents: number;
-  setupFeeCents: number;
-  sortOrder: number;
-}
-
-export function planView(plan: CatalogPlan): PlanView {
-  return {
-    code: plan.code,
-    name: plan.name,
-    currency: CURRENCY,
-    includedMinutes: plan.includedMinutes,
-    monthlyPriceCents: plan.monthlyPriceCents,
-    overageRateCents: plan.overageRateCents,
-    setupFeeCents: SETUP_FEE.amountCents,
-    sortOrder: plan.sortOrder,
-    ...yearlyPricing({
-      monthlyPriceCents: plan.monthlyPriceCents,
-      yearlyPriceCents: yearlyPriceCents(plan.monthlyPriceCents),
-    }),
-  };
-}
-
-/** Every catalog plan, by sort order. */
-export const catalogPlanViews = (): PlanView[] => [...PLANS].sort((a, b) => a.sortOrder - b.sortOrder).map(planView);

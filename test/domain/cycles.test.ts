@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PLANS } from '../../src/domain/catalog.ts';
 import { cycleTotals } from '../../src/domain/cycles.ts';
-import { graduatedAmountCents, overageTiers } from '../../src/domain/tiers.ts';
+import { graduatedAmountCents, overageTiers } from '../support/stripe-tiers.ts';
 
 describe('cycle totals', () => {
   it('Starter: 501 minutes → 1 overage minute, €0.50; 1,234 → 734 minutes, €367.00', () => {

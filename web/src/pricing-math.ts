@@ -1,7 +1,9 @@
 /**
  * What a plan card shows for each billing period. Yearly prices come from the API (twelve months less 10 %,
- * src/domain/catalog.ts); the monthly equivalent is display-only and rounded to the cent.
+ * src/domain/catalog.ts); the monthly equivalent (display-only, rounded to the cent) and the saving are the
+ * domain's (src/domain/plans.ts).
  */
+import { yearlyPricing } from '../../src/domain/plans.ts';
 import type { BillingPeriod, Plan } from './api.ts';
 
 export interface PlanPriceView {
@@ -18,11 +20,15 @@ export interface PlanPriceView {
 export function planPriceView(plan: Plan, period: BillingPeriod): PlanPriceView {
   if (period === 'monthly') return { priceCents: plan.monthly_price_cents, per: 'month' };
   const twelveMonths = plan.monthly_price_cents * 12;
-  const savingCents = twelveMonths - plan.yearly_price_cents;
+  const yearly = yearlyPricing({
+    monthlyPriceCents: plan.monthly_price_cents,
+    yearlyPriceCents: plan.yearly_price_cents,
+  });
+  const savingCents = yearly.yearlySavingCents;
   return {
     priceCents: plan.yearly_price_cents,
     per: 'year',
-    monthlyEquivalentCents: Math.round(plan.yearly_price_cents / 12),
+    monthlyEquivalentCents: yearly.monthlyEquivalentOfYearlyCents,
     savingCents,
     savingPercent: twelveMonths > 0 ? Math.round((savingCents * 100) / twelveMonths) : 0,
   };

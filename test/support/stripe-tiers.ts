@@ -1,6 +1,7 @@
 /**
- * Stripe's tiered-price maths for a metered price, so that what we show (dashboard, report-usage) is what Stripe
- * will invoice. Source: docs.stripe.com/subscriptions/pricing-models/tiered-pricing and the Price object's `tiers`
+ * A model of Stripe's tiered-price maths for a metered price, for the tests: the product's own overage figure
+ * (cycleTotals, src/domain/cycles.ts) is property-tested against it, so that what we show (dashboard, report-usage)
+ * is what Stripe will invoice. Source: docs.stripe.com/subscriptions/pricing-models/tiered-pricing and the Price object's `tiers`
  * (docs.stripe.com/api/prices/object#price_object-tiers): a tier covers quantities up to and including `up_to`,
  * the next starts at `up_to + 1`, the last is `'inf'`.
  * - graduated: each unit is priced by the tier it falls in; each tier reached adds its `flat_amount` once.
@@ -8,7 +9,7 @@
  * The first tier counts as reached even at quantity 0 (Stripe's "fixed fee via a first-tier flat amount" pattern);
  * our own overage tiers have no flat amounts, so this choice never changes an AiSyst invoice.
  */
-import { assertSafeCents } from './money.ts';
+import { assertSafeCents } from '../../src/domain/money.ts';
 
 export interface Tier {
   /** Inclusive upper bound of the tier, or `'inf'` for the last one. */
@@ -67,8 +68,8 @@ export function volumeAmountCents(tiers: readonly Tier[], quantity: number): num
 }
 
 /**
- * The overage price of every AiSyst plan (docs/design.md#plans-and-prices): the included minutes free, then a
- * per-minute rate. With 0 included minutes the free tier would be empty, which Stripe refuses (up_to ≥ 1): left out.
+ * The overage price of every AiSyst plan (docs/design.md#plans-and-prices; the product's is
+ * catalog/desired-catalog.ts): the included minutes free, then a per-minute rate. With 0 included minutes the free tier would be empty, which Stripe refuses (up_to ≥ 1): left out.
  */
 export function overageTiers(includedMinutes: number, overageRateCents: number): Tier[] {
   assertQuantity(includedMinutes);

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PLANS } from '../../src/domain/catalog.ts';
-import {
-  assertValidTiers,
-  graduatedAmountCents,
-  overageTiers,
-  volumeAmountCents,
-  type Tier,
-} from '../../src/domain/tiers.ts';
+import { assertValidTiers, graduatedAmountCents, overageTiers, volumeAmountCents, type Tier } from './stripe-tiers.ts';
 
 /**
  * Brute-force reference, written independently of the implementation: walk the units one by one, price each
