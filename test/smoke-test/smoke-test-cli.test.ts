@@ -32,6 +32,7 @@ const STEPS = [
   '3 calls reported through report-usage',
   'ledger: 541 minutes, 41 over, €20.50',
   'meter: 541 minutes at Stripe (deliver-usage)',
+  'rows: the call log holds the 3 calls, each billed as the domain rounds it, all sent to Stripe',
   'test clock advanced past the period end',
   'webhooks applied: billing-summary shows the next period',
   'renewal invoice paid: €224.50 (month + €20.50 overage)',

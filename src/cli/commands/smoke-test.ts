@@ -20,8 +20,9 @@ project on Stripe test mode. Prints a ✓/✗ line per step with its time:
   (organisations); a Stripe customer on a test clock; a subscription paid with pm_card_visa — Checkout cannot be
   completed by API, so it subscribes directly with Checkout's items and metadata; the webhooks applied
   (billing-summary); the first invoice (month + setup fee) paid; three calls through report-usage; the ledger;
-  the meter summary at Stripe after deliver-usage; the clock past the period end; the renewal applied; the renewal
-  invoice (month + overage) paid — every amount computed from the catalog, compared to the cent.
+  the meter summary at Stripe after deliver-usage; the rows (usage-records); the clock past the period end; the
+  renewal applied; the renewal invoice (month + overage) paid — every amount computed from the catalog, compared
+  to the cent.
   Cleanup: cancels the subscription, waits for the webhook to apply that, deletes the test clock (and its
   customer). The organisation, its ledger rows and the Auth user remain (no API deletes them); the last lines
   name them.

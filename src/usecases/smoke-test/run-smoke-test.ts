@@ -6,6 +6,7 @@
  * what the catalog and the domain's rules say. Then it undoes what Stripe can undo and names what remains.
  */
 import type Stripe from 'stripe';
+import { billedMinutesOf } from '../../domain/rounding.ts';
 import { expectedBill, euros, SMOKE_PLAN, smokeCalls } from './expected-bill.ts';
 import { backendHeaders, expectStatus, requestJson } from './http.ts';
 import { cleanupSteps } from './cleanup.ts';
@@ -16,6 +17,7 @@ import type { SmokeState, SmokeTestPorts, SmokeTestTarget, StepResult } from './
 import {
   amountForPrice,
   billingSummary,
+  callLog,
   expectedCycle,
   findRenewalInvoice,
   paidInvoiceTotal,
@@ -46,6 +48,7 @@ export async function runSmokeTest(
   const bill = expectedBill(SMOKE_PLAN, calls);
   const runId = `${new Date(ports.now()).toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${Math.random().toString(36).slice(2, 8)}`;
   const fn = (name: string) => `${target.functionsUrl}/${name}`;
+  const callId = (i: number) => `smoke-${runId}-${i + 1}`;
   const wait = <T>(what: string, probe: () => Promise<{ value: T } | { seen: string }>) =>
     waitFor(ports, target.waitTimeoutMs, what, probe);
   const summary = () => billingSummary(ports, fn('billing-summary'), state);
@@ -168,7 +171,7 @@ export async function runSmokeTest(
               headers: backendHeaders(target.backendKey),
               body: {
                 org_id: state.orgId,
-                call_id: `smoke-${runId}-${i + 1}`,
+                call_id: callId(i),
                 call_duration_seconds: 'seconds' in call ? call.seconds : call.minutes * 60,
                 ended_at: new Date((state.periodStart! + i + 1) * 1000).toISOString(),
               },
@@ -209,6 +212,22 @@ export async function runSmokeTest(
           return total === bill.billedMinutes ? { value: total } : { seen: `${total} minutes` };
         });
         return `${minutes} minutes summed`;
+      },
+    },
+    {
+      name: `rows: the call log holds the ${calls.length} calls, each billed as the domain rounds it, all sent to Stripe`,
+      async run() {
+        const expected = calls.map((call, i) => ({
+          call_id: callId(i),
+          billed_minutes: billedMinutesOf(call),
+          delivered_to_stripe: true,
+        }));
+        const rows = await callLog(ports, fn('usage-records'), state);
+        if (JSON.stringify(rows) !== JSON.stringify(expected))
+          throw new Error(
+            `usage-records lists ${rows.map((r) => `${r.call_id}: ${r.billed_minutes} min${r.delivered_to_stripe ? '' : ' (not sent)'}`).join(', ') || 'no call'}`,
+          );
+        return rows.map((r) => `${r.billed_minutes} min`).join(' + ');
       },
     },
     {

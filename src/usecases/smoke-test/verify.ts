@@ -58,3 +58,27 @@ export function amountForPrice(invoice: Stripe.Invoice, priceId: string): number
     })
     .reduce((sum, line) => sum + line.amount, 0);
 }
+
+export interface CallLogEntry {
+  call_id: string;
+  billed_minutes: number;
+  delivered_to_stripe: boolean;
+}
+
+/** The current cycle's calls from the owner's call log (`usage-records`), as the database rows hold them. */
+export async function callLog(
+  ports: Pick<SmokeTestPorts, 'fetch'>,
+  url: string,
+  state: SmokeState,
+): Promise<CallLogEntry[]> {
+  const page = expectStatus(
+    await requestJson<{ calls: CallLogEntry[] }>(ports, `${url}?org_id=${state.orgId}&cycle=current&limit=200`, {
+      headers: { authorization: `Bearer ${state.token}` },
+    }),
+    200,
+    'usage-records',
+  );
+  return page.calls
+    .map(({ call_id, billed_minutes, delivered_to_stripe }) => ({ call_id, billed_minutes, delivered_to_stripe }))
+    .sort((a, b) => a.call_id.localeCompare(b.call_id));
+}
