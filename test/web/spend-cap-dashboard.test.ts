@@ -86,6 +86,7 @@ describeWithBrowser('the spend cap on the dashboard', (browser) => {
     expect(sent).toEqual([{ org_id: 'org-1', monthly_overage_cap_cents: 4_950 }]);
     expect(await banner.count()).toBe(0);
     expect(await card.innerText()).toContain('€13.50 of your €49.50 cap');
+    expect(await amount.inputValue()).toBe('49.50');
     await snap(page, 'spend-cap-raised');
 
     await card.getByRole('button', { name: 'Remove cap' }).click();

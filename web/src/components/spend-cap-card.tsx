@@ -51,7 +51,7 @@ export function SpendCapCard({
       await services.api.setSpendCap({ org_id: orgId, monthly_overage_cap_cents: cents });
       await services.account.refreshSummary();
       setSaved(cents === null ? 'Spend cap removed.' : `Spend cap set to ${formatMoney(cents, currency)}.`);
-      if (cents === null) setAmount('');
+      setAmount(cents === null ? '' : centsToDecimal(cents));
     } catch (e) {
       setError(errorSentence(e));
     } finally {
