@@ -61,15 +61,17 @@ export const PLANS: readonly CatalogPlan[] = [
 ];
 
 /**
- * Twelve months less the yearly discount, in exact integer cents. Refuses a price whose discounted total is
- * not a whole number of cents rather than rounding silently: a catalog change must be a decision.
+ * Twelve months less the yearly discount, rounded to the nearest whole cent (half up) in integer maths: the one
+ * rule, the same as the adoption migration's back-fill `round(price_cents * 12 * 0.9)` (docs/design.md#plans-and-prices;
+ * test/db/yearly-price-rule.test.ts checks both agree). Every AiSyst price is exact, so nothing is rounded today.
  */
 export function yearlyPriceCents(monthlyPriceCents: number, discountPercent = YEARLY_DISCOUNT_PERCENT): number {
-  const numerator = monthlyPriceCents * 12 * (100 - discountPercent);
-  if (numerator % 100 !== 0) {
-    throw new Error(`yearly price of ${monthlyPriceCents} cents/month is not a whole number of cents`);
+  const hundredths = monthlyPriceCents * 12 * (100 - discountPercent);
+  if (![monthlyPriceCents, discountPercent, hundredths].every(Number.isSafeInteger) || hundredths < 0) {
+    throw new RangeError(`yearly price of ${monthlyPriceCents} cents/month at ${discountPercent} % off is not a price`);
   }
-  return numerator / 100;
+  const remainder = hundredths % 100;
+  return (hundredths - remainder) / 100 + (remainder >= 50 ? 1 : 0);
 }
 
 /** Stripe price lookup keys: how `catalog sync` finds what it made before, on any account. */
