@@ -1,13 +1,14 @@
 /**
  * The smoke test's expectation comes from the catalog and the domain's rules, so a catalog change moves it: for
- * every plan, its three calls are valid calls that pass the included minutes, and the overage the graduated tiers
- * give is the one the ledger's closed form (cycleTotals) gives.
+ * every plan, its three calls are valid calls that pass the included minutes, and the overage it expects (the
+ * ledger's closed form, cycleTotals) is what Stripe's graduated tiers charge for those minutes
+ * (test/support/stripe-tiers.ts, the model of Stripe's maths).
  */
 import { describe, expect, it } from 'vitest';
 import { PLANS, SETUP_FEE } from '../../src/domain/catalog.ts';
-import { cycleTotals } from '../../src/domain/cycles.ts';
 import { billedMinutesOf, durationToMillis, MAX_CALL_MILLIS } from '../../src/domain/rounding.ts';
 import { expectedBill, SMOKE_PLAN, smokeCalls } from '../../src/usecases/smoke-test/expected-bill.ts';
+import { graduatedAmountCents, overageTiers } from '../support/stripe-tiers.ts';
 
 describe('the smoke test’s expected bill', () => {
   it('buys the cheapest plan', () => {
@@ -15,7 +16,7 @@ describe('the smoke test’s expected bill', () => {
   });
 
   it.each(PLANS.map((p) => [p.name, p] as const))(
-    'on %s: three valid calls over the allowance, priced as the ledger prices them',
+    'on %s: three valid calls over the allowance, priced as Stripe’s tiers price them',
     (_name, plan) => {
       const calls = smokeCalls(plan);
       expect(calls).toHaveLength(3);
@@ -23,18 +24,15 @@ describe('the smoke test’s expected bill', () => {
       // Each call bills a whole minute more than its whole minutes: the per-call rounding is exercised.
       for (const call of calls) expect(billedMinutesOf(call)).toBe(Math.floor(durationToMillis(call) / 60_000) + 1);
       const bill = expectedBill(plan, calls);
-      const ledger = cycleTotals({
-        includedMinutes: plan.includedMinutes,
-        overageRateCents: plan.overageRateCents,
-        minutesUsed: bill.billedMinutes,
-      });
+      const stripeCharges = graduatedAmountCents(
+        overageTiers(plan.includedMinutes, plan.overageRateCents),
+        bill.billedMinutes,
+      );
+      expect(bill.overageMinutes).toBe(bill.billedMinutes - plan.includedMinutes);
       expect(bill.overageMinutes).toBeGreaterThan(0);
-      expect({ minutes: bill.overageMinutes, cents: bill.overageCents }).toEqual({
-        minutes: ledger.overageMinutes,
-        cents: ledger.overageCostCents,
-      });
+      expect(bill.overageCents).toBe(stripeCharges);
       expect(bill.firstInvoiceCents).toBe(plan.monthlyPriceCents + SETUP_FEE.amountCents);
-      expect(bill.renewalInvoiceCents).toBe(plan.monthlyPriceCents + ledger.overageCostCents);
+      expect(bill.renewalInvoiceCents).toBe(plan.monthlyPriceCents + stripeCharges);
     },
   );
 });
