@@ -38,6 +38,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'reconcile [--since <date|Nd>] [--json] [--repair] [--live]: ledger ↔ Stripe meter ↔ invoices',
     load: async () => (await import('./commands/reconcile.ts')).command,
   },
+  operators: {
+    summary: 'operators add|remove <email> | list: who may use the operator console at /admin',
+    load: async () => (await import('./commands/operators.ts')).command,
+  },
   'stripe-emulator': {
     summary: 'run the local Stripe emulator on its own [--port N]',
     load: async () => (await import('./commands/stripe-emulator.ts')).command,

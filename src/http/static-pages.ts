@@ -18,7 +18,7 @@ export interface PagesRuntimeConfig {
   supabaseAnonKey: string;
 }
 
-export const APP_ROUTES = ['/', '/pricing', '/dashboard', '/signin', '/signup', '/onboarding'] as const;
+export const APP_ROUTES = ['/', '/pricing', '/dashboard', '/admin', '/signin', '/signup', '/onboarding'] as const;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -6,6 +6,11 @@
 // server's own, so a change there reaches the pages through `tsc` instead of drifting silently.
 import type { PublicPlan } from '../../src/repositories/plans.ts';
 import type { LedgerCycle } from '../../src/repositories/usage-ledger.ts';
+import type { AdminOverview } from '../../src/usecases/admin/get-admin-overview.ts';
+
+/** The operator console's data (GET admin-overview, operators only) and its actions (POST admin-actions). */
+export type { AdminOverview };
+export type AdminAction = 'retry_deliveries' | 'replay_stripe_events' | 'reconcile';
 
 /** One plan as `GET plans` answers it. */
 export type Plan = PublicPlan;
@@ -117,6 +122,9 @@ export interface FunctionsClient {
     org_id?: string;
     monthly_overage_cap_cents: number | null;
   }): Promise<{ org_id: string; monthly_overage_cap_cents: number | null }>;
+  /** Operators only: anyone else gets ApiError `not_found` (404). */
+  adminOverview(): Promise<AdminOverview>;
+  adminAction(action: AdminAction): Promise<{ action_id: string; result: Record<string, unknown> }>;
 }
 
 export function createFunctionsClient(options: {
@@ -163,6 +171,8 @@ export function createFunctionsClient(options: {
     resumeSubscription: (input) => call('POST', 'resume-subscription', input),
     createPortalSession: (input) => call('POST', 'create-portal-session', input),
     setSpendCap: (input) => call('POST', 'spend-cap', input),
+    adminOverview: () => call('GET', 'admin-overview'),
+    adminAction: (action) => call('POST', 'admin-actions', { action }),
     billingSummary: async (orgId) => {
       const summary = await call<BillingSummary | (Omit<BillingSummary, 'organisation'> & { organisation: null })>(
         'GET',

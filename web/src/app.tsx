@@ -3,6 +3,7 @@ import type { ComponentType } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { useAccountState } from './account.ts';
 import { Header } from './components/header.tsx';
+import { AdminPage } from './pages/admin.tsx';
 import { AuthPage } from './pages/auth.tsx';
 import { DashboardPage } from './pages/dashboard.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
@@ -15,6 +16,7 @@ const ROUTES: Record<string, { title: string; page: ComponentType<{ url: URL }> 
   '/': { title: 'Pricing', page: PricingPage },
   '/pricing': { title: 'Pricing', page: PricingPage },
   '/dashboard': { title: 'Dashboard', page: DashboardPage },
+  '/admin': { title: 'Operator console', page: AdminPage },
   '/signin': { title: 'Sign in', page: (props) => <AuthPage {...props} mode="signin" /> },
   '/signup': { title: 'Create your account', page: (props) => <AuthPage {...props} mode="signup" /> },
   '/onboarding': { title: 'Name your organisation', page: OnboardingPage },

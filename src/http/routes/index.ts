@@ -1,5 +1,7 @@
 /** Every function the app serves, by name; each deploys as its own Supabase Edge Function too. */
 import type { Route } from '../route.ts';
+import { route as adminActions } from './admin-actions.ts';
+import { route as adminOverview } from './admin-overview.ts';
 import { route as billingSummary } from './billing-summary.ts';
 import { route as changePlan } from './change-plan.ts';
 import { route as createCheckoutSession } from './create-checkout-session.ts';
@@ -31,6 +33,8 @@ export function allRoutes(): Route[] {
     usageRecords,
     deliverUsage,
     reconcile,
+    adminOverview,
+    adminActions,
     voiceWebhook,
     entitlement,
     spendCap,

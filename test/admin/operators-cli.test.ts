@@ -1,0 +1,61 @@
+/** `aisyst-billing operators add|remove|list` as an operator runs it, on a PGlite directory. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../../src/adapters/db/pglite.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const exec = promisify(execFile);
+let dir: string;
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aisyst-operators-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('aisyst-billing operators', () => {
+  it('adds a signed-up user by e-mail, lists, removes; an unknown e-mail is exit 1', async () => {
+    const env = { PGLITE_DIR: join(dir, 'pglite') };
+    expect((await cli(['migrate'], env)).code).toBe(0);
+    const db = await openPglite({ dataDir: env.PGLITE_DIR });
+    const [user] = await db.query<{ id: string }>(
+      `insert into auth.users (email) values ('ops@example.com') returning id`,
+    );
+    await db.close();
+
+    expect(await cli(['operators', 'list'], env)).toMatchObject({ code: 0, out: 'no operators\n' });
+    const add = await cli(['operators', 'add', 'Ops@Example.com'], env);
+    expect(add).toEqual({ code: 0, out: `Ops@Example.com is an operator (user ${user!.id})\n` });
+    expect((await cli(['operators', 'list'], env)).out).toMatch(new RegExp(`^ops@example.com\\s+${user!.id}\\n$`));
+    const unknown = await cli(['operators', 'add', 'nobody@example.com'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toMatch(/no user with the e-mail nobody@example.com \(they must sign up first\)/);
+    expect(await cli(['operators', 'remove', 'ops@example.com'], env)).toMatchObject({ code: 0 });
+    expect(await cli(['operators', 'list'], env)).toMatchObject({ code: 0, out: 'no operators\n' });
+  }, 120_000);
+
+  it('refuses a missing e-mail and an unknown subcommand with exit 2 and the usage', async () => {
+    const missing = await cli(['operators', 'add']);
+    expect(missing.code).toBe(2);
+    expect(missing.out).toMatch(/add needs the user's e-mail address[\s\S]*usage: aisyst-billing operators add/);
+    expect((await cli(['operators', 'promote', 'a@b.c'])).code).toBe(2);
+  });
+});
