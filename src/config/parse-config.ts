@@ -72,6 +72,13 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
       : /^\d{1,6}$/.test(latencyText)
         ? Number(latencyText)
         : fail('STRIPE_EMULATOR_LATENCY_MS must be a whole number of milliseconds ≥ 0', 0);
+  const streamText = get('METER_STREAM_THRESHOLD');
+  const meterStreamThreshold =
+    streamText === undefined
+      ? undefined
+      : /^\d{1,9}$/.test(streamText) && Number(streamText) >= 1
+        ? Number(streamText)
+        : fail('METER_STREAM_THRESHOLD must be a whole number of calls ≥ 1', undefined);
 
   const databaseUrl = get('DATABASE_URL');
   if (databaseUrl !== undefined) for (const problem of databaseUrlProblems(databaseUrl)) fail(problem, undefined);
@@ -200,6 +207,7 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
     ...(publicFunctionsUrl ? { publicFunctionsUrl } : {}),
     // Absent at their defaults / when unset, like the emulator latency: a config without them is unchanged.
     ...(pastDueGraceDays !== DEFAULT_PAST_DUE_GRACE_DAYS ? { pastDueGraceDays } : {}),
+    ...(meterStreamThreshold !== undefined ? { meterStreamThreshold } : {}),
     ...(smtpUrl !== undefined && isUrl(smtpUrl, ['smtp:', 'smtps:']) ? { smtpUrl } : {}),
     ...(mailFrom !== undefined ? { mailFrom } : {}),
     ...(smtpPort !== DEFAULT_SMTP_PORT ? { smtpPort } : {}),

@@ -32,6 +32,12 @@ export interface Config {
     livekitApiKey: string | undefined;
     livekitApiSecret: string | undefined;
   };
+  /**
+   * METER_STREAM_THRESHOLD: a delivery pass sends over Stripe's v2 meter event stream when at least this many calls
+   * are due across customers, over v1 meter events below it (docs/design.md#usage-ledger-and-meter-delivery);
+   * absent when unset (then 1,000: DEFAULT_METER_STREAM_THRESHOLD in src/usecases/usage/delivery-settings.ts).
+   */
+  meterStreamThreshold?: number;
   /** PAST_DUE_GRACE_DAYS: how long a past_due organisation may still start calls (entitlement); absent = 3. */
   pastDueGraceDays?: number;
   /**

@@ -1,52 +1,48 @@
 /**
  * The meter-event outbox: `usage_records` rows in stripe_status 'pending' (written by record_usage in the same
- * transaction as the usage). Claiming is ONE statement: `FOR UPDATE SKIP LOCKED` picks rows no other deliverer
- * is claiming right now, and pushing `stripe_next_attempt_at` forward by a lease hides them from every other
- * deliverer until the lease runs out — so two deliverers never send the same row at the same time, and a
- * deliverer that dies mid-send only delays the row by one lease. See src/usecases/usage/README.md.
- * A row recorded without a Stripe customer (an adopted database; the organisation got its customer later) gets
- * it in the claim: the cycle's subscription's customer, else the organisation's, stored on the row.
+ * transaction as the usage). Delivery claims ONE BATCH at a time (plpgsql `claim_usage_batch`, migration
+ * 20261201001300): a customer's due calls of one billing cycle, tagged with a batch id (the meter event
+ * identifier) and leased (`stripe_next_attempt_at` pushed forward) in one transaction — `FOR UPDATE SKIP LOCKED`
+ * keeps two deliverers' new batches disjoint, an advisory lock makes a retried batch claimed whole or not at all,
+ * and a deliverer that dies mid-send only delays its batch by one lease. Every call of a batch is settled together,
+ * by batch id. See src/usecases/usage/README.md.
  */
 import type { Sql } from '../ports/sql.ts';
 
 export interface OutboxRow {
   id: string;
+  org_id: string;
   call_id: string;
   billed_minutes: number;
   ended_at: Date;
   stripe_customer_id: string | null;
   /** Attempts including the one this claim starts. */
   stripe_attempts: number;
-  stripe_last_error: string | null;
   /** Which idempotency key the next attempt uses (usage/idempotency-key.ts); 0 = `usage-<identifier>`. */
   stripe_key_generation: number;
+  /** The batch (= meter event identifier) this call was claimed into. */
+  stripe_batch_id: string;
+  /** Its subscription lives on a Stripe test clock (test mode): Stripe judges timestamps on that clock. */
+  on_test_clock: boolean;
 }
 
-export async function claimDueUsage(
+export async function claimUsageBatch(
   sql: Sql,
-  opts: { limit: number; leaseSeconds: number; callId?: string | undefined; orgId?: string | undefined },
+  opts: {
+    maxCalls: number;
+    leaseSeconds: number;
+    /** Used when a new batch is formed; a retried batch keeps its own. */
+    newBatchId: string;
+    /** Calls ended before this never share a batch with newer ones (Stripe's 35-day window on our clock). */
+    oldestEndedAt: Date;
+    orgId?: string | undefined;
+  },
 ): Promise<OutboxRow[]> {
   const rows = await sql.query<OutboxRow>(
-    `with due as (
-       select id from usage_records
-        where stripe_status = 'pending' and coalesce(stripe_next_attempt_at, created_at) <= now()
-          and ($3::text is null or call_id = $3) and ($4::uuid is null or org_id = $4)
-        order by stripe_next_attempt_at nulls first, created_at
-        limit $1
-        for update skip locked
-     )
-     update usage_records u
-        set stripe_next_attempt_at = now() + make_interval(secs => $2::double precision),
-            stripe_attempts = u.stripe_attempts + 1,
-            stripe_customer_id = coalesce(
-              u.stripe_customer_id,
-              (select s.stripe_customer_id from billing_cycles c join subscriptions s on s.id = c.subscription_id
-                where c.id = u.billing_cycle_id),
-              (select o.stripe_customer_id from organisations o where o.id = u.org_id))
-       from due where u.id = due.id
-     returning u.id, u.call_id, u.billed_minutes, u.ended_at, u.stripe_customer_id, u.stripe_attempts, u.stripe_last_error,
-               u.stripe_key_generation`,
-    [opts.limit, opts.leaseSeconds, opts.callId ?? null, opts.orgId ?? null],
+    `select id, org_id, call_id, billed_minutes, ended_at, stripe_customer_id, stripe_attempts, stripe_key_generation,
+            stripe_batch_id, on_test_clock
+       from claim_usage_batch($1::uuid, $2::integer, $3::double precision, $4::text, $5::timestamptz)`,
+    [opts.orgId ?? null, opts.maxCalls, opts.leaseSeconds, opts.newBatchId, opts.oldestEndedAt],
   );
   return rows.map((r) => ({
     ...r,
@@ -64,23 +60,25 @@ export async function claimDueUsage(
 export async function settleZeroMinuteUsage(sql: Sql): Promise<number> {
   const rows = await sql.query<{ id: string }>(
     `update usage_records set stripe_status = 'sent', stripe_sent_at = now(), stripe_last_error = null
-      where stripe_status = 'pending' and billed_minutes = 0 returning id`,
+      where stripe_status = 'pending' and billed_minutes = 0 and stripe_batch_id is null returning id`,
   );
   return rows.length;
 }
 
-export async function markUsageSent(sql: Sql, id: string): Promise<void> {
+/** Stripe holds the batch: every call of it is sent; `streamRequestId` when a v2 stream request carried it. */
+export async function markBatchSent(sql: Sql, batchId: string, streamRequestId?: string): Promise<void> {
   await sql.query(
-    `update usage_records set stripe_status = 'sent', stripe_sent_at = now(), stripe_last_error = null
-      where id = $1 and stripe_status = 'pending'`,
-    [id],
+    `update usage_records set stripe_status = 'sent', stripe_sent_at = now(), stripe_last_error = null,
+            stripe_stream_request_id = $2
+      where stripe_batch_id = $1 and stripe_status = 'pending'`,
+    [batchId, streamRequestId ?? null],
   );
 }
 
-/** Keeps the row pending until `delayMs` from now; `keyGeneration` (when given) is the next attempt's key. */
-export async function markUsageRetry(
+/** Keeps the batch pending until `delayMs` from now; `keyGeneration` (when given) is the next attempt's key. */
+export async function markBatchRetry(
   sql: Sql,
-  id: string,
+  batchId: string,
   delayMs: number,
   error: string,
   keyGeneration?: number,
@@ -89,16 +87,16 @@ export async function markUsageRetry(
     `update usage_records
         set stripe_next_attempt_at = now() + make_interval(secs => $2::double precision), stripe_last_error = $3,
             stripe_key_generation = coalesce($4, stripe_key_generation)
-      where id = $1 and stripe_status = 'pending'`,
-    [id, delayMs / 1000, error.slice(0, 500), keyGeneration ?? null],
+      where stripe_batch_id = $1 and stripe_status = 'pending'`,
+    [batchId, delayMs / 1000, error.slice(0, 500), keyGeneration ?? null],
   );
 }
 
-export async function markUsageFailed(sql: Sql, id: string, error: string): Promise<void> {
+export async function markBatchFailed(sql: Sql, batchId: string, error: string): Promise<void> {
   await sql.query(
     `update usage_records set stripe_status = 'failed', stripe_last_error = $2
-      where id = $1 and stripe_status = 'pending'`,
-    [id, error],
+      where stripe_batch_id = $1 and stripe_status = 'pending'`,
+    [batchId, error.slice(0, 500)],
   );
 }
 
@@ -111,6 +109,15 @@ export async function listOrganisationsWithDueUsage(sql: Sql, limit: number): Pr
     [limit],
   );
   return rows.map((r) => r.org_id);
+}
+
+/** Calls due for delivery now across every organisation (what picks the v2 stream: usage/delivery-route.ts). */
+export async function countDueUsage(sql: Sql): Promise<number> {
+  const rows = await sql.query<{ n: number | string }>(
+    `select count(*) as n from usage_records
+      where stripe_status = 'pending' and coalesce(stripe_next_attempt_at, created_at) <= now()`,
+  );
+  return Number(rows[0]?.n ?? 0);
 }
 
 export async function countPendingUsage(sql: Sql): Promise<number> {

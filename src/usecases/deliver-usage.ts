@@ -4,10 +4,12 @@
  * parts, one job each, live in ./usage/: how much a claim takes (claim-batch.ts), one organisation's lane
  * (organisation-lane.ts), how an answer settles a call (delivery-outcome.ts), the inline attempt after
  * report-usage (inline-delivery.ts) and the background deliverer's timer (delivery-loop.ts). This file is a drain
- * pass: every organisation with due calls, `concurrency` lanes at a time.
+ * pass: the v2 stream for a backlog (stream-delivery.ts), then every organisation with due calls, `concurrency` lanes at
+ * a time.
  */
 import type { AppContext } from '../http/route.ts';
 import {
+  countDueUsage,
   countPendingUsage,
   listOrganisationsWithDueUsage,
   settleZeroMinuteUsage,
@@ -15,13 +17,16 @@ import {
 import { startDeliveryLoop } from './usage/delivery-loop.ts';
 import {
   addTally,
+  DEFAULT_METER_STREAM_THRESHOLD,
   DELIVERY_DEFAULTS,
   type DeliveryOptions,
   type DeliverySettings,
+  ORGANISATIONS_PER_PASS,
   type Pass,
   type Tally,
 } from './usage/delivery-settings.ts';
 import { deliverForOrganisation } from './usage/organisation-lane.ts';
+import { drainByStream } from './usage/stream-delivery.ts';
 
 export { claimPlan } from './usage/claim-batch.ts';
 export type { DeliveryOptions } from './usage/delivery-settings.ts';
@@ -34,20 +39,31 @@ export interface DrainResult {
   pending: number;
 }
 
-/** One pass over what is due now. A configuration error is logged at error level once per pass. */
-export async function drainUsageOutbox(ctx: AppContext, opts: DeliveryOptions = {}): Promise<DrainResult> {
+/**
+ * One pass over what is due now. When at least METER_STREAM_THRESHOLD calls are due across customers (a backlog:
+ * an outage's, a busy hour's) the pass first sends over the v2 meter event stream, 100 customers' batches a request
+ * (usage/stream-delivery.ts); what is left, and every pass below the threshold, goes over v1 in organisation lanes.
+ * A configuration error is logged at error level once per pass.
+ */
+export async function drainUsageOutbox(
+  ctx: AppContext,
+  opts: DeliveryOptions & { streamThreshold?: number } = {},
+): Promise<DrainResult> {
   const o: DeliverySettings = { ...DELIVERY_DEFAULTS, ...opts };
   const tally: Tally = { sent: await settleZeroMinuteUsage(ctx.sql), failed: 0 };
   const pass: Pass = { configurationErrorLogged: false };
+  const threshold = opts.streamThreshold ?? ctx.config.meterStreamThreshold ?? DEFAULT_METER_STREAM_THRESHOLD;
+  if ((await countDueUsage(ctx.sql)) >= threshold) addTally(tally, await drainByStream(ctx, o, pass));
+  if (pass.configurationErrorLogged) return { ...tally, pending: await countPendingUsage(ctx.sql) };
   for (;;) {
-    const orgIds = await listOrganisationsWithDueUsage(ctx.sql, o.batchSize);
+    const orgIds = await listOrganisationsWithDueUsage(ctx.sql, ORGANISATIONS_PER_PASS);
     const queue = [...orgIds];
     const worker = async () => {
       for (let orgId = queue.shift(); orgId; orgId = queue.shift())
         addTally(tally, await deliverForOrganisation(ctx, orgId, o, pass));
     };
     await Promise.all(Array.from({ length: Math.min(o.concurrency, queue.length) }, worker));
-    if (orgIds.length < o.batchSize) break;
+    if (orgIds.length < ORGANISATIONS_PER_PASS) break;
   }
   return { ...tally, pending: await countPendingUsage(ctx.sql) };
 }

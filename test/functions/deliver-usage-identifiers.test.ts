@@ -1,7 +1,8 @@
 /**
  * Call ids Stripe could not take as they are — outside visible ASCII (`call-☎-1`, an emoji, CJK) or longer than
  * the 100 characters a meter event identifier may have — still reach the meter, through the official SDK and the
- * emulator, under a stable derived identifier that every retry reuses.
+ * emulator: their batch's id is the identifier, and every retry reuses it. The derived identifier of a call_id
+ * (meterIdentifier) remains the batch id of calls attempted alone before batching (test/delivery/batching.test.ts).
  */
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,7 +92,7 @@ describeEachDatabase('deliver usage: call ids Stripe cannot take as they are', (
     expect(await meterTotal(customer)).toBe(5);
   });
 
-  it('a retry after a lost answer reuses the identifier and key: Stripe counts the call once', async () => {
+  it("a retry after a lost answer reuses the batch's identifier and key: Stripe counts the call once", async () => {
     const { orgId, customer, endedAt } = await customerWithCycle(db.sql);
     await recordUsage(db.sql, { orgId, callId: 'call-☎-2', durationSeconds: '240', billedMinutes: 4, endedAt });
     const tries: Array<{ identifier: string | undefined; key: string | undefined }> = [];
@@ -116,7 +117,8 @@ describeEachDatabase('deliver usage: call ids Stripe cannot take as they are', (
     );
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
 
-    const identifier = await meterIdentifier('call-☎-2');
+    const [row] = await db.sql.query<{ b: string }>(`select stripe_batch_id as b from usage_records`);
+    const identifier = row!.b; // the batch's id, not the call's: see meter-batch.ts
     expect(tries).toEqual([
       { identifier, key: `usage-${identifier}` },
       { identifier, key: `usage-${identifier}` },

@@ -71,6 +71,9 @@ const rowOf = async (sql: Sql, callId: string) =>
     )
   )[0]!;
 
+const batchOf = async (sql: Sql, callId: string) =>
+  (await sql.query<{ b: string }>(`select stripe_batch_id as b from usage_records where call_id = $1`, [callId]))[0]!.b;
+
 const makeDue = (sql: Sql) =>
   sql.query(
     `update usage_records set stripe_next_attempt_at = now() - interval '1 second' where stripe_status = 'pending'`,
@@ -98,9 +101,10 @@ describeEachDatabase('deliver usage: idempotency keys across retries', (db) => {
     await makeDue(db.sql);
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
 
+    const b = await batchOf(db.sql, 'call-500');
     expect(meter.sent).toEqual([
-      { identifier: 'call-500', customer: 'cus_A', key: 'usage-call-500' },
-      { identifier: 'call-500', customer: 'cus_A', key: 'usage-call-500-a2' },
+      { identifier: b, customer: 'cus_A', key: `usage-${b}` },
+      { identifier: b, customer: 'cus_A', key: `usage-${b}-a2` },
     ]);
   });
 
@@ -113,7 +117,8 @@ describeEachDatabase('deliver usage: idempotency keys across retries', (db) => {
     await drainUsageOutbox(ctx);
     await makeDue(db.sql);
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
-    expect(meter.sent.map((s) => s.key)).toEqual(['usage-call-timeout', 'usage-call-timeout']);
+    const b = await batchOf(db.sql, 'call-timeout');
+    expect(meter.sent.map((s) => s.key)).toEqual([`usage-${b}`, `usage-${b}`]);
   });
 
   it('a 500, then a timeout, then a 429, then success: fresh key after each answer, kept after the timeout', async () => {
@@ -128,13 +133,9 @@ describeEachDatabase('deliver usage: idempotency keys across retries', (db) => {
       await makeDue(db.sql);
     }
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
-    expect(meter.sent.map((s) => s.key)).toEqual([
-      'usage-call-mixed',
-      'usage-call-mixed-a2',
-      'usage-call-mixed-a2',
-      'usage-call-mixed-a4',
-    ]);
-    expect(new Set(meter.sent.map((s) => s.identifier))).toEqual(new Set(['call-mixed']));
+    const b = await batchOf(db.sql, 'call-mixed');
+    expect(meter.sent.map((s) => s.key)).toEqual([`usage-${b}`, `usage-${b}-a2`, `usage-${b}-a2`, `usage-${b}-a4`]);
+    expect(new Set(meter.sent.map((s) => s.identifier))).toEqual(new Set([b]));
     expect((await rowOf(db.sql, 'call-mixed')).stripe_last_error).toBeNull();
   });
 
@@ -151,7 +152,8 @@ describeEachDatabase('deliver usage: idempotency keys across retries', (db) => {
     await drainUsageOutbox(ctx);
     await makeDue(db.sql);
     expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
-    expect(meter.sent.map((s) => s.key)).toEqual(['usage-call-500-dup', 'usage-call-500-dup-a2']);
+    const b = await batchOf(db.sql, 'call-500-dup');
+    expect(meter.sent.map((s) => s.key)).toEqual([`usage-${b}`, `usage-${b}-a2`]);
   });
 });
 
@@ -165,7 +167,8 @@ describeEachDatabase('deliver usage: calls recorded without a Stripe customer', 
     const meter = fakeMeter(() => undefined);
 
     expect(await drainUsageOutbox(testContext(db.sql, meter.stripe))).toEqual({ sent: 1, failed: 0, pending: 0 });
-    expect(meter.sent).toEqual([{ identifier: 'call-adopted', customer: 'cus_SUB', key: 'usage-call-adopted' }]);
+    const b = await batchOf(db.sql, 'call-adopted');
+    expect(meter.sent).toEqual([{ identifier: b, customer: 'cus_SUB', key: `usage-${b}` }]);
     expect(await rowOf(db.sql, 'call-adopted')).toMatchObject({ stripe_status: 'sent', stripe_customer_id: 'cus_SUB' });
   });
 

@@ -1,20 +1,39 @@
 /**
- * How many rows a lane claims at once and for how long. The lease must outlast sending the whole claimed batch, or
- * another deliverer would claim and send rows this lane has not reached yet. A row costs at most two requests (the
- * timestamped one and the `-now` resend), each up to `timeoutMs`, with no SDK retries inside a lane. So the claim
- * is cut to what the lease covers: 7 rows for the background deliverer (2 × 20 s each in 300 s), 48 inline (2 × 3 s).
+ * Claiming the next batch (repositories/usage-outbox.ts `claimUsageBatch`) and how long its lease lasts. The lease
+ * must outlast sending the batch, or another deliverer would claim and send it too: a batch is one meter event, at
+ * most two requests (the timestamped one and the `-now` resend), each up to `timeoutMs`, with no SDK retries inside
+ * a lane; a v2 stream request (one per up to 100 batches) is one request plus, after an expired session, a new
+ * session and a resend. So the lease is at least 2 × timeout + a margin, whatever the batch's size.
  */
+import type { AppContext } from '../../http/route.ts';
+import { claimUsageBatch } from '../../repositories/usage-outbox.ts';
 import type { DeliverySettings } from './delivery-settings.ts';
+import { type MeterBatch, newBatchId, toBatch } from './meter-batch.ts';
+import { STRIPE_PAST_WINDOW_MS } from './send-meter-event.ts';
 
 /** Slack in a lease for the database statements around the requests. */
 const LEASE_MARGIN_SECONDS = 10;
 
 export function claimPlan(o: Pick<DeliverySettings, 'batchSize' | 'leaseSeconds' | 'timeoutMs'>): {
-  limit: number;
+  maxCalls: number;
   leaseSeconds: number;
 } {
-  const rowSeconds = (2 * o.timeoutMs) / 1000;
-  const leaseSeconds = Math.max(o.leaseSeconds, Math.ceil(rowSeconds + LEASE_MARGIN_SECONDS));
-  const limit = Math.max(1, Math.min(o.batchSize, Math.floor((leaseSeconds - LEASE_MARGIN_SECONDS) / rowSeconds)));
-  return { limit, leaseSeconds };
+  const requestSeconds = (2 * o.timeoutMs) / 1000;
+  const leaseSeconds = Math.max(o.leaseSeconds, Math.ceil(requestSeconds + LEASE_MARGIN_SECONDS));
+  return { maxCalls: Math.max(1, o.batchSize), leaseSeconds };
+}
+
+/** The next due batch (of `orgId`, or of any organisation), claimed and leased; undefined when none is due. */
+export async function claimBatch(
+  ctx: AppContext,
+  o: Pick<DeliverySettings, 'batchSize' | 'leaseSeconds' | 'timeoutMs'>,
+  orgId?: string,
+): Promise<MeterBatch | undefined> {
+  const rows = await claimUsageBatch(ctx.sql, {
+    ...claimPlan(o),
+    newBatchId: newBatchId(),
+    oldestEndedAt: new Date(ctx.clock.now().getTime() - STRIPE_PAST_WINDOW_MS),
+    orgId,
+  });
+  return toBatch(rows);
 }

@@ -1,6 +1,6 @@
 /** What a delivery pass may be tuned with, its defaults, and what it counts (src/usecases/deliver-usage.ts). */
 export interface DeliveryOptions {
-  /** Most rows claimed at a time by a lane (fewer when the lease could not cover them), and organisations per pass. */
+  /** Most calls in one batch (one meter event). */
   batchSize?: number;
   /** How long a claimed batch stays hidden from other deliverers; raised if it could not cover even one row. */
   leaseSeconds?: number;
@@ -13,7 +13,13 @@ export interface DeliveryOptions {
 
 export type DeliverySettings = Required<Omit<DeliveryOptions, 'random'>> & Pick<DeliveryOptions, 'random'>;
 
-export const DELIVERY_DEFAULTS = { batchSize: 50, leaseSeconds: 300, concurrency: 4, timeoutMs: 20_000 } as const;
+export const DELIVERY_DEFAULTS = { batchSize: 1_000, leaseSeconds: 300, concurrency: 4, timeoutMs: 20_000 } as const;
+
+/** Calls due across customers from which a drain pass uses the v2 meter event stream (METER_STREAM_THRESHOLD). */
+export const DEFAULT_METER_STREAM_THRESHOLD = 1_000;
+
+/** Organisations a drain pass lists at a time. */
+export const ORGANISATIONS_PER_PASS = 50;
 
 /** The inline attempt after report-usage answered keeps its requests short. */
 export const INLINE_TIMEOUT_MS = 3_000;

@@ -1,17 +1,15 @@
 /**
  * One LANE per organisation (= one Stripe customer) per process: Stripe allows one concurrent meter-event request
  * per customer and meter (docs.stripe.com/billing/subscriptions/usage-based/recording-usage-api#rate-limits), so a
- * lane sends that organisation's due calls one after another until none is left, and whoever wants delivery for
+ * lane sends that organisation's due batches one after another until none is left, and whoever wants delivery for
  * an organisation whose lane is running (the inline attempt after report-usage, a drain pass) joins it instead of
- * sending in parallel. Under load this also coalesces: a burst of calls from one customer costs one lane, not one
- * Stripe round trip per HTTP request. (How many lanes the inline attempts may start at once is a
+ * sending in parallel. Under load this also coalesces: a burst of calls from one customer becomes a few batches in
+ * one lane, not one Stripe round trip per HTTP request. (How many lanes the inline attempts may start at once is a
  * different limit: the inline SLOTS of inline-delivery.ts.)
  */
-import type { AppContext } from '../context.ts';
-import { claimDueUsage, markUsageRetry } from '../../repositories/usage-outbox.ts';
-import { retryDelayMs } from './backoff.ts';
-import { claimPlan } from './claim-batch.ts';
-import { deliverRow } from './delivery-outcome.ts';
+import type { AppContext } from '../../http/route.ts';
+import { claimBatch } from './claim-batch.ts';
+import { deliverBatch } from './delivery-outcome.ts';
 import type { DeliverySettings, Pass, Tally } from './delivery-settings.ts';
 
 interface Lane {
@@ -62,30 +60,25 @@ export function deliverForOrganisation(
 async function runLane(ctx: AppContext, orgId: string, o: DeliverySettings, lane: Lane, pass: Pass): Promise<Tally> {
   const lanes = lanesOf(ctx);
   const tally: Tally = { sent: 0, failed: 0 };
-  const plan = claimPlan(o);
   for (;;) {
-    const rows = await claimDueUsage(ctx.sql, { ...plan, orgId });
-    for (const [i, row] of rows.entries()) {
-      const outcome = await deliverRow(ctx, row, o, pass);
-      if (outcome === 'configuration') {
-        // Every other call would fail the same way: put the rest of the batch back (same backoff, no request).
-        for (const rest of rows.slice(i + 1)) {
-          const note = 'not sent: Stripe configuration error (see the call before)';
-          await markUsageRetry(ctx.sql, rest.id, retryDelayMs(rest.stripe_attempts, o.random), note);
-        }
+    const batch = await claimBatch(ctx, o, orgId);
+    if (!batch) {
+      // Nothing was due at the claim (retried batches are not due yet). A call recorded since had its inline attempt
+      // join this lane and set `wanted`: look once more. The check and the removal run without an await between
+      // them, so no request can join a lane that is ending.
+      if (!lane.wanted) {
         lanes.delete(orgId);
         return tally;
       }
-      if (outcome !== 'retry') tally[outcome]++;
+      lane.wanted = false;
+      continue;
     }
-    if (rows.length === plan.limit) continue;
-    // A short batch took all that was due at the claim (retried rows are not due yet), so there is no need to look
-    // again — unless a call was recorded since: its inline attempt joined this lane and set `wanted`. The check and
-    // the removal run without an await between them, so no request can join a lane that is ending.
-    if (!lane.wanted) {
+    const outcome = await deliverBatch(ctx, batch, o, pass);
+    if (outcome === 'configuration') {
+      // Every other batch would fail the same way: leave them for the next pass (no request).
       lanes.delete(orgId);
       return tally;
     }
-    lane.wanted = false;
+    if (outcome !== 'retry') tally[outcome] += batch.calls.length;
   }
 }

@@ -1,0 +1,52 @@
+/** What the delivery tests share: subscribed organisations, calls, and the outbox as the deliverer left it. */
+import type { Sql } from '../../src/ports/sql.ts';
+import { recordUsage } from '../../src/repositories/usage-ledger.ts';
+import { addBillingCycle, createSubscriptionWithCycle, createUserAndOrganisation } from '../support/database.ts';
+
+export const NOVEMBER = { periodStart: new Date('2026-11-01T00:00:00Z'), periodEnd: new Date('2026-12-01T00:00:00Z') };
+
+export async function subscribedOrg(sql: Sql, customer: string) {
+  const { orgId } = await createUserAndOrganisation(sql, { stripeCustomerId: customer });
+  const { subscriptionId } = await createSubscriptionWithCycle(sql, { orgId, stripeCustomerId: customer, ...NOVEMBER });
+  return { orgId, subscriptionId };
+}
+
+export { addBillingCycle };
+
+export const record = (sql: Sql, orgId: string, callId: string, minutes: number, endedAt = '2026-11-10T10:00:00Z') =>
+  recordUsage(sql, {
+    orgId,
+    callId,
+    durationSeconds: String(minutes * 60),
+    billedMinutes: minutes,
+    endedAt: new Date(endedAt),
+  });
+
+export const makeDue = (sql: Sql) =>
+  sql.query(
+    `update usage_records set stripe_next_attempt_at = now() - interval '1 second' where stripe_status = 'pending'`,
+  );
+
+export interface OutboxState {
+  call_id: string;
+  stripe_status: string;
+  stripe_batch_id: string | null;
+  stripe_stream_request_id: string | null;
+  billed_minutes: number;
+  customer: string;
+}
+
+export const outbox = (sql: Sql) =>
+  sql.query<OutboxState>(
+    `select call_id, stripe_status, stripe_batch_id, stripe_stream_request_id, billed_minutes,
+            stripe_customer_id as customer
+       from usage_records order by call_id`,
+  );
+
+/** The ledger's minutes per customer: what the meter must bill. */
+export async function ledger(sql: Sql): Promise<Record<string, number>> {
+  const rows = await sql.query<{ customer: string; minutes: number }>(
+    `select stripe_customer_id as customer, sum(billed_minutes)::int as minutes from usage_records group by 1`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.customer, r.minutes]));
+}
