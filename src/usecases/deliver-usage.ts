@@ -7,7 +7,7 @@
  * pass: the v2 stream for a backlog (stream-delivery.ts), then every organisation with due calls, `concurrency` lanes at
  * a time.
  */
-import type { AppContext } from '../http/route.ts';
+import type { AppContext } from './context.ts';
 import {
   countDueUsage,
   countPendingUsage,

@@ -5,7 +5,7 @@
  * a lane; a v2 stream request (one per up to 100 batches) is one request plus, after an expired session, a new
  * session and a resend. So the lease is at least 2 × timeout + a margin, whatever the batch's size.
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { claimUsageBatch } from '../../repositories/usage-outbox.ts';
 import type { DeliverySettings } from './delivery-settings.ts';
 import { type MeterBatch, newBatchId, toBatch } from './meter-batch.ts';

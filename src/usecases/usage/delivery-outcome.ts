@@ -4,7 +4,7 @@
  * 'configuration' (a bad key or missing meter: not the calls' fault, they wait). The five ways Stripe's answer can
  * go, each with why, are in src/usecases/usage/README.md.
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { markBatchFailed, markBatchRetry, markBatchSent } from '../../repositories/usage-outbox.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { DeliveryOptions, Pass } from './delivery-settings.ts';

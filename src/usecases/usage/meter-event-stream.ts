@@ -9,7 +9,7 @@
  * reported in the meter's error reports, so the caller sends only events it knows to be valid (stream-delivery.ts).
  */
 import type Stripe from 'stripe';
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 
 /** One event of a stream request, as the SDK types it. */
 export type StreamEvent = Parameters<Stripe['v2']['billing']['meterEventStream']['create']>[0]['events'][number];

@@ -7,7 +7,7 @@
  * one lane, not one Stripe round trip per HTTP request. (How many lanes the inline attempts may start at once is a
  * different limit: the inline SLOTS of inline-delivery.ts.)
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { claimBatch } from './claim-batch.ts';
 import { deliverBatch } from './delivery-outcome.ts';
 import type { DeliverySettings, Pass, Tally } from './delivery-settings.ts';

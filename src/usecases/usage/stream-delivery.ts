@@ -12,7 +12,7 @@
  * says what happened to it. A request Stripe refuses as a whole with a permanent 4xx is resent over v1, batch by
  * batch, so one bad event cannot hold up the other 99.
  */
-import type { AppContext } from '../../http/route.ts';
+import type { AppContext } from '../context.ts';
 import { markBatchSent } from '../../repositories/usage-outbox.ts';
 import { METER } from '../../domain/catalog.ts';
 import { claimBatch } from './claim-batch.ts';
