@@ -33,35 +33,38 @@ export interface AlertDeliveryOptions {
 
 const DEFAULTS = { batchSize: 20, leaseSeconds: 60 } as const;
 
-/** One pass over what is due now. */
+/** One pass over what is due now, and what is still waiting after it. */
 export async function drainUsageAlerts(ctx: AppContext, opts: AlertDeliveryOptions = {}): Promise<AlertDrainResult> {
+  const tally = await sendDueAlerts(ctx, opts);
+  return { ...tally, pending: await countPendingAlerts(ctx.sql) };
+}
+
+async function sendDueAlerts(ctx: AppContext, opts: AlertDeliveryOptions): Promise<{ sent: number; failed: number }> {
   const tally = { sent: 0, failed: 0 };
   const mailer = ctx.mailer;
-  if (mailer) {
-    const o = { ...DEFAULTS, ...opts };
-    for (;;) {
-      const alerts = await claimDueAlerts(ctx.sql, { limit: o.batchSize, leaseSeconds: o.leaseSeconds });
-      for (const alert of alerts) {
-        if (!alert.ownerEmail) {
-          await markAlertWithoutRecipient(ctx.sql, alert.id);
-          continue;
-        }
-        try {
-          await mailer.send({ to: alert.ownerEmail, ...composeAlert(alert, `${ctx.config.websiteUrl}/dashboard`) });
-          await markAlertSent(ctx.sql, alert.id);
-          tally.sent++;
-        } catch (error) {
-          // The mail server's words only: never the recipient or the credentials (SMTP_URL).
-          const reason = error instanceof Error ? `${error.name}: ${(error as { code?: string }).code ?? ''}` : 'error';
-          await markAlertRetry(ctx.sql, alert.id, retryDelayMs(alert.attempts, o.random), reason);
-          ctx.logger.warn('usage alert not sent; it will be retried', { alert_id: alert.id, error: reason });
-          tally.failed++;
-        }
+  if (!mailer) return tally;
+  const o = { ...DEFAULTS, ...opts };
+  for (;;) {
+    const alerts = await claimDueAlerts(ctx.sql, { limit: o.batchSize, leaseSeconds: o.leaseSeconds });
+    for (const alert of alerts) {
+      if (!alert.ownerEmail) {
+        await markAlertWithoutRecipient(ctx.sql, alert.id);
+        continue;
       }
-      if (alerts.length < o.batchSize) break;
+      try {
+        await mailer.send({ to: alert.ownerEmail, ...composeAlert(alert, `${ctx.config.websiteUrl}/dashboard`) });
+        await markAlertSent(ctx.sql, alert.id);
+        tally.sent++;
+      } catch (error) {
+        // The mail server's words only: never the recipient or the credentials (SMTP_URL).
+        const reason = error instanceof Error ? `${error.name}: ${(error as { code?: string }).code ?? ''}` : 'error';
+        await markAlertRetry(ctx.sql, alert.id, retryDelayMs(alert.attempts, o.random), reason);
+        ctx.logger.warn('usage alert not sent; it will be retried', { alert_id: alert.id, error: reason });
+        tally.failed++;
+      }
     }
+    if (alerts.length < o.batchSize) return tally;
   }
-  return { ...tally, pending: await countPendingAlerts(ctx.sql) };
 }
 
 /** Running passes per database, so that inline attempts coalesce into one pass (plus one more if asked meanwhile). */
@@ -80,7 +83,7 @@ export function deliverAlertsSoon(ctx: AppContext): Promise<void> {
     try {
       do {
         state.again = false;
-        await drainUsageAlerts(ctx);
+        await sendDueAlerts(ctx, {});
       } while (state.again);
     } catch (error) {
       ctx.logger.warn('inline usage-alert delivery failed; the deliverer will retry', { error: String(error) });
