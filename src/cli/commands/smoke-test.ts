@@ -29,7 +29,8 @@ project on Stripe test mode. Prints a ✓/✗ line per step with its time:
 
   --functions-url URL   the functions' base URL (default PUBLIC_FUNCTIONS_URL), e.g.
                         https://<ref>.supabase.co/functions/v1 or http://localhost:54321/functions/v1
-  --timeout SECONDS     how long each wait (webhooks, clock, meter, invoice) may take (default 120)
+  --timeout SECONDS     how long each wait (webhooks, clock, meter, invoice) may take (default 300: Stripe
+                        aggregates meter events asynchronously, and a test clock takes a while to advance)
 
 Environment (and .env): STRIPE_SECRET_KEY (sk_test_/rk_test_; live keys are refused) or STRIPE_API_BASE (an
 emulator: npm start's is http://localhost:12111); SUPABASE_URL (default: the functions URL's origin) and
@@ -110,7 +111,7 @@ export const command: Command = {
 
 function parseArgs(args: string[]): { functionsUrl: string | undefined; timeoutSeconds: number } | string {
   let functionsUrl: string | undefined;
-  let timeoutSeconds = 120;
+  let timeoutSeconds = 300;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const [flag, inline] = arg.includes('=')

@@ -207,6 +207,7 @@ export async function runSmokeTest(
           );
           return pass.pending === 0 ? { value: pass } : { seen: `${pass.pending} pending, ${pass.failed} failed` };
         });
+        // Summaries are eventually consistent (docs.stripe.com/api/billing/meter-event-summary): poll.
         const minutes = await wait('the meter summary', async () => {
           const total = await meteredMinutes(ports, state.customerId!, state.periodStart!, state.periodEnd!);
           return total === bill.billedMinutes ? { value: total } : { seen: `${total} minutes` };
