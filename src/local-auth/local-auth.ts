@@ -10,6 +10,7 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { matchesAnyKey } from '../adapters/auth/constant-time.ts';
 import type { Config } from '../config/types.ts';
+import { isUuid } from '../domain/uuid.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Sql } from '../ports/sql.ts';
 import { authError, authJson, userJson, type AuthUserRow } from './gotrue-response.ts';
@@ -20,7 +21,6 @@ import * as store from './sessions.ts';
 
 export const ACCESS_TOKEN_SECONDS = 3600;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MIN_PASSWORD = 6; // GoTrue's default GOTRUE_PASSWORD_MIN_LENGTH
 
 export interface LocalAuthDeps {
@@ -81,7 +81,7 @@ export function createLocalAuth(deps: LocalAuthDeps): (request: Request) => Prom
         currentDate: deps.clock.now(),
       });
       const sessionId = typeof payload.session_id === 'string' ? payload.session_id : '';
-      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub) || !UUID.test(sessionId))
+      if (typeof payload.sub !== 'string' || !isUuid(payload.sub) || !isUuid(sessionId))
         return authError(403, 'bad_jwt', 'invalid JWT: unable to parse or verify signature');
       if (!(await store.sessionExists(deps.sql, sessionId)))
         return authError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');

@@ -4,6 +4,7 @@
  * Another user's organisation is answered exactly like one that does not exist — 404 `organisation_not_found` —
  * so that ids cannot be probed for existence (a 403 would confirm the id is real).
  */
+import { isUuid } from '../domain/uuid.ts';
 import { AppError } from '../errors.ts';
 import type { Sql } from '../ports/sql.ts';
 
@@ -22,7 +23,6 @@ interface OrganisationRow {
 }
 
 const COLUMNS = 'id, name, owner_id, stripe_customer_id';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toOrganisation = (r: OrganisationRow): Organisation => ({
   id: r.id,
@@ -30,10 +30,6 @@ const toOrganisation = (r: OrganisationRow): Organisation => ({
   ownerId: r.owner_id,
   stripeCustomerId: r.stripe_customer_id,
 });
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 /**
  * The owner's organisation of this name, created unless it exists: a repeated request (a double click, a retry

@@ -2,6 +2,7 @@
  * billing_plans: the catalog as the database holds it (seeded from src/domain/catalog.ts), with the Stripe price
  * ids `catalog sync` stored. The one module that reads or writes the table.
  */
+import { isUuid } from '../domain/uuid.ts';
 import type { Sql } from '../ports/sql.ts';
 
 /** One plan as `GET plans` answers it (docs/http-api.md#3-endpoints). */
@@ -55,7 +56,6 @@ interface TermsRow {
 
 const TERMS_COLUMNS = `id, name, included_minutes, overage_rate_cents, currency, stripe_price_id, stripe_yearly_price_id,
   stripe_metered_price_id`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toTerms = (r: TermsRow): PlanTerms => ({
   id: r.id,
@@ -80,14 +80,14 @@ export async function listActivePlans(sql: Sql): Promise<PublicPlan[]> {
 
 /** Any plan, active or not (a subscriber keeps a retired plan). `undefined` for an unknown or malformed id. */
 export async function findPlanById(sql: Sql, planId: string): Promise<PlanTerms | undefined> {
-  if (!UUID.test(planId)) return undefined; // a malformed id is "not found", not a cast error from PostgreSQL
+  if (!isUuid(planId)) return undefined; // a malformed id is "not found", not a cast error from PostgreSQL
   const rows = await sql.query<TermsRow>(`select ${TERMS_COLUMNS} from public.billing_plans where id = $1`, [planId]);
   return rows[0] ? toTerms(rows[0]) : undefined;
 }
 
 /** A plan that is on sale (active); `undefined` for an unknown, malformed or retired id. */
 export async function findActivePlanById(sql: Sql, planId: string): Promise<PlanTerms | undefined> {
-  if (!UUID.test(planId)) return undefined;
+  if (!isUuid(planId)) return undefined;
   const rows = await sql.query<TermsRow>(`select ${TERMS_COLUMNS} from public.billing_plans where id = $1 and active`, [
     planId,
   ]);

@@ -20,7 +20,7 @@ import { describeStripeError } from './usage/stripe-errors.ts';
 import { readPendingChange } from './plan-change/pending-change.ts';
 
 /** Statuses whose subscription can have a pending plan change (others need no Stripe read for it). */
-const LIVE = new Set(['active', 'trialing', 'past_due']);
+const PENDING_CHANGE_STATUSES = new Set(['active', 'trialing', 'past_due']);
 
 const iso = (d: Date | string | null): string | null => (d == null ? null : new Date(d).toISOString());
 const isoUnix = (s: number | null | undefined): string | null => (s == null ? null : new Date(s * 1000).toISOString());
@@ -49,7 +49,8 @@ export async function getBillingSummary(ctx: AppContext, input: { userId: string
     : undefined;
   const earlier = cycle ? await findEarlierPartsOfPeriod(ctx.sql, cycle) : [];
   const invoices = org.stripeCustomerId ? await listInvoices(ctx, org.stripeCustomerId) : [];
-  const pending = sub && LIVE.has(sub.status) ? await readPendingChange(ctx, sub.stripe_subscription_id) : null;
+  const pending =
+    sub && PENDING_CHANGE_STATUSES.has(sub.status) ? await readPendingChange(ctx, sub.stripe_subscription_id) : null;
   const agents = await listVoiceAgentLinks(ctx.sql, { orgId: org.id });
   const spendCap = await readSpendCapState(ctx.sql, org.id, cycle?.id ?? null);
   const alerts = cycle ? (await listCycleAlerts(ctx.sql, cycle.id)).filter((a) => a.status === 'sent') : [];

@@ -13,12 +13,13 @@ import {
 } from '../domain/rounding.ts';
 import { AppError } from '../errors.ts';
 import type { AppContext } from './context.ts';
-import { recordUsage as recordInLedger, type LedgerCycle } from '../repositories/usage-ledger.ts';
+import { recordUsage, type LedgerCycle } from '../repositories/usage-ledger.ts';
 import { deliverSoon } from './deliver-usage.ts';
 import { refuseFutureEnd } from './usage/future-end.ts';
 import { deliverAlertsSoon } from './usage-alerts/deliver-usage-alerts.ts';
 
-export interface RecordUsageInput {
+/** A finished call as a client reports it: its duration in seconds or minutes, not yet rounded. */
+export interface FinishedCall {
   orgId: string;
   callId: string;
   duration: CallDuration;
@@ -36,11 +37,15 @@ export interface RecordedUsage {
 /** A call cannot end later than the customer's clock allows: usage/future-end.ts. */
 export { MAX_FUTURE_ENDED_AT_MS } from './usage/future-end.ts';
 
-export async function recordUsage(ctx: AppContext, input: RecordUsageInput): Promise<RecordedUsage> {
+/**
+ * The use case behind report-usage and the voice webhooks: rounds the call, records it in the ledger
+ * (repositories/usage-ledger.ts `recordUsage`, i.e. `public.record_usage`) and maps the outcome.
+ */
+export async function recordFinishedCall(ctx: AppContext, input: FinishedCall): Promise<RecordedUsage> {
   await refuseFutureEnd(ctx, input.orgId, input.endedAt);
   const ms = millisOf(input.duration);
   const minutes = billedMinutes(ms);
-  const result = await recordInLedger(ctx.sql, {
+  const result = await recordUsage(ctx.sql, {
     orgId: input.orgId,
     callId: input.callId,
     durationSeconds: millisToSecondsDecimal(ms),

@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import { applyStripeEvent } from '../../src/usecases/apply-stripe-event.ts';
-import { recordUsage } from '../../src/usecases/record-usage.ts';
+import { recordFinishedCall } from '../../src/usecases/record-usage.ts';
 import { event, fakeSubscription, priceIds, seedCatalog, testContext } from '../support/billing-fixtures.ts';
 import { createUserAndOrganisation, describeEachDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -60,7 +60,7 @@ async function setup(db: TestDatabase, clockAt: string) {
     event('evt_created', 'customer.subscription.created', { id: 'sub_1', object: 'subscription' }),
   );
   const report = (callId: string, endedAt: string) =>
-    recordUsage(ctx, { orgId, callId, duration: { seconds: 60 }, endedAt: new Date(endedAt) });
+    recordFinishedCall(ctx, { orgId, callId, duration: { seconds: 60 }, endedAt: new Date(endedAt) });
   const advanceClock = (iso: string) => {
     clock.frozen_time = unix(iso);
   };

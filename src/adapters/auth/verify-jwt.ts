@@ -4,11 +4,11 @@
  * public key are refused.
  */
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { isUuid } from '../../domain/uuid.ts';
 import { AppError } from '../../errors.ts';
 import type { JwtKeys } from './jwt-keys.ts';
 
 const ASYMMETRIC = ['ES256', 'RS256', 'EdDSA'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface UserClaims {
   userId: string;
@@ -69,7 +69,7 @@ function isJwksOutage(err: unknown): boolean {
 /** A user access token: audience `authenticated`, a uuid `sub`, not expired. */
 export async function verifyUserJwt(token: string, keys: JwtKeys): Promise<UserClaims | undefined> {
   const payload = await verifySignedJwt(token, keys, { audience: 'authenticated' });
-  if (!payload || typeof payload.sub !== 'string' || !UUID.test(payload.sub)) return undefined;
+  if (!payload || typeof payload.sub !== 'string' || !isUuid(payload.sub)) return undefined;
   if (payload.role !== undefined && payload.role !== 'authenticated') return undefined;
   return { userId: payload.sub.toLowerCase(), email: typeof payload.email === 'string' ? payload.email : undefined };
 }

@@ -7,7 +7,8 @@ import { openDatabase } from '../../adapters/db/open-database.ts';
 import { readEnv } from '../../config/dotenv.ts';
 import { ConfigError, parseConfig } from '../../config/parse-config.ts';
 import type { Config } from '../../config/types.ts';
-import { findOrganisationById, isUuid } from '../../repositories/organisations.ts';
+import { isUuid } from '../../domain/uuid.ts';
+import { findOrganisationById } from '../../repositories/organisations.ts';
 import { linkVoiceAgent, listVoiceAgentLinks, unlinkVoiceAgent } from '../../repositories/voice-agent-links.ts';
 import { VOICE_PLATFORMS, isVoicePlatform, type VoicePlatform } from '../../usecases/voice/voice-event.ts';
 

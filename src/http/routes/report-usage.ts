@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
-import { recordUsage } from '../../usecases/record-usage.ts';
+import { recordFinishedCall } from '../../usecases/record-usage.ts';
 import { jsonResponse } from '../json.ts';
 import type { Route } from '../route.ts';
 import { PRINTABLE_MESSAGE, isPrintable } from '../text-rules.ts';
@@ -37,7 +37,7 @@ export const route: Route = {
         field: hasMinutes ? 'call_duration_seconds' : 'call_duration_minutes',
       });
     }
-    const result = await recordUsage(ctx, {
+    const result = await recordFinishedCall(ctx, {
       orgId: body.org_id,
       callId: body.call_id,
       duration: hasMinutes ? { minutes: body.call_duration_minutes! } : { seconds: body.call_duration_seconds! },

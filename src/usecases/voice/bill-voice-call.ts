@@ -5,11 +5,12 @@
  * (no organisation: replay after linking) or failed (the ledger refused the call: the reason says why).
  * A database failure propagates: the webhook answers 5xx and the platform retries; the event stays `received`.
  */
+import { isUuid } from '../../domain/uuid.ts';
 import { AppError } from '../../errors.ts';
 import type { AppContext } from '../context.ts';
 import { findLinkedOrg } from '../../repositories/voice-agent-links.ts';
 import { markVoiceEvent, type StoredVoiceEvent, type VoiceEventStatus } from '../../repositories/voice-events.ts';
-import { recordUsage } from '../record-usage.ts';
+import { recordFinishedCall } from '../record-usage.ts';
 import type { VoiceCall, VoicePlatform } from './voice-event.ts';
 
 export interface VoiceBillingOutcome {
@@ -19,7 +20,6 @@ export interface VoiceBillingOutcome {
   billedMinutes?: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LINKED_BY: Record<VoicePlatform, string> = {
   elevenlabs: 'agent_id',
   twilio: 'AiSyst number',
@@ -39,7 +39,7 @@ async function bill(ctx: AppContext, platform: VoicePlatform, call: VoiceCall): 
   const payer = await resolvePayer(ctx, platform, call);
   if ('reason' in payer) return { status: 'unattributed', reason: payer.reason, orgId: null };
   try {
-    const recorded = await recordUsage(ctx, {
+    const recorded = await recordFinishedCall(ctx, {
       orgId: payer.orgId,
       callId: call.callId,
       duration: { seconds: call.durationSeconds },
@@ -72,7 +72,7 @@ async function resolvePayer(
   platform: VoicePlatform,
   call: VoiceCall,
 ): Promise<{ orgId: string; source: string } | { reason: string }> {
-  if (call.metadataOrgId !== undefined && UUID.test(call.metadataOrgId))
+  if (call.metadataOrgId !== undefined && isUuid(call.metadataOrgId))
     return { orgId: call.metadataOrgId.toLowerCase(), source: "the call's metadata org_id" };
   const badMetadata = call.metadataOrgId !== undefined ? `the call's metadata org_id is not an organisation id; ` : '';
   if (call.externalId === undefined)

@@ -19,7 +19,11 @@ import { usePlans } from '../use-plans.ts';
 
 /** The period choice survives the trip to Checkout and back (cancel link) within the tab. */
 const PERIOD_KEY = 'aisyst.billingPeriod';
-const LIVE_STATUSES = new Set(['active', 'trialing', 'past_due', 'incomplete']);
+/**
+ * Statuses in which the page marks the subscription's plan as the current one (an `incomplete` first payment
+ * included); not LIVE_STATUSES of src/repositories/subscriptions.ts, which decides who has a subscription.
+ */
+const CURRENT_PLAN_STATUSES = new Set(['active', 'trialing', 'past_due', 'incomplete']);
 /** Statuses change-plan accepts; past_due and the like pay the open invoice first. */
 const SWITCHABLE = new Set(['active', 'trialing']);
 
@@ -33,7 +37,8 @@ export function PricingPage({ url }: { url: URL }) {
   const [buying, setBuying] = useState<string | undefined>();
   const [problem, setProblem] = useState<string | undefined>(state.flash);
   const subscription = state.summary?.subscription;
-  const currentPlanId = subscription && LIVE_STATUSES.has(subscription.status) ? subscription.plan.id : undefined;
+  const currentPlanId =
+    subscription && CURRENT_PLAN_STATUSES.has(subscription.status) ? subscription.plan.id : undefined;
   // The setup fee comes with a first subscription only: one that ever started (checkout/purchase-terms.ts) paid it.
   const setupFeeApplies = !subscription || subscription.status === 'incomplete_expired';
   const endsAt =
