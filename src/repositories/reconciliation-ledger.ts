@@ -16,17 +16,25 @@ export interface CycleToReconcile {
   stripe_customer_id: string | null;
 }
 
-/** Every cycle that ends after `since`, oldest first (the current ones included). */
-export async function listCyclesToReconcile(sql: Sql, since: Date): Promise<CycleToReconcile[]> {
+/**
+ * Every cycle that ends after `window.since`, or — without one — within `window.days` before its subscription's
+ * own "now" (its test clock's time when it lives on one, as Stripe sees it; else `window.now`). Oldest first.
+ */
+export async function listCyclesToReconcile(
+  sql: Sql,
+  window: { since?: Date | undefined; now: Date; days: number },
+): Promise<CycleToReconcile[]> {
   const rows = await sql.query<CycleToReconcile>(
     `select c.id, c.org_id, c.period_start, c.period_end, c.status, c.stripe_invoice_id,
             coalesce(s.stripe_customer_id, o.stripe_customer_id) as stripe_customer_id
        from billing_cycles c
        join subscriptions s on s.id = c.subscription_id
        join organisations o on o.id = c.org_id
-      where c.period_end > $1
+      where c.period_end > coalesce($1::timestamptz,
+              coalesce(case when s.stripe_test_clock_id is not null then s.stripe_clock_time end, $2::timestamptz)
+                - make_interval(days => $3::integer))
       order by c.period_start, c.id`,
-    [since],
+    [window.since ?? null, window.now, window.days],
   );
   return rows.map((r) => ({ ...r, period_start: new Date(r.period_start), period_end: new Date(r.period_end) }));
 }
@@ -85,10 +93,9 @@ export interface LedgerCall {
   stripe_batch_id: string | null;
 }
 
-// The batch column comes with migration 20261201001300 (issue 13, landing alongside); read through to_jsonb until
-// then so that this works on a schema with or without it (null = the call was its own meter event).
-const BATCH_ID = (t: string) => `(to_jsonb(${t}.*) ->> 'stripe_batch_id')`;
-const CALL_COLUMNS = `u.id, u.call_id, u.billed_minutes, u.ended_at, u.stripe_status, ${BATCH_ID('u')} as stripe_batch_id`;
+// The batch that carried the call (migration 20261201001300); null = the call was its own meter event.
+const BATCH_ID = (t: string) => `${t}.stripe_batch_id`;
+const CALL_COLUMNS = `u.id, u.call_id, u.billed_minutes, u.ended_at, u.stripe_status, ${BATCH_ID('u')}`;
 const toCall = (r: LedgerCall): LedgerCall => ({
   ...r,
   billed_minutes: Number(r.billed_minutes),

@@ -98,7 +98,7 @@ describe.each([
       cancel: {
         identifier: (
           await stack.sql.query<{ id: string }>(
-            `select coalesce(to_jsonb(u) ->> 'stripe_batch_id', call_id) as id from usage_records u where call_id = 'refused-call'`,
+            `select coalesce(stripe_batch_id, call_id) as id from usage_records where call_id = 'refused-call'`,
           )
         )[0]!.id,
       },

@@ -72,16 +72,15 @@ export async function callStillPending(stack: TestStack, c: Customer, callId: st
 export async function callCountedTwice(stack: TestStack, c: Customer, callId: string, iso: string) {
   // The meter event that carried the call: its batch (stripe_batch_id, migration 20261201001300), else the call.
   const [event] = await stack.sql.query<{ identifier: string; minutes: number }>(
-    `select coalesce(to_jsonb(u) ->> 'stripe_batch_id', u.call_id) as identifier, sum(v.billed_minutes)::int as minutes
+    `select coalesce(u.stripe_batch_id, u.call_id) as identifier, sum(v.billed_minutes)::int as minutes
        from usage_records u join usage_records v
-         on coalesce(to_jsonb(v) ->> 'stripe_batch_id', v.call_id) = coalesce(to_jsonb(u) ->> 'stripe_batch_id', u.call_id)
+         on coalesce(v.stripe_batch_id, v.call_id) = coalesce(u.stripe_batch_id, u.call_id)
       where u.call_id = $1 group by 1`,
     [callId],
   );
-  await stack.sql.query(
-    `update usage_records set stripe_attempts = 2 where coalesce(to_jsonb(usage_records) ->> 'stripe_batch_id', call_id) = $1`,
-    [event!.identifier],
-  );
+  await stack.sql.query(`update usage_records set stripe_attempts = 2 where coalesce(stripe_batch_id, call_id) = $1`, [
+    event!.identifier,
+  ]);
   await meterEventBehindOurBack(stack, c, event!.identifier, event!.minutes, iso);
 }
 

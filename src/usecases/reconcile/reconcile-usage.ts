@@ -24,7 +24,10 @@ import { repairCycle } from './repair-cycle.ts';
 import { findUsageMeterId, invoicedMinutes, meterMinutes } from './stripe-figures.ts';
 
 export interface ReconcileOptions {
-  /** Cycles ending after this time; default 35 days back (Stripe's window for meter event timestamps). */
+  /**
+   * Cycles ending after this time; default: those ending in the 35 days (Stripe's window for meter event
+   * timestamps) before their subscription's own "now" (a test clock's time in test mode).
+   */
   since?: Date;
   repair?: boolean;
   /** Calls sent this recently may not show in Stripe's summaries yet (it aggregates asynchronously). Default 300. */
@@ -35,6 +38,7 @@ export type ReconciledCycle = Omit<StoredReconciliationRow, 'checkedAt'> & { per
 
 export interface ReconcileResult {
   runId: string;
+  /** `since` as given, else 35 days before now (test-clock subscriptions count from their clock's time). */
   since: Date;
   cycles: ReconciledCycle[];
   /** Cycles whose drift no repair of this run fixed, plus those Stripe could not be asked about. */
@@ -45,9 +49,10 @@ export const DEFAULT_SINCE_DAYS = 35;
 export const DEFAULT_SETTLE_SECONDS = 300;
 
 export async function reconcileUsage(ctx: AppContext, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
-  const since = opts.since ?? new Date(ctx.clock.now().getTime() - DEFAULT_SINCE_DAYS * 86_400_000);
+  const now = ctx.clock.now();
+  const since = opts.since ?? new Date(now.getTime() - DEFAULT_SINCE_DAYS * 86_400_000);
   const runId = crypto.randomUUID();
-  const cycles = await listCyclesToReconcile(ctx.sql, since);
+  const cycles = await listCyclesToReconcile(ctx.sql, { since: opts.since, now, days: DEFAULT_SINCE_DAYS });
   const meteredPrices = new Set(await listMeteredPriceIds(ctx.sql));
   const meterId = cycles.length > 0 ? await findUsageMeterId(ctx.stripe) : undefined;
   const out: ReconciledCycle[] = [];
