@@ -16,9 +16,9 @@ import { parseSince } from './stripe-events.ts';
 
 const HELP = `usage: aisyst-billing reconcile [--since <ISO date|Nd>] [--json] [--repair] [--live]
 
-For every billing cycle ending after --since (default ${DEFAULT_SINCE_DAYS}d): the ledger's billed minutes, Stripe's
-meter event summary for the same customer and window, and, once the cycle's invoice is finalised, the quantity on
-its metered line. Calls still pending, or sent in the last few minutes, are counted as "settling", not as drift.
+For every billing cycle ending after --since (default: in the ${DEFAULT_SINCE_DAYS} days before its subscription's
+"now", a test clock's time in test mode): the ledger's billed minutes, Stripe's meter event summary for the same
+customer and window, and, once the cycle's invoice is finalised, the quantity on its metered line. Calls still pending, or sent in the last few minutes, are counted as "settling", not as drift.
 Every run is stored in reconciliation_runs (one row per cycle) and printed as a table.
 
   --since    an ISO date or time (2026-11-01) or a number of days back (35d)
