@@ -1,11 +1,5 @@
 import type { AppContext } from '../usecases/context.ts';
 
-/**
- * The context now lives with the use cases (src/usecases/context.ts); this re-export is transitional, for
- * src/usecases/deliver-usage.ts until its split (issue 13) imports it from there. New code imports context.ts.
- */
-export type { AppContext };
-
 /** Who is calling, as established by the app's auth step before a handler runs. */
 export type Caller =
   | { kind: 'anonymous' }

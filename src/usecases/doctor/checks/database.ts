@@ -1,6 +1,7 @@
 /** `database.migrations`, `database.plans`, `database.rls`: the configured database is ready for the functions. */
 import { listMigrations } from '../../../adapters/db/migrate.ts';
 import { PLANS, priceLookupKey } from '../../../domain/catalog.ts';
+import { listAppliedMigrationVersions, listPublicTableSecurity } from '../../../repositories/doctor-probes.ts';
 import { listActivePlanPriceIds } from '../../../repositories/plans.ts';
 import { syncCatalogOnce } from './catalog-fix.ts';
 import { result, type Check } from '../types.ts';
@@ -8,16 +9,7 @@ import { result, type Check } from '../types.ts';
 export const migrationsCheck: Check = {
   id: 'database.migrations',
   async run(ctx) {
-    const table = await ctx.sql.query(
-      `select 1 from information_schema.tables where table_schema = 'supabase_migrations' and table_name = 'schema_migrations'`,
-    );
-    const applied = new Set(
-      table.length === 0
-        ? []
-        : (await ctx.sql.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).map(
-            (r) => r.version,
-          ),
-    );
+    const applied = new Set(await listAppliedMigrationVersions(ctx.sql));
     const pending = listMigrations()
       .filter((m) => !applied.has(m.version))
       .map((m) => `${m.version}_${m.name}`);
@@ -68,10 +60,7 @@ export const plansCheck: Check = {
 export const rlsCheck: Check = {
   id: 'database.rls',
   async run(ctx) {
-    const rows = await ctx.sql.query<{ relname: string; relrowsecurity: boolean }>(
-      `select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relkind = 'r' order by c.relname`,
-    );
+    const rows = await listPublicTableSecurity(ctx.sql);
     const off = rows.filter((r) => !r.relrowsecurity).map((r) => r.relname);
     if (rows.length === 0) return result('problem', 'no tables in schema public', 'run npx aisyst-billing migrate');
     if (off.length > 0)

@@ -4,6 +4,7 @@
  * `failed` ones Stripe refused for good and need an operator. The fix runs one delivery pass — exactly what the
  * schedule would — so a backlog that only waited for a deliverer goes out; what stays is reported again.
  */
+import { readUsageBacklog } from '../../../repositories/doctor-probes.ts';
 import { drainUsageOutbox } from '../../deliver-usage.ts';
 import { result, type Check } from '../types.ts';
 
@@ -12,20 +13,11 @@ export const BACKLOG_MINUTES = 10;
 export const usageBacklogCheck: Check = {
   id: 'usage.backlog',
   async run(ctx) {
-    const [row] = await ctx.sql.query<{ stale: string | number; failed: string | number; last_error: string | null }>(
-      `select count(*) filter (where stripe_status = 'pending' and created_at < $1::timestamptz - make_interval(mins => $2)) as stale,
-              count(*) filter (where stripe_status = 'failed') as failed,
-              (select stripe_last_error from usage_records where stripe_status = 'pending' and stripe_last_error is not null
-                order by created_at limit 1) as last_error
-         from usage_records`,
-      [ctx.clock.now().toISOString(), BACKLOG_MINUTES],
-    );
-    const stale = Number(row?.stale ?? 0);
-    const failed = Number(row?.failed ?? 0);
+    const { stale, failed, lastError } = await readUsageBacklog(ctx.sql, ctx.clock.now(), BACKLOG_MINUTES);
     const parts = [
       ...(stale > 0
         ? [
-            `${stale} call(s) pending for over ${BACKLOG_MINUTES} min${row?.last_error ? ` (last error: ${row.last_error.slice(0, 120)})` : ''}`,
+            `${stale} call(s) pending for over ${BACKLOG_MINUTES} min${lastError ? ` (last error: ${lastError.slice(0, 120)})` : ''}`,
           ]
         : []),
       ...(failed > 0 ? [`${failed} call(s) failed (refused by Stripe for good)`] : []),

@@ -6,6 +6,7 @@
  * still be on their way and are not counted. The fix is `stripe-events replay` for exactly those events.
  */
 import type Stripe from 'stripe';
+import { newestProcessedStripeEventSeconds } from '../../../repositories/doctor-probes.ts';
 import { stripeEventStatus } from '../../../repositories/stripe-event-status.ts';
 import { applyStripeEvent } from '../../apply-stripe-event.ts';
 import { STRIPE_EVENT_RETENTION_DAYS } from '../../replay-stripe-events.ts';
@@ -17,10 +18,8 @@ export const GRACE_SECONDS = 60;
 
 async function unprocessedEvents(ctx: DoctorContext): Promise<{ since: number; events: Stripe.Event[] }> {
   const now = Math.floor(ctx.clock.now().getTime() / 1000);
-  const [row] = await ctx.sql.query<{ newest: number | string | null }>(
-    `select extract(epoch from max(created))::bigint as newest from stripe_events where processed_at is not null`,
-  );
-  const newest = row?.newest == null ? undefined : Math.min(Number(row.newest), now);
+  const processed = await newestProcessedStripeEventSeconds(ctx.sql);
+  const newest = processed === undefined ? undefined : Math.min(processed, now);
   const since = Math.max(now - STRIPE_EVENT_RETENTION_DAYS * DAY, newest === undefined ? 0 : newest - 3 * DAY);
   const events: Stripe.Event[] = [];
   for await (const event of ctx.stripe.events.list({
