@@ -3,6 +3,7 @@
  * (repositories/call-log.ts). A cursor is checked in full before any query runs: one that was altered, truncated or
  * made up is a 400 `invalid_request` with `field: "cursor"`, never a 500 from PostgreSQL parsing a bad timestamp.
  */
+import { isUuid } from '../../domain/uuid.ts';
 import { AppError } from '../../errors.ts';
 import type { CallLogKey } from '../../repositories/call-log.ts';
 
@@ -11,7 +12,8 @@ export interface PageCursor {
   after: CallLogKey;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The ids in a cursor we wrote are as PostgreSQL prints a uuid: lower case. */
+const isCursorId = (value: string) => isUuid(value) && value === value.toLowerCase();
 const KEY_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/;
 /** A cursor we wrote is ~150 characters; anything much longer is not one. */
 const MAX_CURSOR_LENGTH = 400;
@@ -26,7 +28,7 @@ export function decodePageCursor(text: string): PageCursor {
   const c = parsed?.c;
   const t = parsed?.t;
   const i = parsed?.i;
-  if (typeof c !== 'string' || typeof t !== 'string' || typeof i !== 'string' || !UUID.test(c) || !UUID.test(i)) {
+  if (typeof c !== 'string' || typeof t !== 'string' || typeof i !== 'string' || !isCursorId(c) || !isCursorId(i)) {
     throw badCursor();
   }
   if (!isCalendarInstant(t)) throw badCursor();
