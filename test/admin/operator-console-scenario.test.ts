@@ -56,6 +56,7 @@ describe.each([
   let stack: TestStack;
   let acme: Customer;
   let globex: Customer;
+  let initech: Customer;
   let operatorToken: string;
   const overview = async () => {
     const res = await stack.call('admin-overview', { token: operatorToken });
@@ -78,16 +79,46 @@ describe.each([
     globex = await signUpWithOrganisation(stack, 'Globex Voice', '2026-06-01T00:00:00Z');
     await subscribe(stack, acme, 'Starter', 'monthly');
     await subscribe(stack, globex, 'Growth', 'yearly');
+    // Initech's card pays at Checkout and is declined from then on (the emulator's pm_card_chargeCustomerFail).
+    initech = await signUpWithOrganisation(stack, 'Initech Phones', '2026-06-01T00:00:00Z');
+    await subscribe(stack, initech, 'Starter', 'monthly', 'pm_card_chargeCustomerFail');
     await advanceClockTo(stack, acme, '2026-06-25T00:00:00Z');
     await reportCall(stack, acme, 'jun-1', 1_000, '2026-06-10T09:00:00Z');
     await reportCall(stack, acme, 'jun-2', 234, '2026-06-20T09:00:00Z');
     await deliveredExcept(stack, []);
     await advanceClockTo(stack, acme, '2026-07-10T00:00:00Z');
     await advanceClockTo(stack, globex, '2026-07-10T00:00:00Z');
+    await advanceClockTo(stack, initech, '2026-07-10T00:00:00Z');
   }, 240_000);
   afterAll(async () => {
     await stack?.close();
   });
+
+  it.skipIf(!run)(
+    'July: Initech’s renewal was declined: past due, with the invoice it owes and for how long',
+    async () => {
+      const { customers } = await overview();
+      expect(customers.by_status).toEqual({ active: 2, past_due: 1 });
+      const owed = (await invoicesOf(stack, initech)).find((i) => i.status === 'open')!;
+      expect(customers.past_due).toEqual([
+        {
+          org_id: initech.orgId,
+          org_name: 'Initech Phones',
+          status: 'past_due',
+          stripe_subscription_id: expect.any(String),
+          invoice_id: owed.id,
+          amount_due_cents: owed.amount_remaining,
+          currency: 'eur',
+          days_overdue: expect.any(Number),
+          invoice_url: owed.hosted_invoice_url,
+        },
+      ]);
+      expect(owed.amount_remaining).toBe(20_400);
+      // Finalised about an hour after 1 July, seen from a clock at (at least) the last webhook's time before 10 July.
+      expect(customers.past_due[0].days_overdue).toBeGreaterThanOrEqual(1);
+      expect(customers.past_due[0].days_overdue).toBeLessThanOrEqual(8);
+    },
+  );
 
   it.skipIf(!run)('July: a backlog and a failed delivery appear, and clear with "retry now"', async () => {
     await callLeftBy(stack, acme, 'jul-backlog', 30, '2026-07-05T09:00:00Z', 'backlog');
@@ -113,21 +144,24 @@ describe.each([
     await advanceClockTo(stack, globex, '2026-08-01T02:00:00Z');
     const { revenue } = await overview();
 
-    // From Stripe itself: every paid invoice of both customers, by the month it was paid.
+    // From Stripe itself: every paid invoice of the three customers, by the month it was paid.
     const expected = new Map<string, number>();
-    for (const invoice of [...(await invoicesOf(stack, acme)), ...(await invoicesOf(stack, globex))]) {
-      if (invoice.status !== 'paid') continue;
-      const month = new Date(invoice.status_transitions.paid_at! * 1000).toISOString().slice(0, 7);
-      expected.set(month, (expected.get(month) ?? 0) + invoice.amount_paid);
-    }
+    for (const c of [acme, globex, initech])
+      for (const invoice of await invoicesOf(stack, c)) {
+        if (invoice.status !== 'paid') continue;
+        const month = new Date(invoice.status_transitions.paid_at! * 1000).toISOString().slice(0, 7);
+        expected.set(month, (expected.get(month) ?? 0) + invoice.amount_paid);
+      }
     const shown = new Map(revenue.months.filter((m: any) => m.paid_cents > 0).map((m: any) => [m.month, m.paid_cents]));
     expect(shown).toEqual(expected);
     expect([...shown.keys()]).toEqual(['2026-06', '2026-07', '2026-08']);
     // June's 1,234 minutes: 734 over Starter's 500 at €0.50 = €367.00 on the July invoice; July stayed within.
     expect(revenue.months.find((m: any) => m.month === '2026-07').overage_cents).toBe(36_700);
+    // July: only Acme's renewal was paid (Globex pays yearly, Initech's was declined): €204.00 + €367.00.
+    expect(shown.get('2026-07')).toBe(20_400 + 36_700);
     expect(revenue.months.find((m: any) => m.month === '2026-08').overage_cents).toBe(0);
-    // Starter €204 a month + Growth's yearly €3,952.80 ÷ 12.
-    expect(revenue.mrr).toEqual([{ currency: 'eur', cents: 20_400 + 32_940 }]);
+    // Two Starters at €204 a month (Initech's, past due, is still billed) + Growth's yearly €3,952.80 ÷ 12.
+    expect(revenue.mrr).toEqual([{ currency: 'eur', cents: 2 * 20_400 + 32_940 }]);
     expect(revenue.overage_this_month).toEqual([{ currency: 'eur', cents: 0 }]);
   });
 
