@@ -22,19 +22,6 @@ export function money(amountCents: number, currency: Currency = CURRENCY): Money
   return { amountCents: assertSafeCents(amountCents), currency };
 }
 
-export const zeroMoney = (currency: Currency = CURRENCY): Money => money(0, currency);
-
-export function addMoney(a: Money, b: Money): Money {
-  if (a.currency !== b.currency) throw new RangeError(`cannot add ${a.currency} to ${b.currency}`);
-  return money(assertSafeCents(a.amountCents + b.amountCents, 'sum'), a.currency);
-}
-
-/** Money × an integer factor (a quantity). Refuses fractional factors: rates times quantities stay exact. */
-export function multiplyMoney(m: Money, factor: number): Money {
-  if (!Number.isSafeInteger(factor)) throw new RangeError(`factor must be a safe integer, got ${String(factor)}`);
-  return money(assertSafeCents(m.amountCents * factor, 'product'), m.currency);
-}
-
 /**
  * "€367.00" (en-IE). Intl.NumberFormat is given an exact decimal *string* (ECMA-402 NumberFormat v3, in Node ≥ 19,
  * Deno and current browsers) rather than `cents / 100`, which is inexact for large amounts.
