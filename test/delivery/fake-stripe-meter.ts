@@ -94,6 +94,10 @@ export function fakeStripeMeter(fault: (request: Request, n: number) => Fault = 
               throw stripeError('TemporarySessionExpiredError', 401, 'The meter event session has expired.', {
                 code: 'billing_meter_event_session_expired',
               });
+            if (params.events.length > 100)
+              throw stripeError('StripeInvalidRequestError', 400, 'events: At most 100 events per request.', {
+                code: 'invalid_fields',
+              });
             const request: Request = { kind: 'stream', identifiers: params.events.map((e) => e.identifier) };
             requests.push(request);
             const f = fault(request, requests.length);

@@ -46,6 +46,20 @@ describeEachDatabase('deliver usage over the v2 meter event stream', (db) => {
     expect(meter.sessions()).toBe(1);
   });
 
+  it('sends at most 100 batches per stream request, however many deliverers claim them at once', async () => {
+    for (let i = 0; i < 130; i++) {
+      const { orgId } = await subscribedOrg(db.sql, `cus_many_${i}`);
+      await record(db.sql, orgId, `many-${i}`, 1);
+    }
+    const meter = fakeStripeMeter();
+    expect(await drainUsageOutbox(testContext(db.sql, meter.stripe), { streamThreshold: 1, concurrency: 8 })).toEqual({
+      sent: 130,
+      failed: 0,
+      pending: 0,
+    });
+    expect(meter.requests.map((r) => r.kind === 'stream' && r.identifiers.length)).toEqual([100, 30]);
+  });
+
   it('an expired session is renewed once and the request resent: every call counted once', async () => {
     await threeCustomersTwoCallsEach();
     const meter = fakeStripeMeter();

@@ -48,12 +48,14 @@ const count = (tally: Tally, batch: MeterBatch, outcome: string) => {
   if (outcome === 'sent' || outcome === 'failed') tally[outcome] += batch.calls.length;
 };
 
-/** Up to `max` due batches of any organisations, `parallel` claims at a time. */
+/** Up to `max` due batches of any organisations, `parallel` claims at a time (never more than `max` in all). */
 async function claimBatches(ctx: AppContext, o: DeliverySettings, max: number, parallel: number) {
   const batches: MeterBatch[] = [];
+  let started = 0;
   let exhausted = false;
   const worker = async () => {
-    while (!exhausted && batches.length < max) {
+    while (!exhausted && started < max) {
+      started++;
       const batch = await claimBatch(ctx, o);
       if (!batch) exhausted = true;
       else batches.push(batch);
