@@ -15,6 +15,14 @@ const SUITES: Suite[] = [
   { title: 'Stripe emulator', load: async () => (await import('./emulator.ts')).benchEmulator },
   { title: 'Billing functions', load: async () => (await import('./functions.ts')).benchFunctions },
   { title: 'Voice platform webhooks', load: async () => (await import('./voice.ts')).benchVoice },
+  {
+    title: 'Meter backlog: one customer',
+    load: async () => (await import('./delivery.ts')).benchBacklogOneCustomer,
+  },
+  {
+    title: 'Meter backlog: 200 customers',
+    load: async () => (await import('./delivery.ts')).benchBacklogManyCustomers,
+  },
   { title: 'Ingestion across organisations', load: async () => (await import('./ingestion.ts')).benchIngestion },
   { title: 'Entitlement beside report-usage', load: async () => (await import('./entitlement.ts')).benchEntitlement },
   { title: 'Customer pages', load: async () => (await import('./web.ts')).benchWeb },
