@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantOperatorRole } from '../../src/repositories/operators.ts';
 import {
   type Customer,
-  reportCall,
   signUpWithOrganisation,
   startWorld,
   subscribe,
   usageDelivered,
 } from '../scenarios/world.ts';
 import type { TestStack } from '../support/stack.ts';
+import { callRefusedByStripe } from '../reconcile/support.ts';
 
 const POSTGRES = process.env.TEST_DATABASE_URL;
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -85,24 +85,8 @@ describe.each([
   });
 
   it.skipIf(!run)('a failed delivery appears with its error and clears with "retry now", audited', async () => {
-    await reportCall(stack, owner, 'refused-call', 7, '2026-11-01T00:01:00Z');
-    await usageDelivered(stack);
     // Stripe refused it for good (as a 4xx would): the outbox keeps the error for a person.
-    await stack.sql.query(
-      `update usage_records set stripe_status = 'failed', stripe_last_error = 'StripeInvalidRequestError 400 refused'
-        where call_id = 'refused-call'`,
-    );
-    await stack.stripe.billing.meterEventAdjustments.create({
-      event_name: 'voice_call_minutes',
-      type: 'cancel',
-      cancel: {
-        identifier: (
-          await stack.sql.query<{ id: string }>(
-            `select coalesce(stripe_batch_id, call_id) as id from usage_records where call_id = 'refused-call'`,
-          )
-        )[0]!.id,
-      },
-    });
+    await callRefusedByStripe(stack, owner, 'refused-call', 7, '2026-11-01T00:01:00Z');
     const before = (await overview(operator.accessToken)).json.pipelines.usage_delivery;
     expect(before).toMatchObject({ pending: 0, failed: 1 });
     expect(before.failures).toEqual([

@@ -49,6 +49,24 @@ export async function callMarkedSentNeverReceived(
   });
 }
 
+/** A call Stripe refused for good (a 4xx): failed in the outbox, never counted at Stripe. Recorded and failed at once. */
+export async function callRefusedByStripe(stack: TestStack, c: Customer, callId: string, minutes: number, iso: string) {
+  await stack.sql.transaction(async (tx) => {
+    await recordUsage(tx, {
+      orgId: c.orgId,
+      callId,
+      durationSeconds: minutes * 60,
+      billedMinutes: minutes,
+      endedAt: new Date(iso),
+    });
+    await tx.query(
+      `update usage_records set stripe_status = 'failed', stripe_attempts = 1,
+         stripe_last_error = 'StripeInvalidRequestError 400 refused' where call_id = $1`,
+      [callId],
+    );
+  });
+}
+
 /** A call still waiting in the outbox (its next attempt is a day away). */
 export async function callStillPending(stack: TestStack, c: Customer, callId: string, minutes: number, iso: string) {
   await stack.sql.transaction(async (tx) => {
