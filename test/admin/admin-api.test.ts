@@ -7,13 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantOperatorRole } from '../../src/repositories/operators.ts';
-import {
-  type Customer,
-  signUpWithOrganisation,
-  startWorld,
-  subscribe,
-  usageDelivered,
-} from '../scenarios/world.ts';
+import { type Customer, signUpWithOrganisation, startWorld, subscribe, usageDelivered } from '../scenarios/world.ts';
 import type { TestStack } from '../support/stack.ts';
 import { callRefusedByStripe } from '../reconcile/support.ts';
 
