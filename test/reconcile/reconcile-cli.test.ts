@@ -1,4 +1,7 @@
-/** `aisyst-billing reconcile` as an operator runs it: against a separately started emulator and a PGlite directory. */
+/**
+ * `aisyst-billing reconcile` as an operator runs it: against a separately started emulator and a PGlite directory,
+ * and (with PostgreSQL) against a whole stack's database and emulator where one customer's meter drifted.
+ */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +9,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStripeEmulator, type RunningStripeEmulator } from '@aisyst/stripe-emulator';
+import { type Customer, reportCall, signUpWithOrganisation, startWorld, subscribe } from '../scenarios/world.ts';
+import type { TestStack } from '../support/stack.ts';
+import { advanceClockTo, deliveredExcept, meterEventBehindOurBack } from './support.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const exec = promisify(execFile);
@@ -39,6 +45,7 @@ describe('aisyst-billing reconcile', () => {
   it('on a database without cycles: a table saying so, JSON with no cycles, exit 0', async () => {
     const env = { STRIPE_API_BASE: emulator.url, PGLITE_DIR: join(dir, 'pglite') };
     expect((await cli(['migrate'], env)).code).toBe(0);
+    // The call was sent moments ago: its 10 minutes are "settling", yet 7 minutes above the ledger are still drift.
     const table = await cli(['reconcile', '--since', '2026-11-01'], env);
     expect(table).toMatchObject({ code: 0 });
     expect(table.out).toMatch(/no cycles\n\n0 cycle\(s\), 0 with drift, 0 unresolved/);
@@ -61,5 +68,41 @@ describe('aisyst-billing reconcile', () => {
     const help = await cli(['reconcile', '--help'], {});
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/--repair[\s\S]*resend[\s\S]*cancel, by identifier[\s\S]*needs a person/);
+  });
+});
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('aisyst-billing reconcile on a stack with drift [postgres]', () => {
+  let stack: TestStack;
+  let rogue: Customer;
+  beforeAll(async () => {
+    stack = await startWorld({ database: 'postgres' });
+    rogue = await signUpWithOrganisation(stack, 'CLI Drift Ltd');
+    await subscribe(stack, rogue, 'Starter', 'monthly');
+    await advanceClockTo(stack, rogue, '2026-11-20T00:00:00Z');
+    await reportCall(stack, rogue, 'cli-1', 10, '2026-11-15T10:00:00Z');
+    await deliveredExcept(stack, []);
+    await meterEventBehindOurBack(stack, rogue, 'cli-not-ours', 7, '2026-11-18T10:00:00Z');
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('prints the drifting cycle in the table and exits 1; --json carries the same row', async () => {
+    if (stack.config.database.kind !== 'postgres') throw new Error('expected a PostgreSQL stack');
+    const env = { DATABASE_URL: stack.config.database.url, STRIPE_API_BASE: stack.emulator!.url };
+    // The call was sent moments ago: its 10 minutes are "settling", yet 7 minutes above the ledger are still drift.
+    const table = await cli(['reconcile', '--since', '2026-11-01'], env);
+    expect(table.code).toBe(1);
+    expect(table.out).toMatch(
+      new RegExp(
+        `2026-11-01\\.\\.2026-12-01\\s+${rogue.customerId}\\s+10\\s+10\\s+17\\s+-\\s+\\+7\\s+0\\s+drift\\s+Stripe's meter holds 7 min more than the ledger`,
+      ),
+    );
+    expect(table.out).toMatch(/1 cycle\(s\), 1 with drift, 1 unresolved/);
+    const json = await cli(['reconcile', '--since', '2026-11-01', '--json'], env);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out.slice(json.out.indexOf('{'))).cycles).toEqual([
+      expect.objectContaining({ stripe_customer_id: rogue.customerId, meter_difference_minutes: 7, status: 'drift' }),
+    ]);
   });
 });
