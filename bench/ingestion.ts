@@ -6,7 +6,7 @@
  *   p50, p99 and the requests that failed or timed out.
  * One organisation hides contention that many organisations show (every call would wait on one row lock, and
  * inline deliveries would coalesce), so the calls rotate over all of them.
- * BENCH_ORGS (default 200) sets how many organisations subscribe first.
+ * BENCH_ORGS (default 1,000) sets how many organisations subscribe first.
  */
 import { randomUUID } from 'node:crypto';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
@@ -20,7 +20,7 @@ const DURATION_S = 8;
 const FIXED_RATE = 500;
 
 export async function benchIngestion(): Promise<Figure[]> {
-  const orgCount = Number(process.env.BENCH_ORGS ?? 200);
+  const orgCount = Number(process.env.BENCH_ORGS ?? 1_000);
   const { stack, databaseUrl, close } = await benchStack();
   try {
     const orgIds = await subscribedOrganisations(stack, orgCount);
