@@ -71,6 +71,12 @@ describe('aisyst-billing reconcile', () => {
   });
 });
 
+if (!process.env.TEST_DATABASE_URL && (process.env.CI === 'true' || process.env.CI === '1')) {
+  it('needs PostgreSQL', () => {
+    throw new Error('CI=true but TEST_DATABASE_URL is not set (docs/conventions.md#tests)');
+  });
+}
+
 describe.skipIf(!process.env.TEST_DATABASE_URL)('aisyst-billing reconcile on a stack with drift [postgres]', () => {
   let stack: TestStack;
   let rogue: Customer;
