@@ -20,6 +20,11 @@ import type { TestStack } from '../support/stack.ts';
 import { advanceClockTo, deliveredExcept, meterEventBehindOurBack } from '../reconcile/support.ts';
 
 const POSTGRES = process.env.TEST_DATABASE_URL;
+if (!POSTGRES && (process.env.CI === 'true' || process.env.CI === '1')) {
+  it('needs PostgreSQL', () => {
+    throw new Error('CI=true but TEST_DATABASE_URL is not set (docs/conventions.md#tests)');
+  });
+}
 
 /** A call the deliverer could not send yet (`error`), waiting for its next attempt an hour away — or refused. */
 async function callLeftBy(
