@@ -17,6 +17,8 @@ export const DEFAULT_PGLITE_DIR = '.data/pglite';
 /** The local stack's catch-all SMTP server (SMTP_PORT). */
 export const DEFAULT_SMTP_PORT = 1025;
 export { DEFAULT_PAST_DUE_GRACE_DAYS };
+/** METER_STREAM_THRESHOLD's default: calls due across customers from which a delivery pass uses the v2 stream. */
+export const DEFAULT_METER_STREAM_THRESHOLD = 1_000;
 /** The key the SDK sends to the embedded emulator; never valid on api.stripe.com. */
 export const EMULATOR_SECRET_KEY = 'sk_test_local_emulator';
 /** Supabase CLI's local default (`supabase start`); see supabase.com/docs/guides/local-development. */
@@ -207,7 +209,9 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
     ...(publicFunctionsUrl ? { publicFunctionsUrl } : {}),
     // Absent at their defaults / when unset, like the emulator latency: a config without them is unchanged.
     ...(pastDueGraceDays !== DEFAULT_PAST_DUE_GRACE_DAYS ? { pastDueGraceDays } : {}),
-    ...(meterStreamThreshold !== undefined ? { meterStreamThreshold } : {}),
+    ...(meterStreamThreshold !== undefined && meterStreamThreshold !== DEFAULT_METER_STREAM_THRESHOLD
+      ? { meterStreamThreshold }
+      : {}),
     ...(smtpUrl !== undefined && isUrl(smtpUrl, ['smtp:', 'smtps:']) ? { smtpUrl } : {}),
     ...(mailFrom !== undefined ? { mailFrom } : {}),
     ...(smtpPort !== DEFAULT_SMTP_PORT ? { smtpPort } : {}),

@@ -35,7 +35,7 @@ export interface Config {
   /**
    * METER_STREAM_THRESHOLD: a delivery pass sends over Stripe's v2 meter event stream when at least this many calls
    * are due across customers, over v1 meter events below it (docs/design.md#usage-ledger-and-meter-delivery);
-   * absent when unset (then 1,000: DEFAULT_METER_STREAM_THRESHOLD in src/usecases/usage/delivery-settings.ts).
+   * absent when unset or at its default (DEFAULT_METER_STREAM_THRESHOLD, 1,000).
    */
   meterStreamThreshold?: number;
   /** PAST_DUE_GRACE_DAYS: how long a past_due organisation may still start calls (entitlement); absent = 3. */

@@ -1,9 +1,10 @@
-/** METER_STREAM_THRESHOLD (docs/configuration.md): absent when unset, a whole number ≥ 1 when set, refused otherwise. */
+/** METER_STREAM_THRESHOLD (docs/configuration.md): absent when unset or 1,000, a whole number ≥ 1 when set, refused otherwise. */
 import { expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config/parse-config.ts';
 
-it('is absent when unset and taken as a whole number of calls', () => {
+it('is absent when unset or at its default, and taken as a whole number of calls', () => {
   expect(parseConfig({}).meterStreamThreshold).toBeUndefined();
+  expect(parseConfig({ METER_STREAM_THRESHOLD: '1000' }).meterStreamThreshold).toBeUndefined();
   expect(parseConfig({ METER_STREAM_THRESHOLD: '250' }).meterStreamThreshold).toBe(250);
 });
 

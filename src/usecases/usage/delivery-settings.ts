@@ -16,7 +16,7 @@ export type DeliverySettings = Required<Omit<DeliveryOptions, 'random'>> & Pick<
 export const DELIVERY_DEFAULTS = { batchSize: 1_000, leaseSeconds: 300, concurrency: 4, timeoutMs: 20_000 } as const;
 
 /** Calls due across customers from which a drain pass uses the v2 meter event stream (METER_STREAM_THRESHOLD). */
-export const DEFAULT_METER_STREAM_THRESHOLD = 1_000;
+export { DEFAULT_METER_STREAM_THRESHOLD } from '../../config/parse-config.ts';
 
 /** Organisations a drain pass lists at a time. */
 export const ORGANISATIONS_PER_PASS = 50;
