@@ -1,13 +1,15 @@
 -- The operator console (issue 12 §2): who may use it, and what operators did there.
 --
 -- Operators are Supabase Auth users whose app_metadata says role = operator. Supabase keeps app_metadata in
--- auth.users.raw_app_meta_data (writable by the service role only, never by the user); the local auth stub
--- (supabase/local/auth-stub.sql) lacks the column, so it is added there only — on Supabase it exists and the auth
--- schema is not ours to alter.
+-- auth.users.raw_app_meta_data (writable by the service role only, never by the user). The local auth stub
+-- (supabase/local/auth-stub.sql) lacks the column, so it is added to the stub only, recognised by its columns
+-- (raw_user_meta_data without Supabase's instance_id): any other auth schema is not ours to alter.
 do $$
 begin
-  if not exists (select 1 from information_schema.columns
-                  where table_schema = 'auth' and table_name = 'users' and column_name = 'raw_app_meta_data') then
+  if exists (select 1 from information_schema.columns
+              where table_schema = 'auth' and table_name = 'users' and column_name = 'raw_user_meta_data')
+     and not exists (select 1 from information_schema.columns
+              where table_schema = 'auth' and table_name = 'users' and column_name in ('instance_id', 'raw_app_meta_data')) then
     alter table auth.users add column raw_app_meta_data jsonb default '{}'::jsonb;
   end if;
 end

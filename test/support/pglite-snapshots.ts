@@ -15,7 +15,7 @@ import { openPglite, type PgliteSql } from '../../src/adapters/db/pglite.ts';
 export function migrationsHash(): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(AUTH_STUB_FILE));
-  for (const m of listMigrations()) hash.update(m.version).update(readFileSync(m.file));
+  for (const m of listMigrations()) hash.update(m.version).update(m.name).update(readFileSync(m.file));
   return hash.digest('hex').slice(0, 16);
 }
 
