@@ -1,7 +1,7 @@
 /**
  * What `aisyst-billing doctor` reads from (and, for `--fix`, writes to) the database besides the billing tables:
  * applied migrations, row level security, the meter backlog, the newest processed Stripe event, and the pg_cron
- * job with its Vault secrets that calls deliver-usage on Supabase (20261201000500_schedule_deliver_usage.sql).
+ * jobs with their Vault secrets that call backend functions on Supabase (SCHEDULED_FUNCTION_JOBS below).
  * Each probe is one query; the checks in src/usecases/doctor/checks/ decide what the answers mean.
  */
 import type { Sql } from '../ports/sql.ts';
@@ -56,12 +56,33 @@ export async function newestProcessedStripeEventSeconds(sql: Sql): Promise<numbe
   return row?.newest == null ? undefined : Number(row.newest);
 }
 
-/** The Vault secrets the deliver-usage job reads: the functions' base URL and a backend key. */
+/** The Vault secrets every scheduled job reads: the functions' base URL and a backend key. */
 export const VAULT_URL = 'aisyst_functions_url';
 export const VAULT_KEY = 'aisyst_service_key';
-/** The same job command as the migration's. */
-const DELIVER_USAGE_JOB_COMMAND = `select net.http_post(
-  url := (select decrypted_secret from vault.decrypted_secrets where name = '${VAULT_URL}') || '/deliver-usage',
+
+/** A pg_cron job that POSTs an empty body to one backend function, as a migration schedules it. */
+export interface ScheduledFunctionJob {
+  /** `cron.job.jobname`. */
+  readonly jobName: string;
+  /** Appended to the functions' base URL from Vault. */
+  readonly functionPath: string;
+  /** pg_cron's schedule, a cron expression (UTC). */
+  readonly cron: string;
+}
+
+/** The jobs the migrations schedule, each with the migration's job name, path and schedule. */
+export const SCHEDULED_FUNCTION_JOBS = {
+  /** 20261201000500_schedule_deliver_usage.sql */
+  deliverUsage: { jobName: 'aisyst-deliver-usage', functionPath: '/deliver-usage', cron: '* * * * *' },
+  /** 20261201001000_schedule_deliver_alerts.sql */
+  deliverAlerts: { jobName: 'aisyst-deliver-alerts', functionPath: '/deliver-alerts', cron: '* * * * *' },
+  /** 20261201001700_schedule_reconcile.sql */
+  reconcile: { jobName: 'aisyst-reconcile', functionPath: '/reconcile', cron: '17 4 * * *' },
+} as const satisfies Record<string, ScheduledFunctionJob>;
+
+/** The command a job runs: the migrations' command (whitespace aside), reading URL and key from Vault when it runs. */
+export const scheduledJobCommand = (job: ScheduledFunctionJob): string => `select net.http_post(
+  url := (select decrypted_secret from vault.decrypted_secrets where name = '${VAULT_URL}') || '${job.functionPath}',
   headers := jsonb_build_object('Content-Type', 'application/json', 'Authorization',
     'Bearer ' || (select decrypted_secret from vault.decrypted_secrets where name = '${VAULT_KEY}')),
   body := '{}'::jsonb)`;
@@ -97,9 +118,9 @@ export async function createVaultSecret(sql: Sql, name: string, value: string): 
 }
 
 /**
- * (Re)schedules the deliver-usage job every minute; `cron.schedule` with an existing job name updates that job
- * (github.com/citusdata/pg_cron#usage).
+ * (Re)schedules a job; `cron.schedule` with an existing job name updates that job
+ * (github.com/citusdata/pg_cron#usage), so a repeat changes nothing.
  */
-export async function scheduleDeliverUsageJob(sql: Sql, jobName: string): Promise<void> {
-  await sql.query(`select cron.schedule($1, '* * * * *', $2)`, [jobName, DELIVER_USAGE_JOB_COMMAND]);
+export async function scheduleFunctionJob(sql: Sql, job: ScheduledFunctionJob): Promise<void> {
+  await sql.query(`select cron.schedule($1, $2, $3)`, [job.jobName, job.cron, scheduledJobCommand(job)]);
 }

@@ -51,6 +51,8 @@ describe('aisyst-billing doctor (CLI)', () => {
       'usage.backlog',
       'webhooks.unprocessed',
       'schedule.deliver_usage',
+      'schedule.deliver_alerts',
+      'schedule.reconcile',
     ]) {
       expect(help.stdout).toContain(`  ${id} `);
     }
@@ -98,7 +100,7 @@ describe('aisyst-billing doctor (CLI)', () => {
       const first = await cli(['doctor', '--json'], env);
       expect(first.code).toBe(1);
       const { checks } = JSON.parse(first.stdout) as { checks: Array<Record<string, string>> };
-      expect(checks).toHaveLength(13);
+      expect(checks).toHaveLength(15);
       for (const c of checks) {
         expect(Object.keys(c)).toEqual(['id', 'status', 'detail', 'hint']);
         expect(['ok', 'fixed', 'problem', 'warning']).toContain(c.status);

@@ -111,6 +111,8 @@ describeEachDatabase('aisyst-billing doctor on a broken emulated account', (db) 
       'usage.backlog',
       'webhooks.unprocessed',
       'schedule.deliver_usage',
+      'schedule.deliver_alerts',
+      'schedule.reconcile',
     ]);
     expect(statuses(first)).toEqual({
       config: 'ok',
@@ -126,6 +128,8 @@ describeEachDatabase('aisyst-billing doctor on a broken emulated account', (db) 
       'usage.backlog': 'problem',
       'webhooks.unprocessed': 'problem',
       'schedule.deliver_usage': 'warning',
+      'schedule.deliver_alerts': 'warning',
+      'schedule.reconcile': 'warning',
     });
     const found = byId(first);
     expect(found['stripe.prices']!.detail).toBe('aisyst_growth_monthly differs from the catalog');
@@ -155,6 +159,8 @@ describeEachDatabase('aisyst-billing doctor on a broken emulated account', (db) 
       'usage.backlog': 'fixed',
       'webhooks.unprocessed': 'fixed',
       'schedule.deliver_usage': 'warning',
+      'schedule.deliver_alerts': 'warning',
+      'schedule.reconcile': 'warning',
     });
     expect(doctorExitCode(fixed)).toBe(0);
     const secret = fixing.state.createdEndpointSecret!;
@@ -190,7 +196,12 @@ describeEachDatabase('aisyst-billing doctor on a broken emulated account', (db) 
       { fix: false },
     );
     const notOk = again.filter((r) => r.status !== 'ok').map((r) => `${r.id}: ${r.status}`);
-    expect(notOk).toEqual(['stripe.webhook_secret: warning', 'schedule.deliver_usage: warning']);
+    expect(notOk).toEqual([
+      'stripe.webhook_secret: warning',
+      'schedule.deliver_usage: warning',
+      'schedule.deliver_alerts: warning',
+      'schedule.reconcile: warning',
+    ]);
     expect(doctorExitCode(again)).toBe(0);
 
     // --fix again is idempotent: nothing created twice, no new secret.

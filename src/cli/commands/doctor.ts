@@ -32,10 +32,12 @@ base URL) — and prints one line per check: ok, fixed, problem or warning, with
   usage.backlog             no call pending for over 10 minutes, none failed
   webhooks.unprocessed      no Stripe event we apply left unprocessed (see stripe-events replay)
   schedule.deliver_usage    pg_cron calls deliver-usage every minute (a warning where pg_cron does not exist)
+  schedule.deliver_alerts   pg_cron calls deliver-alerts every minute (a warning where pg_cron does not exist)
+  schedule.reconcile        pg_cron calls reconcile daily at 04:17 UTC (a warning where pg_cron does not exist)
 
   --fix    repair what the API can, idempotently: catalog sync, the webhook endpoint (a new one prints its signing
            secret once, with the supabase secrets set line), the portal configuration, one delivery pass, the
-           replay of unprocessed events, the pg_cron job and its Vault secrets
+           replay of unprocessed events, the pg_cron jobs and their Vault secrets
   --live   required when STRIPE_SECRET_KEY is a live key (doctor never touches live mode without it)
   --json   print {"checks": [{"id", "status", "detail", "hint"}]} instead of the table
 

@@ -3,7 +3,7 @@ import type { Check } from '../types.ts';
 import { configCheck } from './config.ts';
 import { migrationsCheck, plansCheck, rlsCheck } from './database.ts';
 import { portalCheck } from './portal.ts';
-import { scheduleCheck } from './schedule.ts';
+import { SCHEDULE_CHECKS } from './schedule.ts';
 import { meterCheck, pricesCheck, setupFeeCheck } from './stripe-catalog.ts';
 import { usageBacklogCheck } from './usage-backlog.ts';
 import { webhookEndpointCheck } from './webhook-endpoint.ts';
@@ -23,5 +23,5 @@ export const ALL_CHECKS: readonly Check[] = [
   portalCheck,
   usageBacklogCheck,
   webhooksUnprocessedCheck,
-  scheduleCheck,
+  ...SCHEDULE_CHECKS,
 ];
