@@ -1,23 +1,9 @@
 /**
- * POST change-plan: the owner moves the organisation's live subscription to another plan, keeping its billing
- * period. Which way it goes decides when (plan-change/plan-rank.ts):
- * - an UPGRADE takes effect now. Both items keep their ids and take the new plan's prices in ONE update, as an
- *   operator does in the Dashboard (docs.stripe.com/billing/subscriptions/change-price): the flat item is prorated
- *   with `create_prorations`, Stripe's default (unused time credited, the rest of the period charged, both on the
- *   next invoice); the metered item's usage so far is billed through the OLD price on the next invoice and the new
- *   one counts from zero (docs.stripe.com/billing/subscriptions/usage-based/manage-billing-setup#update-prices-mid-cycle).
- *   Our rows follow from the `customer.subscription.updated` this causes (split-cycle.ts splits the month).
- * - a DOWNGRADE waits for the period end, as a subscription schedule's next phase (plan-change/pending-change.ts):
- *   a mid-month switch down would restart the cheaper plan's included minutes from zero, so Starter → Growth →
- *   Starter in one month would hand out a second allowance. The answer says when (`effective_at`), and
- *   billing-summary shows it as `subscription.pending_change` until then.
- * - asking for the plan the subscription HAS while a downgrade is pending cancels the pending downgrade (the
- *   schedule is released); an upgrade cancels it too before it applies.
- *
- * Nothing is changed before every refusal has been checked. What to change is decided on Stripe's CURRENT items
- * and schedule (re-read), not our row, which may lag behind a change just made: a repeat of it (double click, a
- * retry after a lost answer) finds nothing to do and answers `changed: false`. The update sets absolute prices, so
- * two concurrent identical requests change nothing twice (stripe-node keys its own network retries).
+ * POST change-plan: the owner moves the live subscription to another plan in the same billing period. An upgrade
+ * re-prices both items now in one update; a downgrade waits for the period end as a subscription schedule's next
+ * phase (a mid-month switch down would hand out a second allowance); asking for the current plan cancels a pending
+ * downgrade. Every refusal is checked before anything changes, and what to change is decided on Stripe's current
+ * items (re-read), so a repeat answers `changed: false`. Why each choice: docs/design.md#plan-changes.
  */
 import type Stripe from 'stripe';
 import { AppError } from '../errors.ts';
