@@ -2,7 +2,7 @@
  * Ingestion across many organisations (issue 13 §0/§3), on PostgreSQL with the local stack and its embedded emulator:
  * - `report-usage` over HTTP at a fixed concurrency, calls spread over every organisation, beside `record_usage()`
  *   called directly over SQL at the same concurrency (the database's ceiling for this work), and their ratio;
- * - `report-usage` at a fixed arrival rate (not a closed loop; autocannon corrects for coordinated omission):
+ * - `report-usage` at a fixed arrival rate (an open loop on a worker thread, load/open-loop.mjs):
  *   p50, p99 and the requests that failed or timed out.
  * One organisation hides contention that many organisations show (every call would wait on one row lock, and
  * inline deliveries would coalesce), so the calls rotate over all of them.
@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
 import { recordUsage } from '../src/repositories/usage-ledger.ts';
-import { autocannon } from './autocannon.ts';
+import { openLoop, reportUsageLoad } from './load.ts';
 import type { Figure } from './run.ts';
 import { benchStack, subscribedOrganisations } from './stack.ts';
 
@@ -25,34 +25,10 @@ export async function benchIngestion(): Promise<Figure[]> {
   try {
     const orgIds = await subscribedOrganisations(stack, orgCount);
     const run = randomUUID().slice(0, 8);
-    let n = 0;
-    const reportUsage = (extra: Record<string, unknown>) =>
-      autocannon({
-        url: `${stack.url}/functions/v1/report-usage`,
-        requests: [
-          {
-            method: 'POST',
-            headers: {
-              authorization: `Bearer ${stack.config.auth.serviceRoleKey}`,
-              'content-type': 'application/json',
-            },
-            setupRequest: (req: Record<string, unknown>) => {
-              const i = n++;
-              return {
-                ...req,
-                body: JSON.stringify({
-                  org_id: orgIds[i % orgIds.length],
-                  call_id: `http-${run}-${i}`,
-                  call_duration_seconds: 30,
-                }),
-              };
-            },
-          },
-        ],
-        ...extra,
-      });
+    const reportUsage = (prefix: string, options: Record<string, unknown>) =>
+      reportUsageLoad(stack.url, stack.config.auth.serviceRoleKey, orgIds, `${prefix}-${run}`, options);
 
-    const closed = await reportUsage({ connections: CONCURRENCY, duration: DURATION_S });
+    const closed = await reportUsage('http', { connections: CONCURRENCY, duration: DURATION_S });
     await settle(stack.ctx);
 
     const pool = openPostgres(databaseUrl, { max: CONCURRENCY });
@@ -73,7 +49,15 @@ export async function benchIngestion(): Promise<Figure[]> {
     await pool.close();
     const directPerSecond = direct / DURATION_S;
 
-    const fixed = await reportUsage({ connections: 256, overallRate: FIXED_RATE, duration: DURATION_S, timeout: 10 });
+    const fixed = await openLoop({
+      kind: 'report-usage',
+      stackUrl: stack.url,
+      backendKey: stack.config.auth.serviceRoleKey,
+      orgIds,
+      callPrefix: `fixed-${run}`,
+      rate: FIXED_RATE,
+      durationS: DURATION_S,
+    });
     await settle(stack.ctx);
 
     return [
@@ -81,12 +65,12 @@ export async function benchIngestion(): Promise<Figure[]> {
       { name: `report-usage HTTP (c=${CONCURRENCY}, spread)`, value: closed.requests.average, unit: 'req/s' },
       { name: `record_usage() direct (c=${CONCURRENCY}, spread)`, value: directPerSecond, unit: 'calls/s' },
       { name: 'HTTP / database ceiling', value: (100 * closed.requests.average) / directPerSecond, unit: '%' },
-      { name: `report-usage at ${FIXED_RATE} req/s: p50`, value: fixed.latency.p50, unit: 'ms' },
-      { name: `report-usage at ${FIXED_RATE} req/s: p99`, value: fixed.latency.p99, unit: 'ms' },
-      { name: `report-usage at ${FIXED_RATE} req/s: served`, value: fixed.requests.average, unit: 'req/s' },
+      { name: `report-usage at ${FIXED_RATE} req/s: p50`, value: fixed.p50, unit: 'ms' },
+      { name: `report-usage at ${FIXED_RATE} req/s: p99`, value: fixed.p99, unit: 'ms' },
+      { name: `report-usage at ${FIXED_RATE} req/s: served`, value: fixed.served, unit: 'req/s' },
       {
         name: `report-usage at ${FIXED_RATE} req/s: errors+timeouts+non-2xx`,
-        value: fixed.errors + fixed.timeouts + fixed.non2xx,
+        value: fixed.failed,
         unit: 'requests',
       },
     ];
