@@ -16,9 +16,12 @@ const DAY = 86_400_000;
 /** 60 calls over the first ten days of the summary's cycle, with what the usage-records function would answer. */
 function callLog(periodStart: string, periodEnd: string, included: number) {
   const start = Date.parse(periodStart);
+  // Six calls on each of ten UTC days from the first midnight of the period, so they fall on exactly ten dates
+  // whatever the time of day the test runs.
+  const firstMidnight = Math.ceil(start / DAY) * DAY;
   const calls = Array.from({ length: 60 }, (_, i) => ({
     call_id: i === 7 ? 'call,"odd"=id' : `call-${String(i + 1).padStart(3, '0')}`,
-    ended_at: new Date(start + Math.floor(i / 6) * DAY + (i % 6) * 3_600_000 + 60_000).toISOString(),
+    ended_at: new Date(firstMidnight + Math.floor(i / 6) * DAY + (i % 6) * 3_600_000 + 60_000).toISOString(),
     duration_seconds: 60 + i * 17.5,
     billed_minutes: Math.ceil((60 + i * 17.5) / 60),
     stripe_status: i < 55 ? ('sent' as const) : ('pending' as const),
