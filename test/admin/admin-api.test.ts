@@ -5,30 +5,19 @@
  * A failed delivery appears in the pipelines and clears with "retry now"; an event recorded but not applied
  * clears with "replay".
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOnEachDatabaseKind } from '../support/database.ts';
 import { grantOperatorRole } from '../../src/repositories/operators.ts';
 import { type Customer, signUpWithOrganisation, startWorld, subscribe, usageDelivered } from '../scenarios/world.ts';
 import type { TestStack } from '../support/stack.ts';
 import { callRefusedByStripe } from '../reconcile/support.ts';
 
-const POSTGRES = process.env.TEST_DATABASE_URL;
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-if (!POSTGRES && IN_CI) {
-  it('needs PostgreSQL', () => {
-    throw new Error('CI=true but TEST_DATABASE_URL is not set (docs/conventions.md#tests)');
-  });
-}
-
-describe.each([
-  { database: 'pglite' as const, run: true },
-  { database: 'postgres' as const, run: Boolean(POSTGRES) },
-])('the operator console API [$database]', ({ database, run }) => {
+describeOnEachDatabaseKind('the operator console API', (database) => {
   let stack: TestStack;
   let operator: { accessToken: string; userId: string; email: string };
   let owner: Customer;
   let stranger: { accessToken: string };
   beforeAll(async () => {
-    if (!run) return;
     stack = await startWorld({ database });
     operator = await stack.signUp();
     expect(await grantOperatorRole(stack.sql, operator.email.toUpperCase())).toBe(operator.userId);
@@ -42,22 +31,19 @@ describe.each([
   const overview = (token?: string) => stack.call('admin-overview', token ? { token } : {});
   const act = (token: string, action: unknown) => stack.call('admin-actions', { token, body: { action } });
 
-  it.skipIf(!run)(
-    'refuses everyone but operators: 404 for an owner and a stranger, 401 without a session',
-    async () => {
-      for (const token of [owner.token, stranger.accessToken]) {
-        const res = await overview(token);
-        expect([res.status, res.json.error]).toEqual([404, 'not_found']);
-        const action = await act(token, 'reconcile');
-        expect([action.status, action.json.error]).toEqual([404, 'not_found']);
-      }
-      expect((await overview()).status).toBe(401);
-      const rows = await stack.sql.query('select 1 from operator_actions');
-      expect(rows).toEqual([]);
-    },
-  );
+  it('refuses everyone but operators: 404 for an owner and a stranger, 401 without a session', async () => {
+    for (const token of [owner.token, stranger.accessToken]) {
+      const res = await overview(token);
+      expect([res.status, res.json.error]).toEqual([404, 'not_found']);
+      const action = await act(token, 'reconcile');
+      expect([action.status, action.json.error]).toEqual([404, 'not_found']);
+    }
+    expect((await overview()).status).toBe(401);
+    const rows = await stack.sql.query('select 1 from operator_actions');
+    expect(rows).toEqual([]);
+  });
 
-  it.skipIf(!run)('answers an operator: revenue, customers, pipelines', async () => {
+  it('answers an operator: revenue, customers, pipelines', async () => {
     await subscribe(stack, owner, 'Starter', 'monthly');
     const res = await overview(operator.accessToken);
     expect(res.status).toBe(200);
@@ -72,13 +58,13 @@ describe.each([
     });
   });
 
-  it.skipIf(!run)('refuses an unknown action with 400 and audits nothing', async () => {
+  it('refuses an unknown action with 400 and audits nothing', async () => {
     const res = await act(operator.accessToken, 'drop_tables');
     expect([res.status, res.json.error]).toEqual([400, 'invalid_request']);
     expect(await stack.sql.query('select 1 from operator_actions')).toEqual([]);
   });
 
-  it.skipIf(!run)('a failed delivery appears with its error and clears with "retry now", audited', async () => {
+  it('a failed delivery appears with its error and clears with "retry now", audited', async () => {
     // Stripe refused it for good (as a 4xx would): the outbox keeps the error for a person.
     await callRefusedByStripe(stack, owner, 'refused-call', 7, '2026-11-01T00:01:00Z');
     const before = (await overview(operator.accessToken)).json.pipelines.usage_delivery;
@@ -110,7 +96,7 @@ describe.each([
     ]);
   });
 
-  it.skipIf(!run)('a Stripe event recorded but not applied appears and clears with "replay"', async () => {
+  it('a Stripe event recorded but not applied appears and clears with "replay"', async () => {
     const [event] = await stack.sql.query<{ id: string }>(
       `update stripe_events set processed_at = null
         where id = (select id from stripe_events where type = 'customer.subscription.created' limit 1) returning id`,
@@ -125,7 +111,7 @@ describe.each([
     expect((await overview(operator.accessToken)).json.pipelines.stripe_events.unapplied).toBe(0);
   });
 
-  it.skipIf(!run)('"reconcile" runs a reconciliation and the console shows its drift', async () => {
+  it('"reconcile" runs a reconciliation and the console shows its drift', async () => {
     const res = await act(operator.accessToken, 'reconcile');
     expect(res.status).toBe(200);
     expect(res.json.result).toMatchObject({ cycles: 1, drifting: 0, unresolved: 0 });

@@ -5,7 +5,8 @@
  * backlog and the failed delivery appear and clear with "retry now"; a reconciliation is clean on the healthy run
  * and flags the drift injected afterwards.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOnEachDatabaseKind } from '../support/database.ts';
 import { recordUsage } from '../../src/repositories/usage-ledger.ts';
 import { grantOperatorRole } from '../../src/repositories/operators.ts';
 import {
@@ -18,13 +19,6 @@ import {
 } from '../scenarios/world.ts';
 import type { TestStack } from '../support/stack.ts';
 import { advanceClockTo, deliveredExcept, meterEventBehindOurBack } from '../reconcile/support.ts';
-
-const POSTGRES = process.env.TEST_DATABASE_URL;
-if (!POSTGRES && (process.env.CI === 'true' || process.env.CI === '1')) {
-  it('needs PostgreSQL', () => {
-    throw new Error('CI=true but TEST_DATABASE_URL is not set (docs/conventions.md#tests)');
-  });
-}
 
 /** A call the deliverer could not send yet (`error`), waiting for its next attempt an hour away — or refused. */
 async function callLeftBy(
@@ -54,10 +48,7 @@ async function callLeftBy(
   });
 }
 
-describe.each([
-  { database: 'pglite' as const, run: true },
-  { database: 'postgres' as const, run: Boolean(POSTGRES) },
-])('an operator watches three months of billing [$database]', ({ database, run }) => {
+describeOnEachDatabaseKind('an operator watches three months of billing', (database) => {
   let stack: TestStack;
   let acme: Customer;
   let globex: Customer;
@@ -75,7 +66,6 @@ describe.each([
   };
 
   beforeAll(async () => {
-    if (!run) return;
     stack = await startWorld({ database });
     const operator = await stack.signUp();
     await grantOperatorRole(stack.sql, operator.email);
@@ -99,33 +89,30 @@ describe.each([
     await stack?.close();
   });
 
-  it.skipIf(!run)(
-    'July: Initech’s renewal was declined: past due, with the invoice it owes and for how long',
-    async () => {
-      const { customers } = await overview();
-      expect(customers.by_status).toEqual({ active: 2, past_due: 1 });
-      const owed = (await invoicesOf(stack, initech)).find((i) => i.status === 'open')!;
-      expect(customers.past_due).toEqual([
-        {
-          org_id: initech.orgId,
-          org_name: 'Initech Phones',
-          status: 'past_due',
-          stripe_subscription_id: expect.any(String),
-          invoice_id: owed.id,
-          amount_due_cents: owed.amount_remaining,
-          currency: 'eur',
-          days_overdue: expect.any(Number),
-          invoice_url: owed.hosted_invoice_url,
-        },
-      ]);
-      expect(owed.amount_remaining).toBe(20_400);
-      // Finalised about an hour after 1 July, seen from a clock at (at least) the last webhook's time before 10 July.
-      expect(customers.past_due[0].days_overdue).toBeGreaterThanOrEqual(1);
-      expect(customers.past_due[0].days_overdue).toBeLessThanOrEqual(8);
-    },
-  );
+  it('July: Initech’s renewal was declined: past due, with the invoice it owes and for how long', async () => {
+    const { customers } = await overview();
+    expect(customers.by_status).toEqual({ active: 2, past_due: 1 });
+    const owed = (await invoicesOf(stack, initech)).find((i) => i.status === 'open')!;
+    expect(customers.past_due).toEqual([
+      {
+        org_id: initech.orgId,
+        org_name: 'Initech Phones',
+        status: 'past_due',
+        stripe_subscription_id: expect.any(String),
+        invoice_id: owed.id,
+        amount_due_cents: owed.amount_remaining,
+        currency: 'eur',
+        days_overdue: expect.any(Number),
+        invoice_url: owed.hosted_invoice_url,
+      },
+    ]);
+    expect(owed.amount_remaining).toBe(20_400);
+    // Finalised about an hour after 1 July, seen from a clock at (at least) the last webhook's time before 10 July.
+    expect(customers.past_due[0].days_overdue).toBeGreaterThanOrEqual(1);
+    expect(customers.past_due[0].days_overdue).toBeLessThanOrEqual(8);
+  });
 
-  it.skipIf(!run)('July: a backlog and a failed delivery appear, and clear with "retry now"', async () => {
+  it('July: a backlog and a failed delivery appear, and clear with "retry now"', async () => {
     await callLeftBy(stack, acme, 'jul-backlog', 30, '2026-07-05T09:00:00Z', 'backlog');
     await callLeftBy(stack, acme, 'jul-refused', 20, '2026-07-06T09:00:00Z', 'refused');
     const before = (await overview()).pipelines.usage_delivery;
@@ -144,7 +131,7 @@ describe.each([
     });
   });
 
-  it.skipIf(!run)('August: revenue equals the paid invoices to the cent, month by month', async () => {
+  it('August: revenue equals the paid invoices to the cent, month by month', async () => {
     await advanceClockTo(stack, acme, '2026-08-01T02:00:00Z');
     await advanceClockTo(stack, globex, '2026-08-01T02:00:00Z');
     const { revenue } = await overview();
@@ -170,7 +157,7 @@ describe.each([
     expect(revenue.overage_this_month).toEqual([{ currency: 'eur', cents: 0 }]);
   });
 
-  it.skipIf(!run)('reconciliation is clean on the healthy run and flags drift injected afterwards', async () => {
+  it('reconciliation is clean on the healthy run and flags drift injected afterwards', async () => {
     const healthy = await act('reconcile');
     expect(healthy).toMatchObject({ drifting: 0, unresolved: 0 });
     expect((await overview()).pipelines.reconciliation).toMatchObject({ drifting: 0, drift: [] });

@@ -4,23 +4,13 @@
  * drops a finished call), the owner gets exactly one e-mail per threshold, and entitlement refuses new calls — while
  * a call that still finishes is recorded too.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOnPostgres } from '../support/database.ts';
 import type { CaughtMail } from '../../src/adapters/mail/mail-catcher.ts';
 import { reportCall, signUpWithOrganisation, startWorld, subscribe } from '../scenarios/world.ts';
 import type { TestStack } from '../support/stack.ts';
 
-const POSTGRES = process.env.TEST_DATABASE_URL;
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-
-if (!POSTGRES && IN_CI) {
-  it('needs PostgreSQL', () => {
-    throw new Error(
-      'CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (docs/conventions.md#tests)',
-    );
-  });
-}
-
-(POSTGRES ? describe : describe.skip)('the spend cap crossed by racing calls, on PostgreSQL', () => {
+describeOnPostgres('the spend cap crossed by racing calls, on PostgreSQL', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startWorld({ database: 'postgres' });

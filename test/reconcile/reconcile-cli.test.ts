@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeOnPostgres } from '../support/database.ts';
 import { startStripeEmulator, type RunningStripeEmulator } from '@aisyst/stripe-emulator';
 import { type Customer, reportCall, signUpWithOrganisation, startWorld, subscribe } from '../scenarios/world.ts';
 import type { TestStack } from '../support/stack.ts';
@@ -77,7 +78,7 @@ if (!process.env.TEST_DATABASE_URL && (process.env.CI === 'true' || process.env.
   });
 }
 
-describe.skipIf(!process.env.TEST_DATABASE_URL)('aisyst-billing reconcile on a stack with drift [postgres]', () => {
+describeOnPostgres('aisyst-billing reconcile on a stack with drift [postgres]', () => {
   let stack: TestStack;
   let rogue: Customer;
   beforeAll(async () => {

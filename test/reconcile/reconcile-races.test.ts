@@ -3,23 +3,17 @@
  * refused one exactly once between them, and two "retry now" actions at once deliver a refused call once — the
  * meter ends equal to the ledger, never above it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOnPostgres } from '../support/database.ts';
 import { runOperatorAction } from '../../src/usecases/admin/run-operator-action.ts';
 import { reconcileUsage } from '../../src/usecases/reconcile/reconcile-usage.ts';
 import { type Customer, reportCall, signUpWithOrganisation, startWorld, subscribe } from '../scenarios/world.ts';
 import type { TestStack } from '../support/stack.ts';
 import { advanceClockTo, callMarkedSentNeverReceived, callRefusedByStripe, deliveredExcept } from './support.ts';
 
-const POSTGRES = process.env.TEST_DATABASE_URL;
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-if (!POSTGRES && IN_CI) {
-  it('needs PostgreSQL', () => {
-    throw new Error('CI=true but TEST_DATABASE_URL is not set (docs/conventions.md#tests)');
-  });
-}
 const SINCE = new Date('2026-10-01T00:00:00Z');
 
-describe.skipIf(!POSTGRES)('concurrent repairs and retries [postgres]', () => {
+describeOnPostgres('concurrent repairs and retries [postgres]', () => {
   let stack: TestStack;
   let acme: Customer;
   const meterOf = async (c: Customer) =>

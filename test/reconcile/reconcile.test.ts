@@ -6,6 +6,7 @@
  * Each step of Stripe is the official SDK against the emulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeOnEachDatabaseKind } from '../support/database.ts';
 import { reconcileUsage, type ReconciledCycle } from '../../src/usecases/reconcile/reconcile-usage.ts';
 import { type Customer, reportCall, signUpWithOrganisation, startWorld, subscribe } from '../scenarios/world.ts';
 import type { TestStack } from '../support/stack.ts';
@@ -18,14 +19,6 @@ import {
   cancelMeterEvent,
   meterEventBehindOurBack,
 } from './support.ts';
-
-const POSTGRES = process.env.TEST_DATABASE_URL;
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-if (!POSTGRES && IN_CI) {
-  it('needs PostgreSQL', () => {
-    throw new Error('CI=true but TEST_DATABASE_URL is not set (docs/conventions.md#tests)');
-  });
-}
 
 /** What a person reads in the table: per cycle (by its start day), the figures and the verdict. */
 const readable = (cycles: ReconciledCycle[], c: Customer) =>
@@ -45,10 +38,7 @@ const readable = (cycles: ReconciledCycle[], c: Customer) =>
 // The emulator aggregates meter events at once; real Stripe may lag, which `settleSeconds` covers in production.
 const NO_LAG = { settleSeconds: 0 };
 
-describe.each([
-  { database: 'pglite' as const, run: true },
-  { database: 'postgres' as const, run: Boolean(POSTGRES) },
-])('reconciling November with Stripe [$database]', ({ database, run }) => {
+describeOnEachDatabaseKind('reconciling November with Stripe', (database) => {
   let stack: TestStack;
   let clean: Customer;
   let sentBehindOurBack: Customer;
@@ -57,7 +47,6 @@ describe.each([
   let stillPending: Customer;
 
   beforeAll(async () => {
-    if (!run) return;
     stack = await startWorld({ database });
     const month = async (name: string) => {
       const c = await signUpWithOrganisation(stack, name);
@@ -97,7 +86,7 @@ describe.each([
     await stack?.close();
   });
 
-  it.skipIf(!run)('flags exactly the drifting cycles, with the right differences', async () => {
+  it('flags exactly the drifting cycles, with the right differences', async () => {
     const { cycles, unresolved } = await reconcileUsage(stack.ctx, { ...NO_LAG, since: new Date('2026-10-01Z') });
 
     expect(readable(cycles, clean)).toEqual([
@@ -189,7 +178,7 @@ describe.each([
     expect(stored[0]).toEqual({ n: cycles.length, drift: 3 });
   });
 
-  it.skipIf(!run)('repair resends the call Stripe never received; a second run finds that cycle clean', async () => {
+  it('repair resends the call Stripe never received; a second run finds that cycle clean', async () => {
     const repaired = await reconcileUsage(stack.ctx, { ...NO_LAG, since: new Date('2026-10-01Z'), repair: true });
     const repairOf = (c: Customer) => repaired.cycles.find((r) => r.orgId === c.orgId && r.status === 'drift')?.repair;
     expect(repairOf(neverReceived)).toMatch(/: 8 min accepted, 1 already at Stripe/);
@@ -216,7 +205,7 @@ describe.each([
     expect(again.unresolved).toBe(2);
   });
 
-  it.skipIf(!run)('POST reconcile runs it for a scheduler: backend key only, bad input is a 400', async () => {
+  it('POST reconcile runs it for a scheduler: backend key only, bad input is a 400', async () => {
     const ok = await stack.call('reconcile', { token: stack.serviceRoleKey, body: { since: '2026-10-01T00:00:00Z' } });
     expect(ok.status).toBe(200);
     expect(ok.json.unresolved).toBe(2);

@@ -2,22 +2,12 @@
  * On PostgreSQL (real concurrency; PGlite runs one transaction at a time): 200 agents reporting at once are
  * counted exactly, and two browser tabs starting the first checkout at once create ONE Stripe customer.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOnPostgres } from '../support/database.ts';
 import type { TestStack } from '../support/stack.ts';
 import { planId, signUpWithOrganisation, startWorld, subscribe, usageDelivered } from './world.ts';
 
-const POSTGRES = process.env.TEST_DATABASE_URL;
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-
-if (!POSTGRES && IN_CI) {
-  it('needs PostgreSQL', () => {
-    throw new Error(
-      'CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (docs/conventions.md#tests)',
-    );
-  });
-}
-
-(POSTGRES ? describe : describe.skip)('many at once, on PostgreSQL', () => {
+describeOnPostgres('many at once, on PostgreSQL', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startWorld({ database: 'postgres' });

@@ -3,22 +3,12 @@
  * create-checkout-session requests at once for one organisation, and the customer tries to pay EVERY session they
  * were handed with a valid card. Exactly one may be paid: one paid invoice, one subscription, no refund needed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeOnPostgres } from '../support/database.ts';
 import type { TestStack } from '../support/stack.ts';
 import { invoicesOf, payAtCheckout, planId, settled, signUpWithOrganisation, startWorld } from './world.ts';
 
-const POSTGRES = process.env.TEST_DATABASE_URL;
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-
-if (!POSTGRES && IN_CI) {
-  it('needs PostgreSQL', () => {
-    throw new Error(
-      'CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (docs/conventions.md#tests)',
-    );
-  });
-}
-
-(POSTGRES ? describe : describe.skip)('racing checkouts of one organisation, on PostgreSQL', () => {
+describeOnPostgres('racing checkouts of one organisation, on PostgreSQL', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startWorld({ database: 'postgres' });

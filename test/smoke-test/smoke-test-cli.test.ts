@@ -4,6 +4,7 @@
  * arrive fails at the step that waits for them, still cleans up, and exits 1; a live key is refused up front.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseKind, describeOnEachDatabaseKind } from '../support/database.ts';
 import { runCli } from '../stack/cli-process.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
@@ -41,25 +42,9 @@ const STEPS = [
   'cleanup: test clock deleted (with its customer)',
 ];
 
-const POSTGRES_URL = process.env.TEST_DATABASE_URL || undefined;
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+describeOnEachDatabaseKind('aisyst-billing smoke-test against the local stack', smokeSuite);
 
-describe('aisyst-billing smoke-test against the local stack on pglite', () => smokeSuite('pglite'));
-// The project's rule for PostgreSQL suites (docs/conventions.md#tests): skipped visibly, except in CI.
-if (POSTGRES_URL)
-  describe('aisyst-billing smoke-test against the local stack on postgres', () => smokeSuite('postgres'));
-else if (IN_CI)
-  describe('aisyst-billing smoke-test against the local stack on postgres', () => {
-    it('needs PostgreSQL', () => {
-      throw new Error('CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI');
-    });
-  });
-else
-  describe.skip('aisyst-billing smoke-test against the local stack on postgres (set TEST_DATABASE_URL to run)', () => {
-    it('runs like on pglite', () => {});
-  });
-
-function smokeSuite(database: 'pglite' | 'postgres'): void {
+function smokeSuite(database: DatabaseKind): void {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack({ database, emulator: { webhookRetryScheduleMs: [50, 100, 200] } });

@@ -55,10 +55,37 @@ export function describePostgresOnly(title: string, define: (db: TestDatabase) =
 export const postgresOnly = describePostgresOnly;
 
 function describePostgres(title: string, define: (db: TestDatabase) => void): void {
+  underPostgresRule(
+    `${title} [postgres]`,
+    (url) => define(postgresSuite(url)),
+    () => define(unavailable()),
+  );
+}
+
+/** Where a whole stack runs: an in-memory PGlite, or a fresh PostgreSQL database (test/support/stack.ts). */
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** A stack suite on each database: PGlite always, PostgreSQL by the rule above. */
+export function describeOnEachDatabaseKind(title: string, define: (kind: DatabaseKind) => void): void {
+  describe(`${title} [pglite]`, () => define('pglite'));
+  describeOnPostgres(`${title} [postgres]`, () => define('postgres'));
+}
+
+/** A suite that needs PostgreSQL itself (races, a stack on DATABASE_URL), by the rule above. */
+export function describeOnPostgres(title: string, define: () => void): void {
+  underPostgresRule(title, define, define);
+}
+
+/**
+ * The one rule for PostgreSQL suites (docs/conventions.md#tests): run with TEST_DATABASE_URL; without it skipped
+ * visibly (the tests still listed), except with CI=true, where that is a failing test.
+ */
+function underPostgresRule(title: string, define: (url: string) => void, defineSkipped: () => void): void {
   if (TEST_DATABASE_URL) {
-    describe(`${title} [postgres]`, () => define(postgresSuite(TEST_DATABASE_URL)));
+    const url = TEST_DATABASE_URL;
+    describe(title, () => define(url));
   } else if (IN_CI) {
-    describe(`${title} [postgres]`, () => {
+    describe(title, () => {
       it('needs PostgreSQL', () => {
         throw new Error(
           'CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests may not be skipped in CI (docs/conventions.md#tests)',
@@ -66,7 +93,7 @@ function describePostgres(title: string, define: (db: TestDatabase) => void): vo
       });
     });
   } else {
-    describe.skip(`${title} [postgres] (set TEST_DATABASE_URL to run)`, () => define(unavailable()));
+    describe.skip(`${title} (set TEST_DATABASE_URL to run)`, defineSkipped);
   }
 }
 
