@@ -3,11 +3,8 @@
  * table or JSON; exit 0 when no `problem` remains, else 1.
  */
 import type { Command } from '../command.ts';
+import { openCommandContext } from '../command-context.ts';
 import { configForStripeCommand } from '../stripe-command-config.ts';
-import { openDatabase } from '../../adapters/db/open-database.ts';
-import { createStripeClient } from '../../adapters/stripe/client.ts';
-import { systemClock } from '../../ports/clock.ts';
-import { jsonLogger } from '../../ports/logger.ts';
 import { ALL_CHECKS } from '../../usecases/doctor/checks/index.ts';
 import { doctorExitCode, formatDoctorTable, runDoctor } from '../../usecases/doctor/runner.ts';
 import type { DoctorContext } from '../../usecases/doctor/types.ts';
@@ -62,24 +59,8 @@ export const command: Command = {
       whatLiveChanges: 'doctor checks and repairs live mode',
     });
     if (typeof config === 'number') return config;
-    const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { command: 'doctor' });
-    const pending = new Set<Promise<unknown>>();
-    const sql = await openDatabase(config.database);
-    const ctx: DoctorContext = {
-      config,
-      sql,
-      stripe: createStripeClient(config),
-      clock: systemClock,
-      logger,
-      live,
-      state: { secretsToSet: [], fixesRun: new Set() },
-      waitUntil(task) {
-        const tracked = task
-          .catch((err: unknown) => logger.error('background task failed', { cause: String(err) }))
-          .finally(() => pending.delete(tracked));
-        pending.add(tracked);
-      },
-    };
+    const { ctx: appCtx, close } = await openCommandContext(config, 'doctor');
+    const ctx: DoctorContext = { ...appCtx, live, state: { secretsToSet: [], fixesRun: new Set() } };
     try {
       const results = await runDoctor(ctx, ALL_CHECKS, { fix });
       if (json) console.log(JSON.stringify({ checks: results }, null, 2));
@@ -95,8 +76,7 @@ export const command: Command = {
       }
       return doctorExitCode(results);
     } finally {
-      await Promise.allSettled([...pending]);
-      await sql.close();
+      await close();
     }
   },
 };

@@ -1,16 +1,8 @@
-/**
- * `aisyst-billing reconcile [--since DATE] [--json] [--repair] [--live]`: checks every billing cycle's ledger minutes
- * against Stripe's meter and the finalised invoice (src/usecases/reconcile/README.md), stores the run in
- * `reconciliation_runs` and prints it. Exit 1 when drift remains (or Stripe could not be asked), 0 when clean.
- */
-import { openDatabase } from '../../adapters/db/open-database.ts';
-import { createStripeClient } from '../../adapters/stripe/client.ts';
-import type { AppContext } from '../../usecases/context.ts';
 import { systemClock } from '../../ports/clock.ts';
-import { jsonLogger } from '../../ports/logger.ts';
 import { formatReconciliationTable, reconciliationJson } from '../../usecases/reconcile/format-table.ts';
 import { DEFAULT_SINCE_DAYS, reconcileUsage } from '../../usecases/reconcile/reconcile-usage.ts';
 import type { Command } from '../command.ts';
+import { openCommandContext } from '../command-context.ts';
 import { configForStripeCommand } from '../stripe-command-config.ts';
 import { parseSince } from './stripe-events.ts';
 
@@ -59,16 +51,7 @@ export const command: Command = {
       whatLiveChanges: '--repair sends meter events',
     });
     if (typeof config === 'number') return config;
-    const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { command: 'reconcile' });
-    const sql = await openDatabase(config.database);
-    const ctx: AppContext = {
-      config,
-      sql,
-      stripe: createStripeClient(config),
-      clock: systemClock,
-      logger,
-      waitUntil: () => {}, // reconciliation schedules no background work
-    };
+    const { ctx, close } = await openCommandContext(config, 'reconcile');
     try {
       const result = await reconcileUsage(ctx, { ...(since ? { since } : {}), repair: flags.has('--repair') });
       if (flags.has('--json')) {
@@ -92,7 +75,7 @@ export const command: Command = {
       console.error(`aisyst-billing reconcile: failed: ${err instanceof Error ? err.message : String(err)}`);
       return 1;
     } finally {
-      await sql.close();
+      await close();
     }
   },
 };

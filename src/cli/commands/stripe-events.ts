@@ -3,12 +3,9 @@
  * never processed (Stripe gives up retrying a webhook after 3 days), through the same pipeline as the webhook.
  */
 import type { Command } from '../command.ts';
-import { configForStripeCommand } from '../stripe-command-config.ts';
-import { openDatabase } from '../../adapters/db/open-database.ts';
-import { createStripeClient } from '../../adapters/stripe/client.ts';
-import type { AppContext } from '../../usecases/context.ts';
 import { systemClock } from '../../ports/clock.ts';
-import { jsonLogger } from '../../ports/logger.ts';
+import { openCommandContext } from '../command-context.ts';
+import { configForStripeCommand } from '../stripe-command-config.ts';
 import {
   STRIPE_EVENT_RETENTION_DAYS,
   formatReplayRows,
@@ -78,22 +75,7 @@ export const command: Command = {
       );
     }
 
-    const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { command: 'stripe-events replay' });
-    const pending = new Set<Promise<unknown>>();
-    const sql = await openDatabase(config.database);
-    const ctx: AppContext = {
-      config,
-      sql,
-      stripe: createStripeClient(config),
-      clock: systemClock,
-      logger,
-      waitUntil(task) {
-        const tracked = task
-          .catch((err: unknown) => logger.error('background task failed', { cause: String(err) }))
-          .finally(() => pending.delete(tracked));
-        pending.add(tracked);
-      },
-    };
+    const { ctx, close } = await openCommandContext(config, 'stripe-events replay');
     try {
       const { rows } = await replayStripeEvents(ctx, { since, dryRun });
       console.log(
@@ -110,8 +92,7 @@ export const command: Command = {
       console.error(`aisyst-billing stripe-events replay: failed: ${err instanceof Error ? err.message : String(err)}`);
       return 1;
     } finally {
-      await Promise.allSettled([...pending]);
-      await sql.close();
+      await close();
     }
   },
 };

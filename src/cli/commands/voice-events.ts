@@ -3,12 +3,9 @@
  * has not settled (unattributed until an agent was linked, refused, or interrupted) — usecases/voice/replay-voice-events.ts.
  */
 import type { Command } from '../command.ts';
-import { configForStripeCommand } from '../stripe-command-config.ts';
-import { openDatabase } from '../../adapters/db/open-database.ts';
-import { createStripeClient } from '../../adapters/stripe/client.ts';
-import type { AppContext } from '../../usecases/context.ts';
 import { systemClock } from '../../ports/clock.ts';
-import { jsonLogger } from '../../ports/logger.ts';
+import { openCommandContext } from '../command-context.ts';
+import { configForStripeCommand } from '../stripe-command-config.ts';
 import { replayVoiceEvents } from '../../usecases/voice/replay-voice-events.ts';
 import { parseSince } from './stripe-events.ts';
 
@@ -51,22 +48,7 @@ export const command: Command = {
       whatLiveChanges: 'replaying bills real calls',
     });
     if (typeof config === 'number') return config;
-    const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { command: 'voice-events replay' });
-    const pending = new Set<Promise<unknown>>();
-    const sql = await openDatabase(config.database);
-    const ctx: AppContext = {
-      config,
-      sql,
-      stripe: createStripeClient(config),
-      clock: systemClock,
-      logger,
-      waitUntil(task) {
-        const tracked = task
-          .catch((err: unknown) => logger.error('background task failed', { cause: String(err) }))
-          .finally(() => pending.delete(tracked));
-        pending.add(tracked);
-      },
-    };
+    const { ctx, close } = await openCommandContext(config, 'voice-events replay');
     try {
       const rows = await replayVoiceEvents(ctx, since ? { since } : {});
       if (rows.length === 0) console.log('no voice events to replay');
@@ -83,8 +65,7 @@ export const command: Command = {
       console.error(`aisyst-billing voice-events replay: failed: ${err instanceof Error ? err.message : String(err)}`);
       return 1;
     } finally {
-      await Promise.allSettled([...pending]);
-      await sql.close();
+      await close();
     }
   },
 };

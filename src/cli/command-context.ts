@@ -1,0 +1,42 @@
+/**
+ * The use cases' context for an operator command: its database, the Stripe client, the system clock, JSON log lines
+ * on stderr (stdout is the command's answer), and background work (an inline delivery) awaited before it exits.
+ */
+import { openDatabase } from '../adapters/db/open-database.ts';
+import { createStripeClient } from '../adapters/stripe/client.ts';
+import type { Config } from '../config/types.ts';
+import { systemClock } from '../ports/clock.ts';
+import { jsonLogger } from '../ports/logger.ts';
+import type { AppContext } from '../usecases/context.ts';
+
+export interface CommandContext {
+  ctx: AppContext;
+  /** Waits for the background work started, then closes the database. */
+  close(): Promise<void>;
+}
+
+export async function openCommandContext(config: Config, command: string): Promise<CommandContext> {
+  const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { command });
+  const pending = new Set<Promise<unknown>>();
+  const sql = await openDatabase(config.database);
+  const ctx: AppContext = {
+    config,
+    sql,
+    stripe: createStripeClient(config),
+    clock: systemClock,
+    logger,
+    waitUntil(task) {
+      const tracked = task
+        .catch((err: unknown) => logger.error('background task failed', { cause: String(err) }))
+        .finally(() => pending.delete(tracked));
+      pending.add(tracked);
+    },
+  };
+  return {
+    ctx,
+    async close() {
+      await Promise.allSettled([...pending]);
+      await sql.close();
+    },
+  };
+}
