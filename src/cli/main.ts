@@ -75,5 +75,21 @@ export async function main(argv: string[], env: Record<string, string | undefine
     console.log(command.help);
     return 0;
   }
-  return command.run(args, env);
+  try {
+    return await command.run(args, env);
+  } catch (error) {
+    // What a command did not expect still gets one line, never a stack trace.
+    console.error(`aisyst-billing ${name}: ${unexpectedFailure(error)}`);
+    return 1;
+  }
+}
+
+/** PostgreSQL's "undefined table" / "undefined function": the database was never migrated (or is behind). */
+const NOT_MIGRATED_CODES = new Set(['42P01', '42883']);
+
+function unexpectedFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (NOT_MIGRATED_CODES.has((error as { code?: unknown })?.code as string))
+    return `the database is not migrated (${message}): run npx aisyst-billing migrate first`;
+  return `failed: ${message}`;
 }

@@ -32,6 +32,14 @@ afterAll(async () => {
 });
 
 describe('aisyst-billing operators', () => {
+  it('on a database never migrated, says to migrate first: exit 1, one line, no stack trace', async () => {
+    const result = await cli(['operators', 'add', 'ops@example.com'], { PGLITE_DIR: join(dir, 'never-migrated') });
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(
+      /^aisyst-billing operators: the database is not migrated \(.*\): run npx aisyst-billing migrate first\n$/,
+    );
+  });
+
   it('adds a signed-up user by e-mail, lists, removes; an unknown e-mail is exit 1', async () => {
     const env = { PGLITE_DIR: join(dir, 'pglite') };
     expect((await cli(['migrate'], env)).code).toBe(0);
