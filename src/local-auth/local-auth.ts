@@ -8,7 +8,7 @@
  * SUPABASE_JWT_SECRET, aud/role `authenticated`, 1 h — exactly what the functions verify.
  */
 import { SignJWT, jwtVerify } from 'jose';
-import { matchesAnyKey } from '../adapters/auth/constant-time.ts';
+import { matchesAnyKey } from '../domain/constant-time.ts';
 import type { Config } from '../config/types.ts';
 import { isUuid } from '../domain/uuid.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -146,7 +146,7 @@ export function createLocalAuth(deps: LocalAuthDeps): (request: Request) => Prom
     if (!path.startsWith('/auth/v1/')) return undefined;
     const apiKey = request.headers.get('apikey') ?? '';
     if (!apiKey) return authJson({ message: 'No API key found in request' }, 401);
-    if (!(await matchesAnyKey(apiKey, apiKeys))) return authJson({ message: 'Invalid API key' }, 401);
+    if (!matchesAnyKey(apiKey, apiKeys)) return authJson({ message: 'Invalid API key' }, 401);
 
     const route = `${request.method} ${path}`;
     if (route === 'GET /auth/v1/user') {

@@ -1,7 +1,7 @@
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../src/adapters/auth/authenticator.ts';
-import { constantTimeEqual } from '../../src/adapters/auth/constant-time.ts';
+import { constantTimeEqual, matchesAnyKey } from '../../src/domain/constant-time.ts';
 import { serveFetch } from '../../src/entries/node/serve.ts';
 import {
   DEFAULT_SUPABASE_ANON_KEY,
@@ -238,11 +238,21 @@ describe('the public local defaults (secret and demo service-role key anyone can
   });
 });
 
-describe('constantTimeEqual', () => {
-  it('is plain equality on its results', async () => {
-    expect(await constantTimeEqual('abc', 'abc')).toBe(true);
-    expect(await constantTimeEqual('abc', 'abd')).toBe(false);
-    expect(await constantTimeEqual('abc', 'abcd')).toBe(false);
-    expect(await constantTimeEqual('', '')).toBe(true);
+describe('constantTimeEqual and matchesAnyKey', () => {
+  it('is plain equality on its results, whatever the lengths and characters', () => {
+    expect(constantTimeEqual('abc', 'abc')).toBe(true);
+    expect(constantTimeEqual('abc', 'abd')).toBe(false);
+    expect(constantTimeEqual('abc', 'abcd')).toBe(false);
+    expect(constantTimeEqual('abcd', 'abc')).toBe(false);
+    expect(constantTimeEqual('abc\u0000', 'abc')).toBe(false);
+    expect(constantTimeEqual('é', 'e\u0301')).toBe(false);
+    expect(constantTimeEqual('', '')).toBe(true);
+  });
+
+  it('matches any non-empty key, and never an empty one', () => {
+    expect(matchesAnyKey('k2', ['k1', 'k2', 'k3'])).toBe(true);
+    expect(matchesAnyKey('k4', ['k1', 'k2', 'k3'])).toBe(false);
+    expect(matchesAnyKey('', ['', 'k1'])).toBe(false);
+    expect(matchesAnyKey('k1', [])).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../config/types.ts';
 import { DEFAULT_SUPABASE_ANON_KEY, DEFAULT_SUPABASE_SERVICE_ROLE_KEY } from '../../config/parse-config.ts';
-import { matchesAnyKey } from './constant-time.ts';
+import { matchesAnyKey } from '../../domain/constant-time.ts';
 import { jwtKeysFrom, trustsPublicDefaults } from './jwt-keys.ts';
 import { isServiceRoleJwt, verifyUserJwt, type UserClaims } from './verify-jwt.ts';
 
@@ -32,7 +32,7 @@ export function createAuthenticator(auth: Config['auth']): Authenticator {
     async backend(headers) {
       for (const token of [bearerToken(headers), headers.get('apikey')?.trim()]) {
         if (!token) continue;
-        if (await matchesAnyKey(token, backendKeys)) return true;
+        if (matchesAnyKey(token, backendKeys)) return true;
         if (token.startsWith('eyJ') && (await isServiceRoleJwt(token, keys))) return true;
       }
       return false;

@@ -7,7 +7,8 @@
  */
 import { AppError } from '../../errors.ts';
 import { invalidSignature, notConfigured } from './platform-errors.ts';
-import { constantTimeEqual, hmac, toHex } from './signature-crypto.ts';
+import { constantTimeEqual } from '../../domain/constant-time.ts';
+import { hmac, toHex } from './signature-crypto.ts';
 import type { VoiceEvent } from './voice-event.ts';
 
 export const ELEVENLABS_TOLERANCE_MS = 30 * 60 * 1000;

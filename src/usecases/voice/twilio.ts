@@ -9,7 +9,8 @@
  */
 import { AppError } from '../../errors.ts';
 import { invalidSignature, notConfigured } from './platform-errors.ts';
-import { constantTimeEqual, hmac, toBase64 } from './signature-crypto.ts';
+import { constantTimeEqual } from '../../domain/constant-time.ts';
+import { hmac, toBase64 } from './signature-crypto.ts';
 import type { VoiceEvent } from './voice-event.ts';
 
 export type TwilioParams = Map<string, string[]>;
