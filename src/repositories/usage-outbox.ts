@@ -39,19 +39,40 @@ export async function claimUsageBatch(
   },
 ): Promise<OutboxRow[]> {
   const rows = await sql.query<OutboxRow>(
-    `select id, org_id, call_id, billed_minutes, ended_at, stripe_customer_id, stripe_attempts, stripe_key_generation,
-            stripe_batch_id, on_test_clock
+    `select ${OUTBOX_COLUMNS}
        from claim_usage_batch($1::uuid, $2::integer, $3::double precision, $4::text, $5::timestamptz)`,
     [opts.orgId ?? null, opts.maxCalls, opts.leaseSeconds, opts.newBatchId, opts.oldestEndedAt],
   );
-  return rows.map((r) => ({
-    ...r,
-    billed_minutes: Number(r.billed_minutes),
-    stripe_attempts: Number(r.stripe_attempts),
-    stripe_key_generation: Number(r.stripe_key_generation),
-    ended_at: new Date(r.ended_at),
-  }));
+  return rows.map(toOutboxRow);
 }
+
+/**
+ * The next batch of each of `orgIds` (at most one each; none for an organisation with nothing due), claimed in ONE
+ * round trip (plpgsql `claim_usage_batches`, migration 20261201001800): exactly `claimUsageBatch` per organisation.
+ * `newBatchIds[i]` is the id a new batch of `orgIds[i]` gets.
+ */
+export async function claimUsageBatches(
+  sql: Sql,
+  opts: { orgIds: string[]; newBatchIds: string[]; maxCalls: number; leaseSeconds: number; oldestEndedAt: Date },
+): Promise<OutboxRow[]> {
+  const rows = await sql.query<OutboxRow>(
+    `select ${OUTBOX_COLUMNS}
+       from claim_usage_batches($1::uuid[], $2::text[], $3::integer, $4::double precision, $5::timestamptz)`,
+    [opts.orgIds, opts.newBatchIds, opts.maxCalls, opts.leaseSeconds, opts.oldestEndedAt],
+  );
+  return rows.map(toOutboxRow);
+}
+
+const OUTBOX_COLUMNS = `id, org_id, call_id, billed_minutes, ended_at, stripe_customer_id, stripe_attempts,
+            stripe_key_generation, stripe_batch_id, on_test_clock`;
+
+const toOutboxRow = (r: OutboxRow): OutboxRow => ({
+  ...r,
+  billed_minutes: Number(r.billed_minutes),
+  stripe_attempts: Number(r.stripe_attempts),
+  stripe_key_generation: Number(r.stripe_key_generation),
+  ended_at: new Date(r.ended_at),
+});
 
 /**
  * Zero-minute calls are recorded but never sent: a meter event of value 0 changes no invoice and costs a
@@ -65,13 +86,22 @@ export async function settleZeroMinuteUsage(sql: Sql): Promise<number> {
   return rows.length;
 }
 
-/** Stripe holds the batch: every call of it is sent; `streamRequestId` when a v2 stream request carried it. */
-export async function markBatchSent(sql: Sql, batchId: string, streamRequestId?: string): Promise<void> {
+/** Stripe holds the batch: every call of it is sent. */
+export async function markBatchSent(sql: Sql, batchId: string): Promise<void> {
+  await sql.query(
+    `update usage_records set stripe_status = 'sent', stripe_sent_at = now(), stripe_last_error = null
+      where stripe_batch_id = $1 and stripe_status = 'pending'`,
+    [batchId],
+  );
+}
+
+/** Stripe took the v2 stream request `streamRequestId` that carried these batches: every call of them is sent. */
+export async function markStreamedBatchesSent(sql: Sql, batchIds: string[], streamRequestId: string): Promise<void> {
   await sql.query(
     `update usage_records set stripe_status = 'sent', stripe_sent_at = now(), stripe_last_error = null,
             stripe_stream_request_id = $2
-      where stripe_batch_id = $1 and stripe_status = 'pending'`,
-    [batchId, streamRequestId ?? null],
+      where stripe_batch_id = any ($1::text[]) and stripe_status = 'pending'`,
+    [batchIds, streamRequestId],
   );
 }
 

@@ -6,9 +6,9 @@
  * session and a resend. So the lease is at least 2 × timeout + a margin, whatever the batch's size.
  */
 import type { AppContext } from '../context.ts';
-import { claimUsageBatch } from '../../repositories/usage-outbox.ts';
+import { claimUsageBatch, claimUsageBatches } from '../../repositories/usage-outbox.ts';
 import type { DeliverySettings } from './delivery-settings.ts';
-import { type MeterBatch, newBatchId, toBatch } from './meter-batch.ts';
+import { type MeterBatch, newBatchId, toBatch, toBatches } from './meter-batch.ts';
 import { STRIPE_PAST_WINDOW_MS } from './send-meter-event.ts';
 
 /** Slack in a lease for the database statements around the requests. */
@@ -36,4 +36,19 @@ export async function claimBatch(
     orgId,
   });
   return toBatch(rows);
+}
+
+/** The next due batch of each of `orgIds` (none for an organisation with nothing due), claimed in one round trip. */
+export async function claimBatchesOf(
+  ctx: AppContext,
+  o: Pick<DeliverySettings, 'batchSize' | 'leaseSeconds' | 'timeoutMs'>,
+  orgIds: string[],
+): Promise<MeterBatch[]> {
+  const rows = await claimUsageBatches(ctx.sql, {
+    ...claimPlan(o),
+    orgIds,
+    newBatchIds: orgIds.map(() => newBatchId()),
+    oldestEndedAt: new Date(ctx.clock.now().getTime() - STRIPE_PAST_WINDOW_MS),
+  });
+  return toBatches(rows);
 }

@@ -40,3 +40,14 @@ export function toBatch(rows: OutboxRow[]): MeterBatch | undefined {
     onTestClock: rows.some((r) => r.on_test_clock),
   };
 }
+
+/** Rows of several claims as their batches, by batch id, in the order the rows came. */
+export function toBatches(rows: OutboxRow[]): MeterBatch[] {
+  const byId = new Map<string, OutboxRow[]>();
+  for (const row of rows) {
+    const calls = byId.get(row.stripe_batch_id);
+    if (calls) calls.push(row);
+    else byId.set(row.stripe_batch_id, [row]);
+  }
+  return [...byId.values()].map((calls) => toBatch(calls)!);
+}

@@ -8,9 +8,10 @@
  * different limit: the inline SLOTS of inline-delivery.ts.)
  */
 import type { AppContext } from '../context.ts';
-import { claimBatch } from './claim-batch.ts';
+import { claimBatch, claimBatchesOf } from './claim-batch.ts';
 import { deliverBatch } from './delivery-outcome.ts';
-import type { DeliverySettings, Pass, Tally } from './delivery-settings.ts';
+import { addTally, type DeliverySettings, type Pass, type Tally } from './delivery-settings.ts';
+import { deliverBatches } from './stream-delivery.ts';
 
 interface Lane {
   done: Promise<Tally>;
@@ -81,4 +82,60 @@ async function runLane(ctx: AppContext, orgId: string, o: DeliverySettings, lane
     }
     if (outcome !== 'retry') tally[outcome] += batch.calls.length;
   }
+}
+
+/**
+ * ONE lane for many organisations at once (the inline attempts of a busy process, inline-delivery.ts): each round
+ * claims the next batch of every organisation of the group in one round trip and sends them together
+ * (stream-delivery.ts `deliverBatches`: the v2 stream where a batch fits it, v1 otherwise), until a round finds
+ * nothing due for anyone who had a batch or was wanted — the lane loop above, for many. Organisations whose own lane
+ * is running are left to it. Joiners of any member wait for the whole group.
+ */
+export function deliverForOrganisations(
+  ctx: AppContext,
+  orgIds: readonly string[],
+  o: DeliverySettings,
+  pass: Pass,
+): Promise<Tally> {
+  const lanes = lanesOf(ctx);
+  const members = new Map<string, Lane>();
+  const waits: Promise<Tally>[] = [];
+  for (const orgId of new Set(orgIds)) {
+    const running = lanes.get(orgId);
+    if (running) waits.push(joinLane(running));
+    else members.set(orgId, { wanted: false, done: Promise.resolve({ sent: 0, failed: 0 }) });
+  }
+  const done = runGroupLane(ctx, members, o, pass).finally(() => {
+    for (const [orgId, lane] of members) if (lanes.get(orgId) === lane) lanes.delete(orgId);
+  });
+  const joined = done.then(() => ({ sent: 0, failed: 0 })); // its work is counted by whoever started it
+  for (const [orgId, lane] of members) {
+    lane.done = joined;
+    lanes.set(orgId, lane);
+  }
+  return Promise.all([done, ...waits]).then(([tally]) => tally);
+}
+
+async function runGroupLane(
+  ctx: AppContext,
+  members: Map<string, Lane>,
+  o: DeliverySettings,
+  pass: Pass,
+): Promise<Tally> {
+  const lanes = lanesOf(ctx);
+  const tally: Tally = { sent: 0, failed: 0 };
+  let round = [...members.keys()];
+  while (round.length > 0) {
+    for (const orgId of round) members.get(orgId)!.wanted = false;
+    const batches = await claimBatchesOf(ctx, o, round);
+    const sent = await deliverBatches(ctx, batches, o, pass);
+    addTally(tally, sent.tally);
+    if (sent.configuration) break;
+    // As in runLane: look again for whoever had a batch (more may be due) or got a call meanwhile (`wanted`); the
+    // check and the lanes' removal below run without an await between them, so no call joins a lane that is ending.
+    const hadBatch = new Set(batches.map((b) => b.orgId));
+    round = [...members].filter(([orgId, lane]) => hadBatch.has(orgId) || lane.wanted).map(([orgId]) => orgId);
+  }
+  for (const [orgId, lane] of members) if (lanes.get(orgId) === lane) lanes.delete(orgId);
+  return tally;
 }

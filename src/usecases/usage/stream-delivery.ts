@@ -13,11 +13,11 @@
  * batch, so one bad event cannot hold up the other 99.
  */
 import type { AppContext } from '../context.ts';
-import { markBatchSent } from '../../repositories/usage-outbox.ts';
+import { markStreamedBatchesSent } from '../../repositories/usage-outbox.ts';
 import { METER } from '../../domain/catalog.ts';
 import { claimBatch } from './claim-batch.ts';
 import { deliverBatch, settleFailedSend } from './delivery-outcome.ts';
-import type { DeliverySettings, Pass, Tally } from './delivery-settings.ts';
+import { addTally, type DeliverySettings, type Pass, type Tally } from './delivery-settings.ts';
 import type { MeterBatch } from './meter-batch.ts';
 import { sendStreamRequest, STREAM_MAX_EVENTS, type StreamEvent } from './meter-event-stream.ts';
 import { STRIPE_PAST_WINDOW_MS } from './send-meter-event.ts';
@@ -69,32 +69,69 @@ export async function drainByStream(ctx: AppContext, o: DeliverySettings, pass: 
   const tally: Tally = { sent: 0, failed: 0 };
   for (;;) {
     const { batches, exhausted } = await claimBatches(ctx, o, STREAM_MAX_EVENTS, o.concurrency);
-    const now = ctx.clock.now();
-    const streamed = batches.filter((b) => fitsStream(b, now));
-    for (const batch of batches.filter((b) => !fitsStream(b, now)))
-      count(tally, batch, await deliverBatch(ctx, batch, o, pass));
-    if (streamed.length > 0) {
-      // Stripe's stream answers `{}`, with no id: this one is ours, kept on every call the request carried.
-      const requestId = `mesr_${crypto.randomUUID().replaceAll('-', '')}`;
-      let refused: unknown;
-      try {
-        await sendStreamRequest(ctx, streamed.map(toEvent), o.timeoutMs);
-      } catch (error) {
-        refused = error;
-      }
-      if (refused === undefined) {
-        for (const batch of streamed) {
-          await markBatchSent(ctx.sql, batch.id, requestId);
-          tally.sent += batch.calls.length;
-        }
-      } else if (isTransientStripeError(refused) || isStripeConfigurationError(refused)) {
-        // Every batch waits with its backoff and keeps its id: a resend is deduplicated if Stripe did take it.
-        for (const batch of streamed) count(tally, batch, await settleFailedSend(ctx, batch, refused, o, pass));
-        if (isStripeConfigurationError(refused)) return tally;
-      } else {
-        for (const batch of streamed) count(tally, batch, await deliverBatch(ctx, batch, o, pass));
-      }
-    }
-    if (exhausted) return tally;
+    const sent = await deliverBatches(ctx, batches, o, pass);
+    addTally(tally, sent.tally);
+    if (sent.configuration || exhausted) return tally;
   }
+}
+
+/**
+ * Sends claimed batches: those that fit the stream in requests of up to 100, the others over v1 (delivery-outcome.ts),
+ * one organisation's batches one after another (Stripe's one concurrent v1 request per customer), `o.concurrency`
+ * organisations at a time. `configuration`: a bad key or missing meter stopped it (the batches wait, see
+ * delivery-outcome.ts); every other batch would fail the same way.
+ */
+export async function deliverBatches(
+  ctx: AppContext,
+  batches: MeterBatch[],
+  o: DeliverySettings,
+  pass: Pass,
+): Promise<{ tally: Tally; configuration: boolean }> {
+  const tally: Tally = { sent: 0, failed: 0 };
+  let configuration = false;
+  const overV1 = async (v1: MeterBatch[]) => {
+    const byOrganisation = new Map<string, MeterBatch[]>();
+    for (const b of v1) byOrganisation.set(b.orgId, [...(byOrganisation.get(b.orgId) ?? []), b]);
+    const queue = [...byOrganisation.values()];
+    const worker = async () => {
+      for (let own = queue.shift(); own && !configuration; own = queue.shift())
+        for (const batch of own) {
+          const outcome = await deliverBatch(ctx, batch, o, pass);
+          count(tally, batch, outcome);
+          if (outcome === 'configuration') configuration = true;
+          if (configuration) break;
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(o.concurrency, queue.length) }, worker));
+  };
+
+  const now = ctx.clock.now();
+  await overV1(batches.filter((b) => !fitsStream(b, now)));
+  const fitting = batches.filter((b) => fitsStream(b, now));
+  for (let i = 0; i < fitting.length && !configuration; i += STREAM_MAX_EVENTS) {
+    const streamed = fitting.slice(i, i + STREAM_MAX_EVENTS);
+    // Stripe's stream answers `{}`, with no id: this one is ours, kept on every call the request carried.
+    const requestId = `mesr_${crypto.randomUUID().replaceAll('-', '')}`;
+    let refused: unknown;
+    try {
+      await sendStreamRequest(ctx, streamed.map(toEvent), o.timeoutMs);
+    } catch (error) {
+      refused = error;
+    }
+    if (refused === undefined) {
+      await markStreamedBatchesSent(
+        ctx.sql,
+        streamed.map((b) => b.id),
+        requestId,
+      );
+      for (const batch of streamed) tally.sent += batch.calls.length;
+    } else if (isTransientStripeError(refused) || isStripeConfigurationError(refused)) {
+      // Every batch waits with its backoff and keeps its id: a resend is deduplicated if Stripe did take it.
+      for (const batch of streamed) count(tally, batch, await settleFailedSend(ctx, batch, refused, o, pass));
+      if (isStripeConfigurationError(refused)) configuration = true;
+    } else {
+      await overV1(streamed);
+    }
+  }
+  return { tally, configuration };
 }

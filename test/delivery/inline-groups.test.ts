@@ -1,0 +1,154 @@
+/**
+ * A busy process: when 8 or more organisations wait for one of the 4 inline slots, the next slot serves up to 100
+ * of them as one lane — one claim for all (`claim_usage_batches`), one v2 stream request for the batches that fit
+ * it, v1 for the others — so delivery's cost per call falls as load rises. Every call still counts exactly once.
+ */
+import { expect, it } from 'vitest';
+import { deliverSoon, drainUsageOutbox } from '../../src/usecases/deliver-usage.ts';
+import { INLINE_GROUP_FROM, INLINE_SLOTS } from '../../src/usecases/usage/inline-delivery.ts';
+import { testContext } from '../support/billing-fixtures.ts';
+import { describeEachDatabase, describePostgresOnly } from '../support/database.ts';
+import { fakeStripeMeter } from './fake-stripe-meter.ts';
+import { ledger, makeDue, outbox, record, subscribedOrg } from './support.ts';
+
+async function organisationsWithCalls(db: { sql: Parameters<typeof record>[0] }, count: number, prefix: string) {
+  const orgIds: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const { orgId } = await subscribedOrg(db.sql, `cus_${prefix}_${i}`);
+    await record(db.sql, orgId, `${prefix}-${i}-a`, 1);
+    await record(db.sql, orgId, `${prefix}-${i}-b`, 2);
+    orgIds.push(orgId);
+  }
+  return orgIds;
+}
+
+describeEachDatabase('inline delivery in a busy process', (db) => {
+  it('30 organisations reporting at once: 4 go one by one over v1, the 26 waiting go in ONE stream request', async () => {
+    expect([INLINE_SLOTS, INLINE_GROUP_FROM]).toEqual([4, 8]);
+    const orgIds = await organisationsWithCalls(db, 30, 'busy');
+    const meter = fakeStripeMeter();
+    const ctx = testContext(db.sql, meter.stripe);
+
+    await Promise.all(orgIds.map((orgId) => deliverSoon(ctx, orgId))); // one report-usage answer per organisation
+
+    expect(meter.requests.filter((r) => r.kind === 'v1')).toHaveLength(4);
+    expect(
+      meter.requests.filter((r) => r.kind === 'stream').map((r) => r.kind === 'stream' && r.identifiers.length),
+    ).toEqual([26]);
+    const rows = await outbox(db.sql);
+    expect(rows.every((r) => r.stripe_status === 'sent')).toBe(true);
+    expect(rows.filter((r) => r.stripe_stream_request_id !== null)).toHaveLength(52);
+    expect(Object.fromEntries(orgIds.map((_, i) => [`cus_busy_${i}`, meter.total(`cus_busy_${i}`)]))).toEqual(
+      await ledger(db.sql),
+    );
+  });
+
+  it('fewer than 8 waiting: every organisation goes alone over v1', async () => {
+    const orgIds = await organisationsWithCalls(db, 10, 'calm');
+    const meter = fakeStripeMeter();
+    await Promise.all(orgIds.map((orgId) => deliverSoon(testContext(db.sql, meter.stripe), orgId)));
+    expect(meter.requests.map((r) => r.kind)).toEqual(Array(10).fill('v1'));
+    expect(meter.total()).toBe(30);
+  });
+
+  it("a group's lost stream answer: its batches wait under their ids, and the resend is deduplicated", async () => {
+    const orgIds = await organisationsWithCalls(db, 20, 'lost');
+    let lost = false;
+    const meter = fakeStripeMeter((request) => {
+      if (request.kind !== 'stream' || lost) return undefined;
+      lost = true;
+      return 'lost-answer'; // Stripe took the events; the answer never came back
+    });
+    const ctx = testContext(db.sql, meter.stripe);
+    await Promise.all(orgIds.map((orgId) => deliverSoon(ctx, orgId)));
+    const waiting = (await outbox(db.sql)).filter((r) => r.stripe_status === 'pending');
+    expect(waiting).toHaveLength(32); // the 16 organisations of the group, two calls each
+
+    await makeDue(db.sql);
+    expect(await drainUsageOutbox(ctx, { streamThreshold: 1 })).toMatchObject({ sent: 32, pending: 0 });
+    const after = await outbox(db.sql);
+    for (const row of waiting)
+      expect(after.find((r) => r.call_id === row.call_id)!.stripe_batch_id).toBe(row.stripe_batch_id);
+    const streamed = meter.requests.filter((r) => r.kind === 'stream');
+    expect(streamed).toHaveLength(2);
+    const ids = (r: (typeof streamed)[number]) => (r.kind === 'stream' ? [...r.identifiers].sort() : []);
+    expect(ids(streamed[1]!)).toEqual(ids(streamed[0]!)); // the same batches, the same identifiers
+    expect(meter.total()).toBe(await totalMinutes(db)); // each counted once
+  });
+
+  it('a customer on a test clock goes over v1 within the group; a call reported meanwhile is sent before its wait ends', async () => {
+    const orgIds = await organisationsWithCalls(db, 12, 'mixed');
+    await db.sql.query(
+      `update subscriptions set stripe_test_clock_id = 'clock_1', stripe_clock_time = '2026-11-10T12:00:00Z'
+        where stripe_customer_id = 'cus_mixed_11'`,
+    );
+    const meter = fakeStripeMeter();
+    const ctx = testContext(db.sql, meter.stripe);
+    let lateArrival: Promise<unknown> | undefined;
+    const stream = meter.stripe.v2.billing.meterEventStream;
+    const stripe = {
+      ...meter.stripe,
+      v2: {
+        billing: {
+          ...meter.stripe.v2.billing,
+          meterEventStream: {
+            async create(...args: Parameters<typeof stream.create>) {
+              if (!lateArrival) {
+                // While the group's request is out, organisation 5 reports another call: it joins the group's lane.
+                await record(db.sql, orgIds[5]!, 'mixed-5-late', 4);
+                lateArrival = deliverSoon(groupCtx, orgIds[5]!);
+              }
+              return stream.create(...args);
+            },
+          },
+        },
+      },
+    };
+    const groupCtx = { ...ctx, stripe: stripe as typeof ctx.stripe };
+    await Promise.all(orgIds.map((orgId) => deliverSoon(groupCtx, orgId)));
+    await lateArrival;
+
+    const rows = await outbox(db.sql);
+    expect(rows.find((r) => r.call_id === 'mixed-5-late')!.stripe_status).toBe('sent');
+    expect(rows.every((r) => r.stripe_status === 'sent')).toBe(true);
+    expect(meter.requests.find((r) => r.kind === 'v1' && r.customer === 'cus_mixed_11')).toBeDefined();
+    expect(rows.filter((r) => r.customer === 'cus_mixed_11').every((r) => r.stripe_stream_request_id === null)).toBe(
+      true,
+    );
+    expect(meter.total()).toBe(await totalMinutes(db));
+  });
+
+  it('claim_usage_batches takes one new batch id per organisation, none null', async () => {
+    const [orgId] = await organisationsWithCalls(db, 1, 'ids');
+    await expect(
+      db.sql.query(`select * from claim_usage_batches($1::uuid[], $2::text[], 10, 60, now() - interval '35 days')`, [
+        [orgId],
+        [],
+      ]),
+    ).rejects.toMatchObject({ code: '22023' });
+    expect((await outbox(db.sql)).every((r) => r.stripe_batch_id === null)).toBe(true);
+  });
+});
+
+describePostgresOnly('inline delivery in busy processes: races', (db) => {
+  it('three processes and a drain pass deliver 60 organisations at once: every call sent exactly once', async () => {
+    const orgIds = await organisationsWithCalls(db, 60, 'race');
+    const meter = fakeStripeMeter();
+    const pools = await Promise.all([db.connect(), db.connect(), db.connect()]);
+    const processes = pools.map((sql) => testContext(sql, meter.stripe));
+    await Promise.all([
+      ...processes.flatMap((ctx) => orgIds.map((orgId) => deliverSoon(ctx, orgId))),
+      drainUsageOutbox(testContext(db.sql, meter.stripe), { streamThreshold: 1 }),
+    ]);
+    const rows = await outbox(db.sql);
+    expect(rows.every((r) => r.stripe_status === 'sent')).toBe(true);
+    const identifiers = meter.requests.flatMap((r) => (r.kind === 'v1' ? [r.identifier] : r.identifiers));
+    expect(new Set(identifiers).size).toBe(identifiers.length); // no batch sent twice
+    expect(meter.total()).toBe(await totalMinutes(db));
+    expect(meter.maxPerCustomer()).toBeLessThanOrEqual(1); // v1: one request at a time per customer
+  });
+});
+
+async function totalMinutes(db: { sql: Parameters<typeof record>[0] }): Promise<number> {
+  return Object.values(await ledger(db.sql)).reduce((a, b) => a + b, 0);
+}
