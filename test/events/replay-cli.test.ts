@@ -8,6 +8,7 @@ import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { parseSince } from '../../src/cli/commands/stripe-events.ts';
 import { startStripeEmulator } from '@aisyst/stripe-emulator';
+import { restoreMigratedPgliteDir } from '../support/pglite-snapshots.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const exec = promisify(execFile);
@@ -27,10 +28,9 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
 
 describe('aisyst-billing stripe-events replay', () => {
   it('explains itself with --help, and is listed in the command overview', async () => {
-    const help = await cli(['stripe-events', '--help']);
+    const [help, overview] = await Promise.all([cli(['stripe-events', '--help']), cli(['--help'])]);
     expect(help.code).toBe(0);
     expect(help.out).toContain('usage: aisyst-billing stripe-events replay --since <ISO date|Nd> [--dry-run] [--live]');
-    const overview = await cli(['--help']);
     expect(overview.out).toMatch(/stripe-events\s+stripe-events replay/);
   });
 
@@ -49,7 +49,7 @@ describe('aisyst-billing stripe-events replay', () => {
     const dir = await mkdtemp(join(tmpdir(), 'aisyst-replay-cli-'));
     try {
       const env = { STRIPE_API_BASE: emulator.url, PGLITE_DIR: join(dir, 'pglite') };
-      expect((await cli(['migrate'], env)).code).toBe(0);
+      await restoreMigratedPgliteDir(env.PGLITE_DIR); // as `migrate` leaves it
       const base = new URL(emulator.url);
       const stripe = new Stripe('sk_test_local', { host: base.hostname, port: base.port, protocol: 'http' });
       await stripe.products.create({ name: 'Not ours' }); // an event we do not act on
@@ -72,10 +72,12 @@ describe('aisyst-billing stripe-events replay', () => {
   }, 60_000);
 
   it('explains usage errors', async () => {
-    const missing = await cli(['stripe-events', 'replay']);
+    const [missing, wrong] = await Promise.all([
+      cli(['stripe-events', 'replay']),
+      cli(['stripe-events', 'resend', '--since', '3d']),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.out).toContain('--since is required');
-    const wrong = await cli(['stripe-events', 'resend', '--since', '3d']);
     expect(wrong.code).toBe(2);
     expect(wrong.out).toContain("unknown subcommand 'resend'");
   });
