@@ -129,14 +129,17 @@ describe('aisyst-billing smoke-test refusals', () => {
   });
 
   it('explains itself with --help, is listed in the overview, and refuses an unknown option or a missing URL', async () => {
-    const help = await runCli(['smoke-test', '--help'], CLEAN_ENV);
+    const [help, overview, bad, noUrl] = await Promise.all([
+      runCli(['smoke-test', '--help'], CLEAN_ENV),
+      runCli(['--help'], CLEAN_ENV),
+      runCli(['smoke-test', '--fast'], CLEAN_ENV),
+      runCli(['smoke-test'], { ...CLEAN_ENV, STRIPE_API_BASE: 'http://127.0.0.1:1' }),
+    ]);
     expect(help.code).toBe(0);
     expect(help.output).toContain('usage: aisyst-billing smoke-test [--functions-url URL] [--timeout SECONDS]');
-    expect((await runCli(['--help'], CLEAN_ENV)).output).toMatch(/smoke-test\s+smoke-test \[--functions-url URL\]/);
-    const bad = await runCli(['smoke-test', '--fast'], CLEAN_ENV);
+    expect(overview.output).toMatch(/smoke-test\s+smoke-test \[--functions-url URL\]/);
     expect(bad.code).toBe(2);
     expect(bad.output).toContain("unknown option '--fast'");
-    const noUrl = await runCli(['smoke-test'], { ...CLEAN_ENV, STRIPE_API_BASE: 'http://127.0.0.1:1' });
     expect(noUrl.code).toBe(1);
     expect(noUrl.output).toContain('give --functions-url, or set PUBLIC_FUNCTIONS_URL');
   });
