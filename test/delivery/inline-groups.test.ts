@@ -1,11 +1,11 @@
 /**
- * A busy process: when 8 or more organisations wait for one of the 4 inline slots, the next slot serves up to 100
- * of them as one lane — one claim for all (`claim_usage_batches`), one v2 stream request for the batches that fit
- * it, v1 for the others — so delivery's cost per call falls as load rises. Every call still counts exactly once.
+ * A busy process: calls reported within the same 20 ms (or while the 4 inline slots are busy) are delivered together —
+ * two or more organisations, up to 100, as one lane: one claim for all (`claim_usage_batches`), one v2 stream request
+ * for the batches that fit it, v1 for the others — so delivery's cost per call falls as load rises. A lone
+ * organisation still goes over v1. Every call counts exactly once.
  */
 import { expect, it } from 'vitest';
 import { deliverSoon, drainUsageOutbox } from '../../src/usecases/deliver-usage.ts';
-import { INLINE_GROUP_FROM, INLINE_SLOTS } from '../../src/usecases/usage/inline-delivery.ts';
 import { testContext } from '../support/billing-fixtures.ts';
 import { describeEachDatabase, describePostgresOnly } from '../support/database.ts';
 import { fakeStripeMeter } from './fake-stripe-meter.ts';
@@ -23,32 +23,38 @@ async function organisationsWithCalls(db: { sql: Parameters<typeof record>[0] },
 }
 
 describeEachDatabase('inline delivery in a busy process', (db) => {
-  it('30 organisations reporting at once: 4 go one by one over v1, the 26 waiting go in ONE stream request', async () => {
-    expect([INLINE_SLOTS, INLINE_GROUP_FROM]).toEqual([4, 8]);
+  it('30 organisations reporting at once go in ONE stream request, each call naming it', async () => {
     const orgIds = await organisationsWithCalls(db, 30, 'busy');
     const meter = fakeStripeMeter();
     const ctx = testContext(db.sql, meter.stripe);
 
     await Promise.all(orgIds.map((orgId) => deliverSoon(ctx, orgId))); // one report-usage answer per organisation
 
-    expect(meter.requests.filter((r) => r.kind === 'v1')).toHaveLength(4);
-    expect(
-      meter.requests.filter((r) => r.kind === 'stream').map((r) => r.kind === 'stream' && r.identifiers.length),
-    ).toEqual([26]);
+    expect(meter.requests.map((r) => r.kind === 'stream' && r.identifiers.length)).toEqual([30]);
     const rows = await outbox(db.sql);
     expect(rows.every((r) => r.stripe_status === 'sent')).toBe(true);
-    expect(rows.filter((r) => r.stripe_stream_request_id !== null)).toHaveLength(52);
+    expect(new Set(rows.map((r) => r.stripe_stream_request_id)).size).toBe(1);
+    expect(rows[0]!.stripe_stream_request_id).toMatch(/^mesr_[0-9a-f]{32}$/);
     expect(Object.fromEntries(orgIds.map((_, i) => [`cus_busy_${i}`, meter.total(`cus_busy_${i}`)]))).toEqual(
       await ledger(db.sql),
     );
   });
 
-  it('fewer than 8 waiting: every organisation goes alone over v1', async () => {
-    const orgIds = await organisationsWithCalls(db, 10, 'calm');
+  it('150 at once: at most 100 a request', async () => {
+    const orgIds = await organisationsWithCalls(db, 150, 'crowd');
     const meter = fakeStripeMeter();
-    await Promise.all(orgIds.map((orgId) => deliverSoon(testContext(db.sql, meter.stripe), orgId)));
-    expect(meter.requests.map((r) => r.kind)).toEqual(Array(10).fill('v1'));
-    expect(meter.total()).toBe(30);
+    const ctx = testContext(db.sql, meter.stripe);
+    await Promise.all(orgIds.map((orgId) => deliverSoon(ctx, orgId)));
+    expect(meter.requests.map((r) => r.kind === 'stream' && r.identifiers.length).sort()).toEqual([100, 50]);
+    expect(meter.total()).toBe(await totalMinutes(db));
+  });
+
+  it('a lone organisation goes over v1, its calls in one event', async () => {
+    const [orgId] = await organisationsWithCalls(db, 1, 'alone');
+    const meter = fakeStripeMeter();
+    await deliverSoon(testContext(db.sql, meter.stripe), orgId!);
+    expect(meter.requests).toEqual([expect.objectContaining({ kind: 'v1', value: 3, customer: 'cus_alone_0' })]);
+    expect(meter.sessions()).toBe(0);
   });
 
   it("a group's lost stream answer: its batches wait under their ids, and the resend is deduplicated", async () => {
@@ -62,10 +68,10 @@ describeEachDatabase('inline delivery in a busy process', (db) => {
     const ctx = testContext(db.sql, meter.stripe);
     await Promise.all(orgIds.map((orgId) => deliverSoon(ctx, orgId)));
     const waiting = (await outbox(db.sql)).filter((r) => r.stripe_status === 'pending');
-    expect(waiting).toHaveLength(32); // the 16 organisations of the group, two calls each
+    expect(waiting).toHaveLength(40); // the group's 20 organisations, two calls each
 
     await makeDue(db.sql);
-    expect(await drainUsageOutbox(ctx, { streamThreshold: 1 })).toMatchObject({ sent: 32, pending: 0 });
+    expect(await drainUsageOutbox(ctx, { streamThreshold: 1 })).toMatchObject({ sent: 40, pending: 0 });
     const after = await outbox(db.sql);
     for (const row of waiting)
       expect(after.find((r) => r.call_id === row.call_id)!.stripe_batch_id).toBe(row.stripe_batch_id);
