@@ -40,6 +40,19 @@ export function connectTimeoutSeconds(url: string): number {
   }
 }
 
+/**
+ * Whether the URL is a transaction-mode pooler (port 6543: Supavisor, or PgBouncer in transaction mode), which hands
+ * each transaction to any server connection, so a named prepared statement made in an earlier one may not exist
+ * there. Direct connections and session mode (5432) keep them (supabase.com/kb/troubleshooting/disabling-prepared-statements-qL8lEL).
+ */
+export function isTransactionPooler(url: string): boolean {
+  try {
+    return new URL(url).port === '6543';
+  } catch {
+    return false;
+  }
+}
+
 /** "PostgreSQL at host:port/database", never the user or password. */
 export function describeDatabaseUrl(url: string): string {
   try {

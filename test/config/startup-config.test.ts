@@ -10,6 +10,7 @@ import {
   connectTimeoutSeconds,
   databaseUrlProblems,
   DEFAULT_CONNECT_TIMEOUT_SECONDS,
+  isTransactionPooler,
 } from '../../src/config/database-url.ts';
 import { readEnvWithOrigins } from '../../src/config/dotenv.ts';
 import { withOrigins } from '../../src/config/origin.ts';
@@ -32,6 +33,14 @@ describe('DATABASE_URL parameters', () => {
     expect(DEFAULT_CONNECT_TIMEOUT_SECONDS).toBe(10);
     expect(connectTimeoutSeconds('postgres://h/db')).toBe(10);
     expect(connectTimeoutSeconds('postgres://h/db?connect_timeout=3')).toBe(3);
+  });
+
+  it('prepares statements except behind a transaction-mode pooler (port 6543)', () => {
+    expect(isTransactionPooler('postgresql://u:p@aws-0-eu-central-1.pooler.supabase.com:6543/postgres')).toBe(true);
+    expect(isTransactionPooler('postgresql://u:p@aws-0-eu-central-1.pooler.supabase.com:5432/postgres')).toBe(false);
+    expect(isTransactionPooler('postgres://postgres@127.0.0.1:5432/test')).toBe(false);
+    expect(isTransactionPooler('postgres://db.example.com/postgres')).toBe(false);
+    expect(isTransactionPooler('not a url')).toBe(false);
   });
 
   it('refuses an unknown sslmode and a connect_timeout that is not whole seconds, naming the variable', () => {

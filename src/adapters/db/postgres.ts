@@ -1,18 +1,19 @@
 /**
  * The Sql port on PostgreSQL through postgres.js (plain PostgreSQL, Supabase direct or pooled).
  *
- * `prepare: false` because Supabase's transaction pooler (Supavisor, port 6543) hands each transaction to
- * any server connection, where a named prepared statement from an earlier one does not exist
- * (supabase.com/docs/guides/database/connecting-to-postgres#connection-pooler).
+ * Named prepared statements except behind a transaction pooler (`isTransactionPooler`: Supavisor on port 6543 hands
+ * each transaction to any server connection, where a statement prepared in an earlier one does not exist). Without
+ * them postgres.js describes every query with parameters before running it: two round trips instead of one, which
+ * made up much of report-usage's socket time under load (issue 13 §0).
  *
  * Values are parsed to match the PGlite adapter, so that one repository suite passes on both:
  * int2/int4/float → number; int8 (count(*), sum(int)) → number, or bigint beyond 2^53 (postgres.js's default
  * is a string); numeric → string (exact; convert explicitly); timestamptz/date → Date; json/jsonb → parsed.
- * Parameters are typed by the server's description of the statement (postgres.js describes even without
- * prepared statements), so a `$1::jsonb` parameter takes a plain object as on PGlite.
+ * Parameters are typed by the server's description of the statement (postgres.js describes each statement once
+ * when it prepares it, and every time without), so a `$1::jsonb` parameter takes a plain object as on PGlite.
  */
 import postgres from 'postgres';
-import { connectTimeoutSeconds } from '../../config/database-url.ts';
+import { connectTimeoutSeconds, isTransactionPooler } from '../../config/database-url.ts';
 import type { Sql } from '../../ports/sql.ts';
 
 export interface OpenPostgresOptions {
@@ -24,7 +25,7 @@ export interface OpenPostgresOptions {
 
 export function openPostgres(url: string, options: OpenPostgresOptions = {}): Sql {
   const client = postgres(url, {
-    prepare: false,
+    prepare: !isTransactionPooler(url),
     max: options.max ?? 10,
     // postgres.js waits 30 s by default; a host that never answers should stop start-up sooner, with a message
     // (connection-errors.ts). `?connect_timeout=<seconds>` in the URL overrides it, as with libpq.
