@@ -9,7 +9,7 @@ import { deliverSoon, drainUsageOutbox } from '../../src/usecases/deliver-usage.
 import { testContext } from '../support/billing-fixtures.ts';
 import { describeEachDatabase, describePostgresOnly } from '../support/database.ts';
 import { fakeStripeMeter } from './fake-stripe-meter.ts';
-import { ledger, makeDue, outbox, record, subscribedOrg } from './support.ts';
+import { addBillingCycle, ledger, makeDue, outbox, record, subscribedOrg } from './support.ts';
 
 /** `count` subscribed organisations with a 1-minute and a 2-minute call each (only the first with `oneCall`). */
 async function organisationsWithCalls(
@@ -128,6 +128,32 @@ describeEachDatabase('inline delivery in a busy process', (db) => {
       true,
     );
     expect(meter.total()).toBe(await totalMinutes(db));
+  });
+
+  it("a member's calls across a period boundary: the group sends one period's batch, the deliverer's next pass the other", async () => {
+    const a = await subscribedOrg(db.sql, 'cus_edge_a');
+    const b = await subscribedOrg(db.sql, 'cus_edge_b');
+    await addBillingCycle(db.sql, {
+      subscriptionId: a.subscriptionId,
+      orgId: a.orgId,
+      periodStart: new Date('2026-12-01T00:00:00Z'),
+      periodEnd: new Date('2027-01-01T00:00:00Z'),
+      includedMinutes: 500,
+      overageRateCents: 30,
+    });
+    await record(db.sql, a.orgId, 'edge-a-nov', 3, '2026-11-30T23:59:00Z');
+    await record(db.sql, a.orgId, 'edge-a-dec', 4, '2026-12-01T00:00:30Z');
+    await record(db.sql, b.orgId, 'edge-b-nov', 7, '2026-11-30T23:58:00Z');
+    const meter = fakeStripeMeter();
+    const ctx = testContext(db.sql, meter.stripe, new Date('2026-12-01T00:01:00Z'));
+
+    await Promise.all([deliverSoon(ctx, a.orgId), deliverSoon(ctx, b.orgId)]);
+    expect((await outbox(db.sql)).filter((r) => r.stripe_status === 'pending')).toHaveLength(1);
+
+    expect(await drainUsageOutbox(ctx)).toEqual({ sent: 1, failed: 0, pending: 0 });
+    expect(meter.total('cus_edge_a')).toBe(7);
+    expect(meter.total('cus_edge_b')).toBe(7);
+    expect(new Set((await outbox(db.sql)).map((r) => r.stripe_batch_id)).size).toBe(3); // never two periods in one
   });
 
   it('claim_usage_batches takes one new batch id per organisation, none null', async () => {

@@ -8,7 +8,7 @@
  * different limit: the inline SLOTS of inline-delivery.ts.)
  */
 import type { AppContext } from '../context.ts';
-import { claimBatch, claimBatchesOf } from './claim-batch.ts';
+import { claimBatch, claimBatchesOf, claimPlan } from './claim-batch.ts';
 import { deliverBatch } from './delivery-outcome.ts';
 import { addTally, type DeliverySettings, type Pass, type Tally } from './delivery-settings.ts';
 import { deliverBatches } from './stream-delivery.ts';
@@ -87,9 +87,9 @@ async function runLane(ctx: AppContext, orgId: string, o: DeliverySettings, lane
 /**
  * ONE lane for many organisations at once (the inline attempts of a busy process, inline-delivery.ts): each round
  * claims the next batch of every organisation of the group in one round trip and sends them together
- * (stream-delivery.ts `deliverBatches`: the v2 stream where a batch fits it, v1 otherwise), until a round finds
- * nothing due for anyone who had a batch or was wanted — the lane loop above, for many. Organisations whose own lane
- * is running are left to it. Joiners of any member wait for the whole group.
+ * (stream-delivery.ts `deliverBatches`: the v2 stream where a batch fits it, v1 otherwise), rounds repeating for
+ * members that got a call meanwhile or filled a whole batch — the lane loop above, for many. Organisations whose own
+ * lane is running are left to it. Joiners of any member wait for the whole group.
  */
 export function deliverForOrganisations(
   ctx: AppContext,
@@ -131,10 +131,14 @@ async function runGroupLane(
     const sent = await deliverBatches(ctx, batches, o, pass);
     addTally(tally, sent.tally);
     if (sent.configuration) break;
-    // As in runLane: look again for whoever had a batch (more may be due) or got a call meanwhile (`wanted`); the
-    // check and the lanes' removal below run without an await between them, so no call joins a lane that is ending.
-    const hadBatch = new Set(batches.map((b) => b.orgId));
-    round = [...members].filter(([orgId, lane]) => hadBatch.has(orgId) || lane.wanted).map(([orgId]) => orgId);
+    // Look again for whoever got a call meanwhile (`wanted`) or filled a whole batch (more is surely due). Unlike
+    // runLane, an organisation with a partial batch is not claimed again just to find nothing: that second claim
+    // doubled delivery's database work per call. What such a claim could still have found (calls left behind a
+    // retried batch, or across a period boundary) the deliverer's next pass sends. The check and the lanes' removal
+    // below run without an await between them, so no call joins a lane that is ending.
+    const { maxCalls } = claimPlan(o);
+    const full = new Set(batches.filter((b) => b.calls.length >= maxCalls).map((b) => b.orgId));
+    round = [...members].filter(([orgId, lane]) => full.has(orgId) || lane.wanted).map(([orgId]) => orgId);
   }
   for (const [orgId, lane] of members) if (lanes.get(orgId) === lane) lanes.delete(orgId);
   return tally;
