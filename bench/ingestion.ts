@@ -7,8 +7,12 @@
  * One organisation hides contention that many organisations show (every call would wait on one row lock, and
  * inline deliveries would coalesce), so the calls rotate over all of them.
  * BENCH_ORGS (default 1,000) sets how many organisations subscribe first.
+ * Throughput on a shared 2-core machine swings with its load; the CPU time the stack's main thread spends per request
+ * (delivery of every call included) swings far less, so it is reported too, beside the same thread's time per
+ * direct call (the background deliverer sends the direct calls meanwhile, on that thread too).
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
 import { recordUsage } from '../src/repositories/usage-ledger.ts';
 import { openLoop, reportUsageLoad } from './load.ts';
@@ -28,11 +32,14 @@ export async function benchIngestion(): Promise<Figure[]> {
     const reportUsage = (prefix: string, options: Record<string, unknown>) =>
       reportUsageLoad(stack.url, stack.config.auth.serviceRoleKey, orgIds, `${prefix}-${run}`, options);
 
+    const httpCpu = mainThreadCpuMs();
     const closed = await reportUsage('http', { connections: CONCURRENCY, duration: DURATION_S });
     await settle(stack.ctx);
+    const httpCpuPerRequest = (mainThreadCpuMs() - httpCpu) / closed.requests.total;
 
     const pool = openPostgres(databaseUrl, { max: CONCURRENCY });
     let direct = 0;
+    const directCpu = mainThreadCpuMs();
     const until = performance.now() + DURATION_S * 1000;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async (_, w) => {
@@ -46,6 +53,7 @@ export async function benchIngestion(): Promise<Figure[]> {
         }
       }),
     );
+    const directCpuPerCall = (mainThreadCpuMs() - directCpu) / direct;
     await pool.close();
     const directPerSecond = direct / DURATION_S;
 
@@ -65,6 +73,9 @@ export async function benchIngestion(): Promise<Figure[]> {
       { name: `report-usage HTTP (c=${CONCURRENCY}, spread)`, value: closed.requests.average, unit: 'req/s' },
       { name: `record_usage() direct (c=${CONCURRENCY}, spread)`, value: directPerSecond, unit: 'calls/s' },
       { name: 'HTTP / database ceiling', value: (100 * closed.requests.average) / directPerSecond, unit: '%' },
+      { name: 'main thread CPU per report-usage (delivery included)', value: httpCpuPerRequest, unit: 'ms' },
+      { name: 'main thread CPU per direct record_usage()', value: directCpuPerCall, unit: 'ms' },
+      { name: 'report-usage CPU ÷ direct call CPU', value: httpCpuPerRequest / directCpuPerCall, unit: '×' },
       { name: `report-usage at ${FIXED_RATE} req/s: p50`, value: fixed.p50, unit: 'ms' },
       { name: `report-usage at ${FIXED_RATE} req/s: p99`, value: fixed.p99, unit: 'ms' },
       { name: `report-usage at ${FIXED_RATE} req/s: served`, value: fixed.served, unit: 'req/s' },
@@ -77,6 +88,21 @@ export async function benchIngestion(): Promise<Figure[]> {
   } finally {
     await close();
   }
+}
+
+/**
+ * CPU time of this process's main thread (the stack's event loop and the direct loop both run on it), from Linux's
+ * per-thread counters; elsewhere the whole process's, which also counts the emulator's and the load's threads.
+ */
+function mainThreadCpuMs(): number {
+  const stat = `/proc/self/task/${process.pid}/stat`;
+  if (!existsSync(stat)) {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  }
+  // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 a second on Linux).
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Let inline deliveries of the previous run finish, so that one run's backlog does not slow the next. */
