@@ -12,7 +12,7 @@ import { meterIdentifier } from '../../src/usecases/usage/meter-identifier.ts';
 import { testContext } from '../support/billing-fixtures.ts';
 import { describeEachDatabase, describePostgresOnly } from '../support/database.ts';
 import { fakeStripeMeter } from './fake-stripe-meter.ts';
-import { addBillingCycle, ledger, makeDue, outbox, record, subscribedOrg } from './support.ts';
+import { addDecemberCycle, ledger, makeDue, outbox, record, subscribedOrg } from './support.ts';
 
 const DAY = 24 * 3_600_000;
 const settings = { batchSize: 1_000, leaseSeconds: 300, timeoutMs: 3_000 };
@@ -43,14 +43,7 @@ describeEachDatabase('deliver usage in batches', (db) => {
   it('never puts two customers, or two billing periods of one customer, in one batch', async () => {
     const a = await subscribedOrg(db.sql, 'cus_A');
     const b = await subscribedOrg(db.sql, 'cus_B');
-    await addBillingCycle(db.sql, {
-      subscriptionId: a.subscriptionId,
-      orgId: a.orgId,
-      periodStart: new Date('2026-12-01T00:00:00Z'),
-      periodEnd: new Date('2027-01-01T00:00:00Z'),
-      includedMinutes: 500,
-      overageRateCents: 30,
-    });
+    await addDecemberCycle(db.sql, a);
     await record(db.sql, a.orgId, 'a-nov', 3, '2026-11-30T23:59:00Z');
     await record(db.sql, a.orgId, 'a-dec', 4, '2026-12-01T00:00:30Z');
     await record(db.sql, b.orgId, 'b-nov', 7, '2026-11-30T23:58:00Z');

@@ -11,7 +11,16 @@ export async function subscribedOrg(sql: Sql, customer: string) {
   return { orgId, subscriptionId };
 }
 
-export { addBillingCycle };
+/** The period after NOVEMBER for an organisation of `subscribedOrg`: calls around midnight fall in two cycles. */
+export const addDecemberCycle = (sql: Sql, org: { orgId: string; subscriptionId: string }) =>
+  addBillingCycle(sql, {
+    subscriptionId: org.subscriptionId,
+    orgId: org.orgId,
+    periodStart: new Date('2026-12-01T00:00:00Z'),
+    periodEnd: new Date('2027-01-01T00:00:00Z'),
+    includedMinutes: 500,
+    overageRateCents: 30,
+  });
 
 export const record = (sql: Sql, orgId: string, callId: string, minutes: number, endedAt = '2026-11-10T10:00:00Z') =>
   recordUsage(sql, {
