@@ -6,6 +6,8 @@
  *   p50, p99 and the requests that failed or timed out.
  * One organisation hides contention that many organisations show (every call would wait on one row lock, and
  * inline deliveries would coalesce), so the calls rotate over all of them.
+ * - the database's cost of claiming new batches for 50 organisations: in one group claim (what a busy process's
+ *   inline attempts do) beside one claim per organisation.
  * BENCH_ORGS (default 1,000) sets how many organisations subscribe first.
  * Throughput on a shared 2-core machine swings with its load; the CPU time the stack's main thread spends per request
  * (delivery of every call included) swings far less, so it is reported too, beside the same thread's time per
@@ -67,6 +69,7 @@ export async function benchIngestion(): Promise<Figure[]> {
       durationS: DURATION_S,
     });
     await settle(stack.ctx);
+    const claim = await claimCost(openPostgres(databaseUrl, { max: 1 }), orgIds.slice(0, CLAIM_GROUP), run);
 
     return [
       { name: `organisations`, value: orgCount, unit: '' },
@@ -84,9 +87,66 @@ export async function benchIngestion(): Promise<Figure[]> {
         value: fixed.failed,
         unit: 'requests',
       },
+      { name: `claim, one organisation at a time (${CLAIM_GROUP} new batches)`, value: claim.oneByOne, unit: 'µs/org' },
+      { name: `claim, ${CLAIM_GROUP} organisations as one group`, value: claim.group, unit: 'µs/org' },
+      { name: 'group claim ÷ one at a time', value: claim.group / claim.oneByOne, unit: '×' },
     ];
   } finally {
     await close();
+  }
+}
+
+const CLAIM_GROUP = 50;
+
+/**
+ * The database's cost of claiming one new batch for each of `orgIds`: as the group lane does
+ * (`claim_usage_batches`), and one organisation at a time as a lane does (`claim_usage_batch`). Each organisation
+ * gets one pending call, recorded and deferred in one transaction so that the stack's deliverer leaves it alone; each
+ * timed claim makes the calls due and is rolled back, so every repetition claims the same calls.
+ */
+async function claimCost(pool: ReturnType<typeof openPostgres>, orgIds: string[], run: string) {
+  const reps = 40;
+  const callIds = orgIds.map((_, i) => `claim-${run}-${i}`);
+  await pool.transaction(async (tx) => {
+    for (const [i, orgId] of orgIds.entries())
+      await recordUsage(tx, { orgId, callId: callIds[i]!, durationSeconds: '60.000', billedMinutes: 1 });
+    await tx.query(
+      `update usage_records set stripe_next_attempt_at = now() + interval '1 day' where call_id = any ($1)`,
+      [callIds],
+    );
+  });
+  const batchIds = orgIds.map((_, i) => `bench-${run}-${i}`);
+  const claims = {
+    oneByOne: `select count(*)::int as n from unnest($1::uuid[], $2::text[]) o(org, batch)
+                 cross join lateral claim_usage_batch(o.org, 100, 60, o.batch, now() - interval '35 days')`,
+    group: `select count(*)::int as n from claim_usage_batches($1::uuid[], $2::text[], 100, 60, now() - interval '35 days')`,
+  };
+  const undone = new Error('rolled back on purpose');
+  const timed = async (text: string) => {
+    const started = performance.now();
+    for (let r = 0; r < reps; r++) {
+      await pool
+        .transaction(async (tx) => {
+          await tx.query(
+            `update usage_records set stripe_next_attempt_at = now() - interval '1 second' where call_id = any ($1)`,
+            [callIds],
+          );
+          const [row] = await tx.query<{ n: number }>(text, [orgIds, batchIds]);
+          if (row?.n !== orgIds.length) throw new Error(`claimed ${row?.n} calls, not ${orgIds.length}`);
+          throw undone;
+        })
+        .catch((error) => {
+          if (error !== undone) throw error;
+        });
+    }
+    return ((performance.now() - started) * 1000) / reps / orgIds.length;
+  };
+  try {
+    await timed(claims.group); // warm both plans and caches first
+    await timed(claims.oneByOne);
+    return { oneByOne: await timed(claims.oneByOne), group: await timed(claims.group) };
+  } finally {
+    await pool.close();
   }
 }
 

@@ -48,8 +48,8 @@ export async function claimUsageBatch(
 
 /**
  * The next batch of each of `orgIds` (at most one each; none for an organisation with nothing due), claimed in ONE
- * round trip (plpgsql `claim_usage_batches`, migration 20261201001800): exactly `claimUsageBatch` per organisation.
- * `newBatchIds[i]` is the id a new batch of `orgIds[i]` gets.
+ * round trip (plpgsql `claim_usage_batches`, migration 20261201001800): the batch `claimUsageBatch` would give each.
+ * `newBatchIds[i]` is the id a new batch of `orgIds[i]` gets; each organisation comes once.
  */
 export async function claimUsageBatches(
   sql: Sql,

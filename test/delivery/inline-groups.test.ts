@@ -149,14 +149,75 @@ describeEachDatabase('inline delivery in a busy process', (db) => {
     expect(new Set((await outbox(db.sql)).map((r) => r.stripe_batch_id)).size).toBe(3); // never two periods in one
   });
 
-  it('claim_usage_batches takes one new batch id per organisation, none null', async () => {
+  it('claim_usage_batches gives every organisation the batch claim_usage_batch would: retried, full, split by period, age or customer', async () => {
+    const full = await subscribedOrg(db.sql, 'cus_same_full'); // 3 calls, batches of 2
+    for (const [i, day] of ['03', '04', '05'].entries())
+      await record(db.sql, full.orgId, `full-${i}`, 1, `2026-11-${day}T10:00:00Z`);
+    const edge = await subscribedOrg(db.sql, 'cus_same_edge'); // November and December
+    await addDecemberCycle(db.sql, edge);
+    await record(db.sql, edge.orgId, 'edge-dec', 4, '2026-12-01T00:00:30Z');
+    await record(db.sql, edge.orgId, 'edge-nov', 3, '2026-11-30T23:59:00Z');
+    const aged = await subscribedOrg(db.sql, 'cus_same_aged'); // one call before the oldest allowed, one after
+    await record(db.sql, aged.orgId, 'aged-new', 2, '2026-11-20T10:00:00Z');
+    await record(db.sql, aged.orgId, 'aged-old', 1, '2026-11-02T10:00:00Z');
+    const moved = await subscribedOrg(db.sql, 'cus_same_moved'); // a call already stamped with an earlier customer
+    await record(db.sql, moved.orgId, 'moved-a', 1);
+    await record(db.sql, moved.orgId, 'moved-b', 1, '2026-11-11T10:00:00Z');
+    await db.sql.query(`update usage_records set stripe_customer_id = 'cus_earlier' where call_id = 'moved-b'`);
+    const retried = await subscribedOrg(db.sql, 'cus_same_retried'); // a due retried batch, then a new call
+    await record(db.sql, retried.orgId, 'retried-a', 5);
+    await db.sql.query(`select * from claim_usage_batch($1, 10, 60, 'batch-retried', now())`, [retried.orgId]);
+    await record(db.sql, retried.orgId, 'retried-b', 6);
+    await makeDue(db.sql);
+    const idle = await subscribedOrg(db.sql, 'cus_same_idle'); // nothing to send
+
+    const orgIds = [full, edge, aged, moved, retried, idle].map((o) => o.orgId);
+    const batchIds = orgIds.map((_, i) => `new-${i}`);
+    const oldest = new Date('2026-11-05T00:00:00Z');
+    const claimed = `select org_id, call_id, stripe_batch_id, stripe_attempts, stripe_customer_id, on_test_clock`;
+    /** What a claim returns, undone afterwards so that the other claim starts from the same outbox. */
+    const undone = async (claim: (tx: typeof db.sql) => Promise<unknown[]>) => {
+      let rows: unknown[] = [];
+      await db.sql
+        .transaction(async (tx) => {
+          rows = await claim(tx);
+          throw new Error('undo');
+        })
+        .catch((error: Error) => expect(error.message).toBe('undo'));
+      return rows.map((r) => JSON.stringify(r)).sort();
+    };
+    const together = await undone((tx) =>
+      tx.query(`${claimed} from claim_usage_batches($1::uuid[], $2::text[], 2, 60, $3)`, [orgIds, batchIds, oldest]),
+    );
+    const oneByOne = await undone(async (tx) => {
+      const rows: unknown[] = [];
+      for (const [i, orgId] of orgIds.entries())
+        rows.push(
+          ...(await tx.query(`${claimed} from claim_usage_batch($1, 2, 60, $2, $3)`, [orgId, batchIds[i], oldest])),
+        );
+      return rows;
+    });
+    expect(together).toEqual(oneByOne);
+    expect(together.map((r) => JSON.parse(r).call_id).sort()).toEqual([
+      'aged-new',
+      'edge-dec',
+      'full-0',
+      'full-1',
+      'moved-a',
+      'retried-a',
+    ]);
+  });
+
+  it('claim_usage_batches takes each organisation once, one new batch id each, none null', async () => {
     const [orgId] = await organisationsWithCalls(db, 1, 'ids');
-    await expect(
+    const claim = (orgIds: unknown[], batchIds: unknown[]) =>
       db.sql.query(`select * from claim_usage_batches($1::uuid[], $2::text[], 10, 60, now() - interval '35 days')`, [
-        [orgId],
-        [],
-      ]),
-    ).rejects.toMatchObject({ code: '22023' });
+        orgIds,
+        batchIds,
+      ]);
+    await expect(claim([orgId], [])).rejects.toMatchObject({ code: '22023' });
+    await expect(claim([orgId], [null])).rejects.toMatchObject({ code: '22023' });
+    await expect(claim([orgId, orgId], ['b-1', 'b-2'])).rejects.toMatchObject({ code: '22023' });
     expect((await outbox(db.sql)).every((r) => r.stripe_batch_id === null)).toBe(true);
   });
 });
