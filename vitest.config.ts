@@ -15,6 +15,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Files share a worker's modules: the source, the SDK and PGlite load once per worker, not once per file (a third
+    // of the suite's time). So a file must leave no global behind (docs/conventions.md#tests).
+    isolate: false,
     maxWorkers: Math.max(2, availableParallelism()),
     minWorkers: 1,
     globalSetup: ['test/config/test-database-setup.ts'],
