@@ -24,8 +24,9 @@ export interface OpenPostgresOptions {
 }
 
 export function openPostgres(url: string, options: OpenPostgresOptions = {}): Sql {
+  const prepare = !isTransactionPooler(url);
   const client = postgres(url, {
-    prepare: !isTransactionPooler(url),
+    prepare,
     max: options.max ?? 10,
     // postgres.js waits 30 s by default; a host that never answers should stop start-up sooner, with a message
     // (connection-errors.ts). `?connect_timeout=<seconds>` in the URL overrides it, as with libpq.
@@ -46,7 +47,7 @@ export function openPostgres(url: string, options: OpenPostgresOptions = {}): Sq
     },
   });
   return {
-    ...sqlOn(client, 0),
+    ...sqlOn(client, 0, prepare),
     async close() {
       await client.end({ timeout: 5 });
     },
@@ -60,11 +61,15 @@ type AnySql = postgres.Sql<any>;
 type AnyTx = postgres.TransactionSql<any>;
 type Client = AnySql | AnyTx;
 
-function sqlOn(client: Client, depth: number): Sql {
+function sqlOn(client: Client, depth: number, prepare: boolean): Sql {
   return {
     dialect: 'postgres',
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      const rows = await client.unsafe(text, params.map(toParameter) as postgres.ParameterOrJSON<never>[]);
+      // `unsafe` prepares nothing unless told to (postgres.js defaults it to `prepare: false`), whatever the client's
+      // option says: without this every query with parameters took two round trips.
+      const rows = await client.unsafe(text, params.map(toParameter) as postgres.ParameterOrJSON<never>[], {
+        prepare: prepare && params.length > 0,
+      });
       return [...rows] as Row[];
     },
     async exec(text: string) {
@@ -72,7 +77,7 @@ function sqlOn(client: Client, depth: number): Sql {
       await client.unsafe(text).simple();
     },
     async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-      const run = (tx: AnyTx) => work(sqlOn(tx, depth + 1));
+      const run = (tx: AnyTx) => work(sqlOn(tx, depth + 1, prepare));
       // postgres.js's own types make begin/savepoint return UnwrapPromiseArray<T>; for a plain T they are T.
       if (depth === 0) return (await (client as AnySql).begin(run)) as T;
       return (await (client as AnyTx).savepoint(run)) as T;
