@@ -15,10 +15,15 @@ export interface CommandContext {
   close(): Promise<void>;
 }
 
-export async function openCommandContext(config: Config, command: string): Promise<CommandContext> {
+/** `existing`: the command needs a migrated database, so a PGLITE_DIR without one is not created (open-database.ts). */
+export async function openCommandContext(
+  config: Config,
+  command: string,
+  options: { existing?: boolean } = {},
+): Promise<CommandContext> {
   const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { command });
   const pending = new Set<Promise<unknown>>();
-  const sql = await openDatabase(config.database);
+  const sql = await openDatabase(config.database, options);
   const ctx: AppContext = {
     config,
     sql,

@@ -84,8 +84,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
 }
 
-/** PostgreSQL's "undefined table" / "undefined function": the database was never migrated (or is behind). */
-const NOT_MIGRATED_CODES = new Set(['42P01', '42883']);
+/**
+ * PostgreSQL's "undefined table" / "undefined function": the database was never migrated (or is behind); "invalid
+ * catalog name": there is no database yet (a PGLITE_DIR without one, adapters/db/open-database.ts).
+ */
+const NOT_MIGRATED_CODES = new Set(['42P01', '42883', '3D000']);
 
 function unexpectedFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

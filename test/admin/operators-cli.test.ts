@@ -1,12 +1,13 @@
 /** `aisyst-billing operators add|remove|list` as an operator runs it, on a PGlite directory. */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../../src/adapters/db/pglite.ts';
-import { restoreMigratedPgliteDir } from '../support/pglite-snapshots.ts';
+import { restoreEmptyPgliteDir, restoreMigratedPgliteDir } from '../support/pglite-snapshots.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const exec = promisify(execFile);
@@ -33,10 +34,20 @@ afterAll(async () => {
 });
 
 describe('aisyst-billing operators', () => {
-  it('on a database never migrated, says to migrate first: exit 1, one line, no stack trace', async () => {
-    const result = await cli(['operators', 'add', 'ops@example.com'], { PGLITE_DIR: join(dir, 'never-migrated') });
+  it('on a database never migrated, says to migrate first: exit 1, one line, no stack trace, no database created', async () => {
+    const neverMigrated = join(dir, 'never-migrated');
+    const result = await cli(['operators', 'add', 'ops@example.com'], { PGLITE_DIR: neverMigrated });
     expect(result.code).toBe(1);
-    expect(result.out).toMatch(
+    expect(result.out).toBe(
+      `aisyst-billing operators: the database is not migrated (no database in PGLITE_DIR ${neverMigrated}): run npx aisyst-billing migrate first\n`,
+    );
+    expect(existsSync(neverMigrated)).toBe(false); // a mistyped PGLITE_DIR leaves nothing behind
+
+    const emptyDatabase = join(dir, 'empty');
+    await restoreEmptyPgliteDir(emptyDatabase); // a database, but no tables
+    const empty = await cli(['operators', 'list'], { PGLITE_DIR: emptyDatabase });
+    expect(empty.code).toBe(1);
+    expect(empty.out).toMatch(
       /^aisyst-billing operators: the database is not migrated \(.*\): run npx aisyst-billing migrate first\n$/,
     );
   });

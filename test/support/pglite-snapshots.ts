@@ -40,7 +40,16 @@ export function migratedPgliteTemplate(): Promise<Blob> {
  * data dir's own paths, so the system's tar unpacks it.
  */
 export async function restoreMigratedPgliteDir(dir: string): Promise<void> {
-  const tarball = new Uint8Array(await (await migratedPgliteTemplate()).arrayBuffer());
+  await unpackInto(dir, await migratedPgliteTemplate());
+}
+
+/** Fills the directory `dir` with a brand-new data dir (a database, never migrated), as restoreMigratedPgliteDir. */
+export async function restoreEmptyPgliteDir(dir: string): Promise<void> {
+  await unpackInto(dir, await emptyPgliteSnapshot());
+}
+
+async function unpackInto(dir: string, snapshot: Blob): Promise<void> {
+  const tarball = new Uint8Array(await snapshot.arrayBuffer());
   await mkdir(dir, { recursive: true });
   await new Promise<void>((resolve, reject) => {
     const tar = spawn('tar', ['-x', '-f', '-', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });

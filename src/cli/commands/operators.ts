@@ -44,7 +44,7 @@ export const command: Command = {
       }
       throw err;
     }
-    const sql = await openDatabase(config.database);
+    const sql = await openDatabase(config.database, { existing: true });
     try {
       if (sub === 'add') {
         const id = await grantOperatorRole(sql, email!);

@@ -51,7 +51,7 @@ export const command: Command = {
       whatLiveChanges: '--repair sends meter events',
     });
     if (typeof config === 'number') return config;
-    const { ctx, close } = await openCommandContext(config, 'reconcile');
+    const { ctx, close } = await openCommandContext(config, 'reconcile', { existing: true });
     try {
       const result = await reconcileUsage(ctx, { ...(since ? { since } : {}), repair: flags.has('--repair') });
       if (flags.has('--json')) {

@@ -75,7 +75,7 @@ export const command: Command = {
       );
     }
 
-    const { ctx, close } = await openCommandContext(config, 'stripe-events replay');
+    const { ctx, close } = await openCommandContext(config, 'stripe-events replay', { existing: true });
     try {
       const { rows } = await replayStripeEvents(ctx, { since, dryRun });
       console.log(

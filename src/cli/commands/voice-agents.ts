@@ -70,7 +70,7 @@ export const command: Command = {
       }
       throw err;
     }
-    const sql = await openDatabase(config.database);
+    const sql = await openDatabase(config.database, { existing: true });
     try {
       if (sub === 'link') {
         if (!(await findOrganisationById(sql, orgId!))) {

@@ -48,7 +48,7 @@ export const command: Command = {
       whatLiveChanges: 'replaying bills real calls',
     });
     if (typeof config === 'number') return config;
-    const { ctx, close } = await openCommandContext(config, 'voice-events replay');
+    const { ctx, close } = await openCommandContext(config, 'voice-events replay', { existing: true });
     try {
       const rows = await replayVoiceEvents(ctx, since ? { since } : {});
       if (rows.length === 0) console.log('no voice events to replay');
