@@ -12,7 +12,7 @@ import { meterIdentifier } from '../../src/usecases/usage/meter-identifier.ts';
 import { testContext } from '../support/billing-fixtures.ts';
 import { describeEachDatabase, describePostgresOnly } from '../support/database.ts';
 import { fakeStripeMeter } from './fake-stripe-meter.ts';
-import { addDecemberCycle, ledger, makeDue, outbox, record, subscribedOrg } from './support.ts';
+import { callsAroundMidnight, ledger, makeDue, outbox, record, subscribedOrg } from './support.ts';
 
 const DAY = 24 * 3_600_000;
 const settings = { batchSize: 1_000, leaseSeconds: 300, timeoutMs: 3_000 };
@@ -41,12 +41,7 @@ describeEachDatabase('deliver usage in batches', (db) => {
   });
 
   it('never puts two customers, or two billing periods of one customer, in one batch', async () => {
-    const a = await subscribedOrg(db.sql, 'cus_A');
-    const b = await subscribedOrg(db.sql, 'cus_B');
-    await addDecemberCycle(db.sql, a);
-    await record(db.sql, a.orgId, 'a-nov', 3, '2026-11-30T23:59:00Z');
-    await record(db.sql, a.orgId, 'a-dec', 4, '2026-12-01T00:00:30Z');
-    await record(db.sql, b.orgId, 'b-nov', 7, '2026-11-30T23:58:00Z');
+    await callsAroundMidnight(db.sql, ['cus_A', 'cus_B']);
     const meter = fakeStripeMeter();
 
     expect(await drainUsageOutbox(testContext(db.sql, meter.stripe, new Date('2026-12-01T00:01:00Z')))).toMatchObject({
@@ -56,7 +51,7 @@ describeEachDatabase('deliver usage in batches', (db) => {
     expect(new Set(Object.values(byCall)).size).toBe(3);
     expect(meter.total('cus_A')).toBe(7);
     expect(meter.total('cus_B')).toBe(7);
-    expect(meter.events.get(byCall['a-nov']!)!.timestamp).toBe(Date.parse('2026-11-30T23:59:00Z') / 1000);
+    expect(meter.events.get(byCall['cus_A-nov']!)!.timestamp).toBe(Date.parse('2026-11-30T23:59:00Z') / 1000);
   });
 
   it("keeps calls older than Stripe's 35 days (on our clock) out of a batch of newer ones", async () => {

@@ -9,7 +9,7 @@ import { deliverSoon, drainUsageOutbox } from '../../src/usecases/deliver-usage.
 import { testContext } from '../support/billing-fixtures.ts';
 import { describeEachDatabase, describePostgresOnly } from '../support/database.ts';
 import { fakeStripeMeter } from './fake-stripe-meter.ts';
-import { addDecemberCycle, ledger, makeDue, outbox, record, subscribedOrg } from './support.ts';
+import { addDecemberCycle, callsAroundMidnight, ledger, makeDue, outbox, record, subscribedOrg } from './support.ts';
 
 /** `count` subscribed organisations with a 1-minute and a 2-minute call each (only the first with `oneCall`). */
 async function organisationsWithCalls(
@@ -131,12 +131,7 @@ describeEachDatabase('inline delivery in a busy process', (db) => {
   });
 
   it("a member's calls across a period boundary: the group sends one period's batch, the deliverer's next pass the other", async () => {
-    const a = await subscribedOrg(db.sql, 'cus_edge_a');
-    const b = await subscribedOrg(db.sql, 'cus_edge_b');
-    await addDecemberCycle(db.sql, a);
-    await record(db.sql, a.orgId, 'edge-a-nov', 3, '2026-11-30T23:59:00Z');
-    await record(db.sql, a.orgId, 'edge-a-dec', 4, '2026-12-01T00:00:30Z');
-    await record(db.sql, b.orgId, 'edge-b-nov', 7, '2026-11-30T23:58:00Z');
+    const { a, b } = await callsAroundMidnight(db.sql, ['cus_edge_a', 'cus_edge_b']);
     const meter = fakeStripeMeter();
     const ctx = testContext(db.sql, meter.stripe, new Date('2026-12-01T00:01:00Z'));
 

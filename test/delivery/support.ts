@@ -22,6 +22,20 @@ export const addDecemberCycle = (sql: Sql, org: { orgId: string; subscriptionId:
     overageRateCents: 30,
   });
 
+/**
+ * Two customers at November's end, December open for the first: its calls `<customer>-nov` (3 minutes, 23:59) and
+ * `<customer>-dec` (4 minutes, 00:00:30) fall in two billing periods; the second's `<customer>-nov` (7 minutes) in one.
+ */
+export async function callsAroundMidnight(sql: Sql, customers: [string, string]) {
+  const a = await subscribedOrg(sql, customers[0]);
+  const b = await subscribedOrg(sql, customers[1]);
+  await addDecemberCycle(sql, a);
+  await record(sql, a.orgId, `${customers[0]}-nov`, 3, '2026-11-30T23:59:00Z');
+  await record(sql, a.orgId, `${customers[0]}-dec`, 4, '2026-12-01T00:00:30Z');
+  await record(sql, b.orgId, `${customers[1]}-nov`, 7, '2026-11-30T23:58:00Z');
+  return { a, b };
+}
+
 export const record = (sql: Sql, orgId: string, callId: string, minutes: number, endedAt = '2026-11-10T10:00:00Z') =>
   recordUsage(sql, {
     orgId,
