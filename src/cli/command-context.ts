@@ -1,6 +1,6 @@
 /**
  * The use cases' context for an operator command: its database, the Stripe client, the system clock, JSON log lines
- * on stderr (stdout is the command's answer), and background work (an inline delivery) awaited before it exits.
+ * on the terminal's stderr (stdout is the command's answer), and background work (an inline delivery) awaited before it exits.
  */
 import { openDatabase } from '../adapters/db/open-database.ts';
 import { createStripeClient } from '../adapters/stripe/client.ts';
@@ -8,6 +8,7 @@ import type { Config } from '../config/types.ts';
 import { systemClock } from '../ports/clock.ts';
 import { jsonLogger } from '../ports/logger.ts';
 import type { AppContext } from '../usecases/context.ts';
+import type { Terminal } from './terminal.ts';
 
 export interface CommandContext {
   ctx: AppContext;
@@ -19,9 +20,10 @@ export interface CommandContext {
 export async function openCommandContext(
   config: Config,
   command: string,
+  terminal: Terminal,
   options: { existing?: boolean } = {},
 ): Promise<CommandContext> {
-  const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { command });
+  const logger = jsonLogger((line) => terminal.err(line), { command });
   const pending = new Set<Promise<unknown>>();
   const sql = await openDatabase(config.database, options);
   const ctx: AppContext = {

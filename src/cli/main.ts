@@ -1,4 +1,5 @@
 import type { Command } from './command.ts';
+import { processTerminal, type Terminal } from './terminal.ts';
 
 /** Commands load lazily so that `migrate` does not pay for the emulator, nor `--help` for anything. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -59,27 +60,32 @@ ${Object.entries(COMMANDS)
 
 Configuration comes from the environment and .env (see .env.example).`;
 
-export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+/** Runs one command to its exit code; `terminal` is the process's own unless a caller (a test) passes another. */
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  terminal: Terminal = processTerminal,
+): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(USAGE);
+    terminal.out(USAGE);
     return name ? 0 : 2;
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    console.error(`aisyst-billing: unknown command '${name}'\n\n${USAGE}`);
+    terminal.err(`aisyst-billing: unknown command '${name}'\n\n${USAGE}`);
     return 2;
   }
   const command = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
-    console.log(command.help);
+    terminal.out(command.help);
     return 0;
   }
   try {
-    return await command.run(args, env);
+    return await command.run(args, env, terminal);
   } catch (error) {
     // What a command did not expect still gets one line, never a stack trace.
-    console.error(`aisyst-billing ${name}: ${unexpectedFailure(error)}`);
+    terminal.err(`aisyst-billing ${name}: ${unexpectedFailure(error)}`);
     return 1;
   }
 }

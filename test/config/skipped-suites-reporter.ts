@@ -1,6 +1,7 @@
 /**
  * A vitest reporter that ends a run with one short note on what it did not run and how to run it: the PostgreSQL
- * suites without TEST_DATABASE_URL, the browser suites without Chromium. With CI=true nothing is skipped (the
+ * suites without TEST_DATABASE_URL, the browser suites without Chromium, the Python client's suite without httpx
+ * and pytest. With CI=true nothing is skipped (the
  * suites fail instead), so there is nothing to say.
  */
 import { relative } from 'node:path';
@@ -19,6 +20,7 @@ export default class SkippedSuitesReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     const postgres = new Map<string, string[]>();
     const browser = new Map<string, string[]>();
+    let python = false;
     for (const module of modules) {
       for (const suite of module.children.allSuites()) {
         if (!skippedAtTop(suite)) continue;
@@ -26,6 +28,7 @@ export default class SkippedSuitesReporter implements Reporter {
         if (!process.env.TEST_DATABASE_URL && /postgres|TEST_DATABASE_URL/i.test(suite.fullName))
           add(postgres, file, suite.name);
         else if (!chromiumFound && file.startsWith('test/web/')) add(browser, file, suite.name);
+        else if (file.startsWith('test/clients/python')) python = true;
       }
     }
     const lines: string[] = [];
@@ -43,6 +46,11 @@ export default class SkippedSuitesReporter implements Reporter {
       );
       lines.push(...list(browser));
     }
+    if (python)
+      lines.push(
+        "Skipped the Python client's suite: httpx and pytest are missing. Install them with " +
+          "pip install -e './clients/python[test]' (or apt-get install python3-httpx python3-pytest and AISYST_PYTHON=/usr/bin/python3).",
+      );
     if (lines.length === 0) return;
     const text = `\n${lines.join('\n')}\n`;
     if (this.ctx) this.ctx.logger.log(text);

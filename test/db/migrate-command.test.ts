@@ -2,11 +2,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPglite } from '../../src/adapters/db/pglite.ts';
 import { openPostgres } from '../../src/adapters/db/postgres.ts';
 import { listMigrations } from '../../src/adapters/db/migrate.ts';
 import { command } from '../../src/cli/commands/migrate.ts';
+import type { Terminal } from '../../src/cli/terminal.ts';
 import { createScratchPostgresDatabase, describePostgresOnly } from '../support/database.ts';
 
 const COUNT = listMigrations().length;
@@ -17,15 +18,10 @@ async function run(
 ): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  vi.spyOn(console, 'warn').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const code = await command.run(args, env);
-  vi.restoreAllMocks();
+  const terminal: Terminal = { out: (t) => void out.push(t), err: (t) => void err.push(t), cwd: process.cwd() };
+  const code = await command.run(args, env, terminal);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
-
-afterEach(() => vi.restoreAllMocks());
 
 describe('aisyst-billing migrate on PGlite', () => {
   it('installs the auth stub, applies every migration, and on a second run reports it is up to date', async () => {

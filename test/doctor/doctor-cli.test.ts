@@ -1,37 +1,21 @@
 /** `aisyst-billing doctor` as an operator runs it: help, refusals, misconfiguration, the JSON shape and exit codes. */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startStripeEmulator } from '@aisyst/stripe-emulator';
 import { restoreMigratedPgliteDir } from '../support/pglite-snapshots.ts';
+import { runCli, runCliInProcess } from '../stack/cli-process.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const exec = promisify(execFile);
-
-async function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  // Only what the test names: never the developer's own STRIPE_* / DATABASE_URL (cwd has no .env in CI).
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !/^(STRIPE_|DATABASE_URL|PGLITE_DIR|PUBLIC_FUNCTIONS_URL|WEBSITE_URL)/.test(k),
-    ),
-  );
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', ...args], {
-      cwd: ROOT,
-      env: { ...clean, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+// Only what the test names: never the developer's own STRIPE_* / DATABASE_URL (cwd has no .env in CI).
+const CLEAN_ENV = Object.fromEntries(
+  Object.keys(process.env)
+    .filter((k) => /^(STRIPE_|DATABASE_URL|PGLITE_DIR|PUBLIC_FUNCTIONS_URL|WEBSITE_URL)/.test(k))
+    .map((k) => [k, undefined]),
+);
+/** The binary, for help, refusals and exit codes; the fresh-account story runs `main` in this process. */
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { ...CLEAN_ENV, ...env });
+const cliInProcess = (args: string[], env: Record<string, string>) => runCliInProcess(args, { ...CLEAN_ENV, ...env });
 
 describe('aisyst-billing doctor (CLI)', () => {
   it('explains itself with --help, is listed in the overview, and refuses an unknown option', async () => {
@@ -100,7 +84,7 @@ describe('aisyst-billing doctor (CLI)', () => {
         PUBLIC_FUNCTIONS_URL: 'http://127.0.0.1:9/functions/v1',
       };
       await restoreMigratedPgliteDir(env.PGLITE_DIR); // as `migrate` leaves it
-      const first = await cli(['doctor', '--json'], env);
+      const first = await cliInProcess(['doctor', '--json'], env);
       expect(first.code).toBe(1);
       const { checks } = JSON.parse(first.stdout) as { checks: Array<Record<string, string>> };
       expect(checks).toHaveLength(15);
@@ -116,7 +100,7 @@ describe('aisyst-billing doctor (CLI)', () => {
         'stripe.portal': 'problem',
       });
 
-      const fixed = await cli(['doctor', '--fix'], env);
+      const fixed = await cliInProcess(['doctor', '--fix'], env);
       expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
       expect(fixed.stdout).toMatch(/stripe\.webhook_endpoint\s+fixed/);
       const lines = fixed.stdout.match(/supabase secrets set STRIPE_WEBHOOK_SECRET=whsec_\w+/g) ?? [];
@@ -126,7 +110,7 @@ describe('aisyst-billing doctor (CLI)', () => {
 
       const secret = lines[0]!.split('=')[1]!;
       const feePrice = /STRIPE_SETUP_FEE_PRICE_ID=(price_\w+)/.exec(fixed.stdout)![1]!;
-      const after = await cli(['doctor'], {
+      const after = await cliInProcess(['doctor'], {
         ...env,
         STRIPE_WEBHOOK_SECRET: secret,
         STRIPE_SETUP_FEE_PRICE_ID: feePrice,

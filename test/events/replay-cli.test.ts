@@ -1,37 +1,27 @@
-/** `aisyst-billing stripe-events replay` as an operator runs it: its help, its refusals, and its --since. */
-import { execFile } from 'node:child_process';
+/**
+ * `aisyst-billing stripe-events replay` as an operator runs it: its help, its refusals, and its --since. The replay
+ * story runs `main` in this process; help and refusals run the binary (test/stack/cli-process.ts).
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { parseSince } from '../../src/cli/commands/stripe-events.ts';
 import { startStripeEmulator } from '@aisyst/stripe-emulator';
 import { restoreMigratedPgliteDir } from '../support/pglite-snapshots.ts';
+import { runCli, runCliInProcess } from '../stack/cli-process.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const exec = promisify(execFile);
-
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env);
 
 describe('aisyst-billing stripe-events replay', () => {
   it('explains itself with --help, and is listed in the command overview', async () => {
     const [help, overview] = await Promise.all([cli(['stripe-events', '--help']), cli(['--help'])]);
     expect(help.code).toBe(0);
-    expect(help.out).toContain('usage: aisyst-billing stripe-events replay --since <ISO date|Nd> [--dry-run] [--live]');
-    expect(overview.out).toMatch(/stripe-events\s+stripe-events replay/);
+    expect(help.output).toContain(
+      'usage: aisyst-billing stripe-events replay --since <ISO date|Nd> [--dry-run] [--live]',
+    );
+    expect(overview.output).toMatch(/stripe-events\s+stripe-events replay/);
   });
 
   it('refuses a live key without --live, before touching anything', async () => {
@@ -41,7 +31,7 @@ describe('aisyst-billing stripe-events replay', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
     });
     expect(res.code).toBe(1);
-    expect(res.out).toMatch(/live key.*--live/);
+    expect(res.output).toMatch(/live key.*--live/);
   });
 
   it('prints a table of what it applied, then finds it all processed (emulator + PGlite)', async () => {
@@ -54,17 +44,17 @@ describe('aisyst-billing stripe-events replay', () => {
       const stripe = new Stripe('sk_test_local', { host: base.hostname, port: base.port, protocol: 'http' });
       await stripe.products.create({ name: 'Not ours' }); // an event we do not act on
 
-      const dry = await cli(['stripe-events', 'replay', '--since', '1d', '--dry-run'], env);
+      const dry = await runCliInProcess(['stripe-events', 'replay', '--since', '1d', '--dry-run'], env);
       expect(dry.code).toBe(0);
-      expect(dry.out).toMatch(/dry run, nothing changed/);
-      const first = await cli(['stripe-events', 'replay', '--since', '1d'], env);
+      expect(dry.output).toMatch(/dry run, nothing changed/);
+      const first = await runCliInProcess(['stripe-events', 'replay', '--since', '1d'], env);
       expect(first.code).toBe(0);
-      expect(first.out).toMatch(/created\s+type\s+id\s+status/);
-      expect(first.out).toMatch(/product\.created\s+evt_\w+\s+ignored/);
-      const second = await cli(['stripe-events', 'replay', '--since', '1d'], env);
+      expect(first.output).toMatch(/created\s+type\s+id\s+status/);
+      expect(first.output).toMatch(/product\.created\s+evt_\w+\s+ignored/);
+      const second = await runCliInProcess(['stripe-events', 'replay', '--since', '1d'], env);
       expect(second.code).toBe(0);
-      expect(second.out).toMatch(/product\.created\s+evt_\w+\s+already-processed/);
-      expect(second.out).toMatch(/0 applied, \d+ already processed, 0 ignored, 0 failed/);
+      expect(second.output).toMatch(/product\.created\s+evt_\w+\s+already-processed/);
+      expect(second.output).toMatch(/0 applied, \d+ already processed, 0 ignored, 0 failed/);
     } finally {
       await emulator.close();
       await rm(dir, { recursive: true, force: true });
@@ -77,9 +67,9 @@ describe('aisyst-billing stripe-events replay', () => {
       cli(['stripe-events', 'resend', '--since', '3d']),
     ]);
     expect(missing.code).toBe(2);
-    expect(missing.out).toContain('--since is required');
+    expect(missing.output).toContain('--since is required');
     expect(wrong.code).toBe(2);
-    expect(wrong.out).toContain("unknown subcommand 'resend'");
+    expect(wrong.output).toContain("unknown subcommand 'resend'");
   });
 
   it('reads --since as an ISO date or a number of days back', () => {

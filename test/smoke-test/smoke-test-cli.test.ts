@@ -2,10 +2,11 @@
  * `aisyst-billing smoke-test` as an operator runs it, against a whole local stack (functions, Auth subset, the
  * Stripe emulator delivering signed webhooks): every step passes on a healthy stack; a stack whose webhooks do not
  * arrive fails at the step that waits for them, still cleans up, and exits 1; a live key is refused up front.
+ * The runs against the stack are `main` in this process; the refusals run the binary (test/stack/cli-process.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseKind, describeOnEachDatabaseKind } from '../support/database.ts';
-import { runCli } from '../stack/cli-process.ts';
+import { runCli, runCliInProcess } from '../stack/cli-process.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 /** Only what the test names: never the developer's own keys or database. */
@@ -54,7 +55,7 @@ function smokeSuite(database: DatabaseKind): void {
   });
 
   it('passes every step, prints each with its time, and names what it leaves in place', async () => {
-    const { code, output } = await runCli(
+    const { code, output } = await runCliInProcess(
       ['smoke-test', '--functions-url', `${stack.url}/functions/v1`],
       smokeEnv(stack),
     );
@@ -78,7 +79,7 @@ function smokeSuite(database: DatabaseKind): void {
 
   it('stops at the owner step when the backend key is not the deployment’s, creating nothing at Stripe', async () => {
     const clocksBefore = (await stack.stripe.testHelpers.testClocks.list({ limit: 100 })).data.length;
-    const { code, output } = await runCli(['smoke-test', '--functions-url', `${stack.url}/functions/v1`], {
+    const { code, output } = await runCliInProcess(['smoke-test', '--functions-url', `${stack.url}/functions/v1`], {
       ...smokeEnv(stack),
       SUPABASE_SERVICE_ROLE_KEY: 'not-this-deployments-key',
     });
@@ -96,7 +97,7 @@ function smokeSuite(database: DatabaseKind): void {
     const endpoints = await stack.stripe.webhookEndpoints.list({ limit: 100 });
     for (const e of endpoints.data) await stack.stripe.webhookEndpoints.update(e.id, { disabled: true });
     try {
-      const { code, output } = await runCli(
+      const { code, output } = await runCliInProcess(
         ['smoke-test', '--functions-url', `${stack.url}/functions/v1`, '--timeout', '2'],
         smokeEnv(stack),
       );

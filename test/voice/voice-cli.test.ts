@@ -2,33 +2,19 @@
  * `aisyst-billing voice-agents` and `voice-events replay` as an operator runs them (PGlite + the emulator): a call
  * kept unattributed is billed by replay once its agent is linked; a second replay does nothing.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openPglite } from '../../src/adapters/db/pglite.ts';
 import { markVoiceEvent, storeVoiceEvent } from '../../src/repositories/voice-events.ts';
 import { startStripeEmulator } from '@aisyst/stripe-emulator';
 import { createUserAndOrganisation } from '../support/database.ts';
 import { restoreMigratedPgliteDir } from '../support/pglite-snapshots.ts';
+import { runCli, runCliInProcess } from '../stack/cli-process.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const exec = promisify(execFile);
-
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/aisyst-billing.mjs', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
+/** The binary, for help and usage errors; the link → replay story runs `main` in this process. */
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env);
 
 describe('aisyst-billing voice-agents / voice-events', () => {
   it('are listed in the overview and explain themselves; bad options are usage errors (exit 2)', async () => {
@@ -39,10 +25,10 @@ describe('aisyst-billing voice-agents / voice-events', () => {
       cli(['voice-agents', 'link', '--platform', 'elevenlabs', '--external-id', 'a', '--org', 'not-a-uuid']),
       cli(['voice-events', 'replay', '--since', 'tomorrow']),
     ]);
-    expect(overview.out).toMatch(
+    expect(overview.output).toMatch(
       /voice-agents\s+voice-agents link\|unlink\|list[\s\S]*voice-events\s+voice-events replay/,
     );
-    expect(help.out).toContain('--external-id');
+    expect(help.output).toContain('--external-id');
     expect(badPlatform.code).toBe(2);
     expect(badOrg.code).toBe(2);
     expect(badSince.code).toBe(2);
@@ -78,31 +64,36 @@ describe('aisyst-billing voice-agents / voice-events', () => {
       } finally {
         await sql.close();
       }
-      const before = await cli(['voice-events', 'replay'], env);
+      const before = await runCliInProcess(['voice-events', 'replay'], env);
       expect(before.code).toBe(1);
-      expect(before.out).toMatch(/unattributed\s+elevenlabs:conv_cli/);
+      expect(before.output).toMatch(/unattributed\s+elevenlabs:conv_cli/);
 
       expect(
         (
-          await cli(
+          await runCliInProcess(
             ['voice-agents', 'link', '--platform', 'elevenlabs', '--external-id', 'agent_cli', '--org', orgId],
             env,
           )
         ).code,
       ).toBe(0);
-      expect((await cli(['voice-agents', 'list', '--platform', 'elevenlabs'], env)).out).toMatch(
+      expect((await runCliInProcess(['voice-agents', 'list', '--platform', 'elevenlabs'], env)).output).toMatch(
         new RegExp(`elevenlabs\\s+agent_cli\\s+${orgId}`),
       );
-      const replay = await cli(['voice-events', 'replay', '--since', '1d'], env);
+      const replay = await runCliInProcess(['voice-events', 'replay', '--since', '1d'], env);
       expect(replay.code).toBe(0);
       // No subscription: recorded unbilled, as report-usage would.
-      expect(replay.out).toMatch(/unbilled\s+elevenlabs:conv_cli/);
-      expect((await cli(['voice-events', 'replay'], env)).out).toContain('no voice events to replay');
+      expect(replay.output).toMatch(/unbilled\s+elevenlabs:conv_cli/);
+      expect((await runCliInProcess(['voice-events', 'replay'], env)).output).toContain('no voice events to replay');
 
       expect(
-        (await cli(['voice-agents', 'unlink', '--platform', 'elevenlabs', '--external-id', 'agent_cli'], env)).code,
+        (
+          await runCliInProcess(
+            ['voice-agents', 'unlink', '--platform', 'elevenlabs', '--external-id', 'agent_cli'],
+            env,
+          )
+        ).code,
       ).toBe(0);
-      expect((await cli(['voice-agents', 'list'], env)).out).toContain('no links');
+      expect((await runCliInProcess(['voice-agents', 'list'], env)).output).toContain('no links');
     } finally {
       await emulator.close();
       await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Python client's tests, as `npm test` runs them after vitest (from the repository root).
+# The Python client's tests (from the repository root): `npm run test:python`, and test/clients/python-client.test.ts.
 # Python: $AISYST_PYTHON or python3. Without httpx and pytest: skipped with one message, or a failure under CI=true.
 PY="${AISYST_PYTHON:-python3}"
 if ! "$PY" -c 'import httpx, pytest' >/dev/null 2>&1; then

@@ -31,17 +31,17 @@ export const command: Command = {
   name: 'catalog',
   summary: 'catalog sync [--dry-run] [--live]: make a Stripe account hold the plans',
   help: HELP,
-  async run(args, processEnv) {
+  async run(args, processEnv, terminal) {
     const [sub, ...flags] = args;
     const unknown = flags.filter((f) => f !== '--dry-run' && f !== '--live');
     if (sub !== 'sync' || unknown.length > 0) {
-      console.error(
+      terminal.err(
         `aisyst-billing catalog: ${sub !== 'sync' ? `unknown subcommand '${sub ?? ''}'` : `unknown option '${unknown[0]}'`}\n\n${HELP}`,
       );
       return 2;
     }
     const dryRun = flags.includes('--dry-run');
-    const config = await configForStripeCommand('catalog sync', processEnv, {
+    const config = await configForStripeCommand('catalog sync', processEnv, terminal, {
       live: flags.includes('--live'),
       whatLiveChanges: 'catalog sync changes real products and prices',
     });
@@ -56,16 +56,16 @@ export const command: Command = {
         { stripe, mode: config.stripe.mode, sql },
         { dryRun, allowLive: flags.includes('--live') },
       );
-      console.log(
+      terminal.out(
         `Stripe ${config.stripe.mode}${config.stripe.apiBase ? ` at ${config.stripe.apiBase.origin}` : ''}${dryRun ? ' — dry run, nothing changed' : ''}\n`,
       );
-      console.log(formatCatalogRows(result.rows));
+      terminal.out(formatCatalogRows(result.rows));
       if (result.setupFeePriceId)
-        console.log(`\nsetup fee price: ${result.setupFeePriceId} (STRIPE_SETUP_FEE_PRICE_ID)`);
-      if (!dryRun) console.log('price ids written to billing_plans.');
+        terminal.out(`\nsetup fee price: ${result.setupFeePriceId} (STRIPE_SETUP_FEE_PRICE_ID)`);
+      if (!dryRun) terminal.out('price ids written to billing_plans.');
       return 0;
     } catch (err) {
-      console.error(`aisyst-billing catalog sync: failed: ${err instanceof Error ? err.message : String(err)}`);
+      terminal.err(`aisyst-billing catalog sync: failed: ${err instanceof Error ? err.message : String(err)}`);
       return 1;
     } finally {
       await sql.close();

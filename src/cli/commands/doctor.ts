@@ -47,32 +47,32 @@ export const command: Command = {
   name: 'doctor',
   summary: 'doctor [--fix] [--live] [--json]: check (and repair) an environment before and after going live',
   help: HELP,
-  async run(args, processEnv) {
+  async run(args, processEnv, terminal) {
     const unknown = args.find((a) => !FLAGS.includes(a));
     if (unknown !== undefined) {
-      console.error(`aisyst-billing doctor: unknown option '${unknown}'\n\n${HELP}`);
+      terminal.err(`aisyst-billing doctor: unknown option '${unknown}'\n\n${HELP}`);
       return 2;
     }
     const [fix, live, json] = FLAGS.map((f) => args.includes(f)) as [boolean, boolean, boolean];
-    const config = await configForStripeCommand('doctor', processEnv, {
+    const config = await configForStripeCommand('doctor', processEnv, terminal, {
       live,
       whatLiveChanges: 'doctor checks and repairs live mode',
     });
     if (typeof config === 'number') return config;
-    const { ctx: appCtx, close } = await openCommandContext(config, 'doctor');
+    const { ctx: appCtx, close } = await openCommandContext(config, 'doctor', terminal);
     const ctx: DoctorContext = { ...appCtx, live, state: { secretsToSet: [], fixesRun: new Set() } };
     try {
       const results = await runDoctor(ctx, ALL_CHECKS, { fix });
-      if (json) console.log(JSON.stringify({ checks: results }, null, 2));
+      if (json) terminal.out(JSON.stringify({ checks: results }, null, 2));
       else
-        console.log(
+        terminal.out(
           `Stripe ${config.stripe.mode}${config.stripe.apiBase ? ` at ${config.stripe.apiBase.origin}` : ''}${fix ? ' — with --fix' : ''}\n\n${formatDoctorTable(results)}`,
         );
       if (ctx.state.secretsToSet.length > 0) {
         // Shown once: Stripe never shows an endpoint's secret again. In --json mode on stderr, so stdout stays JSON.
         const text = `\nSet these secrets on the deployed functions (shown once):\n${ctx.state.secretsToSet.map((l) => `  ${l}`).join('\n')}`;
-        if (json) console.error(text);
-        else console.log(text);
+        if (json) terminal.err(text);
+        else terminal.out(text);
       }
       return doctorExitCode(results);
     } finally {

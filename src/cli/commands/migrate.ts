@@ -30,51 +30,51 @@ Where the database has no "auth" schema (PGlite, plain PostgreSQL), the local au
 (supabase/local/auth-stub.sql: roles anon/authenticated/service_role, auth.users, auth.uid()) is installed first.
 It is never installed on Supabase.`,
 
-  async run(args, processEnv) {
+  async run(args, processEnv, terminal) {
     const unknown = args.filter((a) => a !== '--help' && a !== '-h');
     if (unknown.length > 0) {
-      console.error(`aisyst-billing migrate: unexpected argument '${unknown[0]}'\n\n${this.help}`);
+      terminal.err(`aisyst-billing migrate: unexpected argument '${unknown[0]}'\n\n${this.help}`);
       return 2;
     }
-    const { env, fromDotEnv } = await readEnvWithOrigins(process.cwd(), processEnv);
+    const { env, fromDotEnv } = await readEnvWithOrigins(terminal.cwd, processEnv);
     const target = databaseTarget(env);
     if (typeof target === 'string') {
-      console.error(
+      terminal.err(
         `aisyst-billing migrate: ${target.replace('DATABASE_URL', variableOrigin('DATABASE_URL', fromDotEnv))}`,
       );
       return 2;
     }
-    console.log(`database: ${describe(target)}`);
+    terminal.out(`database: ${describe(target)}`);
     let sql: Sql;
     try {
       sql = await openDatabase(target);
     } catch (error) {
       if (!(error instanceof DatabaseConnectionError)) throw error;
-      console.error(`aisyst-billing migrate: ${variableOrigin('DATABASE_URL', fromDotEnv)}: ${error.reason}`);
+      terminal.err(`aisyst-billing migrate: ${variableOrigin('DATABASE_URL', fromDotEnv)}: ${error.reason}`);
       return 1;
     }
     try {
-      if (await ensureAuthStub(sql)) console.log('auth stub: installed (no "auth" schema found: local database)');
-      else console.log('auth stub: not needed ("auth" schema present)');
+      if (await ensureAuthStub(sql)) terminal.out('auth stub: installed (no "auth" schema found: local database)');
+      else terminal.out('auth stub: not needed ("auth" schema present)');
       const result = await migrate(sql, {
         logger: {
           info: () => {},
-          warn: (msg, f) => console.warn(`warning: ${msg} ${JSON.stringify(f ?? {})}`),
+          warn: (msg, f) => terminal.err(`warning: ${msg} ${JSON.stringify(f ?? {})}`),
           error: () => {},
           child() {
             return this;
           },
         },
       });
-      for (const id of result.applied) console.log(`applied   ${id}`);
-      console.log(
+      for (const id of result.applied) terminal.out(`applied   ${id}`);
+      terminal.out(
         result.applied.length === 0
           ? `up to date: ${result.alreadyApplied.length} migration(s) already applied`
           : `${result.applied.length} migration(s) applied, ${result.alreadyApplied.length} already applied`,
       );
       return 0;
     } catch (error) {
-      console.error(`aisyst-billing migrate: failed: ${error instanceof Error ? error.message : String(error)}`);
+      terminal.err(`aisyst-billing migrate: failed: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     } finally {
       await sql.close();

@@ -8,6 +8,7 @@ import { ConfigError, parseConfig } from '../../config/parse-config.ts';
 import type { Config } from '../../config/types.ts';
 import { grantOperatorRole, listOperators, revokeOperatorRole } from '../../repositories/operators.ts';
 import type { Command } from '../command.ts';
+import type { Terminal } from '../terminal.ts';
 
 const HELP = `usage: aisyst-billing operators add <email>
        aisyst-billing operators remove <email>
@@ -26,20 +27,20 @@ export const command: Command = {
   name: 'operators',
   summary: 'operators add|remove <email> | list: who may use the operator console at /admin',
   help: HELP,
-  async run(args, processEnv) {
+  async run(args, processEnv, terminal) {
     const [sub, email, ...rest] = args;
-    if (rest.length > 0) return usageError(`unexpected '${rest[0]}'`);
-    if (sub === 'list' && email !== undefined) return usageError(`unexpected '${email}'`);
+    if (rest.length > 0) return usageError(terminal, `unexpected '${rest[0]}'`);
+    if (sub === 'list' && email !== undefined) return usageError(terminal, `unexpected '${email}'`);
     if (sub === 'add' || sub === 'remove') {
-      if (!email || !EMAIL.test(email)) return usageError(`${sub} needs the user's e-mail address`);
-    } else if (sub !== 'list') return usageError(`unknown subcommand '${sub ?? ''}'`);
+      if (!email || !EMAIL.test(email)) return usageError(terminal, `${sub} needs the user's e-mail address`);
+    } else if (sub !== 'list') return usageError(terminal, `unknown subcommand '${sub ?? ''}'`);
 
     let config: Config;
     try {
-      config = parseConfig(await readEnv(process.cwd(), processEnv));
+      config = parseConfig(await readEnv(terminal.cwd, processEnv));
     } catch (err) {
       if (err instanceof ConfigError) {
-        console.error(err.message);
+        terminal.err(err.message);
         return 1;
       }
       throw err;
@@ -49,20 +50,20 @@ export const command: Command = {
       if (sub === 'add') {
         const id = await grantOperatorRole(sql, email!);
         if (!id) {
-          console.error(`aisyst-billing operators: no user with the e-mail ${email} (they must sign up first)`);
+          terminal.err(`aisyst-billing operators: no user with the e-mail ${email} (they must sign up first)`);
           return 1;
         }
-        console.log(`${email} is an operator (user ${id})`);
+        terminal.out(`${email} is an operator (user ${id})`);
       } else if (sub === 'remove') {
         if (!(await revokeOperatorRole(sql, email!))) {
-          console.error(`aisyst-billing operators: no user with the e-mail ${email}`);
+          terminal.err(`aisyst-billing operators: no user with the e-mail ${email}`);
           return 1;
         }
-        console.log(`${email} is not an operator`);
+        terminal.out(`${email} is not an operator`);
       } else {
         const operators = await listOperators(sql);
-        if (operators.length === 0) console.log('no operators');
-        for (const o of operators) console.log(`${(o.email ?? '').padEnd(40)} ${o.id}`);
+        if (operators.length === 0) terminal.out('no operators');
+        for (const o of operators) terminal.out(`${(o.email ?? '').padEnd(40)} ${o.id}`);
       }
       return 0;
     } finally {
@@ -71,7 +72,7 @@ export const command: Command = {
   },
 };
 
-function usageError(message: string): number {
-  console.error(`aisyst-billing operators: ${message}\n\n${HELP}`);
+function usageError(terminal: Terminal, message: string): number {
+  terminal.err(`aisyst-billing operators: ${message}\n\n${HELP}`);
   return 2;
 }

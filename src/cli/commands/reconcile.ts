@@ -2,6 +2,7 @@ import { systemClock } from '../../ports/clock.ts';
 import { formatReconciliationTable, reconciliationJson } from '../../usecases/reconcile/format-table.ts';
 import { DEFAULT_SINCE_DAYS, reconcileUsage } from '../../usecases/reconcile/reconcile-usage.ts';
 import type { Command } from '../command.ts';
+import type { Terminal } from '../terminal.ts';
 import { openCommandContext } from '../command-context.ts';
 import { configForStripeCommand } from '../stripe-command-config.ts';
 import { parseSince } from './stripe-events.ts';
@@ -32,7 +33,7 @@ export const command: Command = {
   name: 'reconcile',
   summary: 'reconcile [--since <date|Nd>] [--json] [--repair] [--live]: ledger ↔ Stripe meter ↔ invoices',
   help: HELP,
-  async run(args, processEnv) {
+  async run(args, processEnv, terminal) {
     const flags = new Set<string>();
     let sinceText: string | undefined;
     for (let i = 0; i < args.length; i++) {
@@ -40,22 +41,22 @@ export const command: Command = {
       if (arg === '--since') sinceText = args[++i];
       else if (arg.startsWith('--since=')) sinceText = arg.slice('--since='.length);
       else if (arg === '--json' || arg === '--repair' || arg === '--live') flags.add(arg);
-      else return usageError(`unknown option '${arg}'`);
+      else return usageError(terminal, `unknown option '${arg}'`);
     }
     const now = systemClock.now();
     const since = sinceText === undefined ? undefined : parseSince(sinceText, now);
-    if (typeof since === 'string') return usageError(since);
+    if (typeof since === 'string') return usageError(terminal, since);
 
-    const config = await configForStripeCommand('reconcile', processEnv, {
+    const config = await configForStripeCommand('reconcile', processEnv, terminal, {
       live: flags.has('--live'),
       whatLiveChanges: '--repair sends meter events',
     });
     if (typeof config === 'number') return config;
-    const { ctx, close } = await openCommandContext(config, 'reconcile', { existing: true });
+    const { ctx, close } = await openCommandContext(config, 'reconcile', terminal, { existing: true });
     try {
       const result = await reconcileUsage(ctx, { ...(since ? { since } : {}), repair: flags.has('--repair') });
       if (flags.has('--json')) {
-        console.log(
+        terminal.out(
           JSON.stringify(
             { run_id: result.runId, unresolved: result.unresolved, cycles: reconciliationJson(result.cycles) },
             null,
@@ -63,16 +64,16 @@ export const command: Command = {
           ),
         );
       } else {
-        console.log(`Reconciliation ${result.runId}: cycles ending after ${result.since.toISOString()}\n`);
-        console.log(result.cycles.length === 0 ? 'no cycles' : formatReconciliationTable(result.cycles));
+        terminal.out(`Reconciliation ${result.runId}: cycles ending after ${result.since.toISOString()}\n`);
+        terminal.out(result.cycles.length === 0 ? 'no cycles' : formatReconciliationTable(result.cycles));
         const drift = result.cycles.filter((c) => c.status === 'drift').length;
-        console.log(
+        terminal.out(
           `\n${result.cycles.length} cycle(s), ${drift} with drift, ${result.unresolved} unresolved${flags.has('--repair') ? ' after repair' : ''}`,
         );
       }
       return result.unresolved > 0 ? 1 : 0;
     } catch (err) {
-      console.error(`aisyst-billing reconcile: failed: ${err instanceof Error ? err.message : String(err)}`);
+      terminal.err(`aisyst-billing reconcile: failed: ${err instanceof Error ? err.message : String(err)}`);
       return 1;
     } finally {
       await close();
@@ -80,7 +81,7 @@ export const command: Command = {
   },
 };
 
-function usageError(message: string): number {
-  console.error(`aisyst-billing reconcile: ${message}\n\n${HELP}`);
+function usageError(terminal: Terminal, message: string): number {
+  terminal.err(`aisyst-billing reconcile: ${message}\n\n${HELP}`);
   return 2;
 }

@@ -41,16 +41,16 @@ export const command: Command = {
   name: 'smoke-test',
   summary: 'smoke-test [--functions-url URL]: one customer month end to end against a deployment (test mode only)',
   help: HELP,
-  async run(args, processEnv) {
+  async run(args, processEnv, terminal) {
     const options = parseArgs(args);
     if (typeof options === 'string') {
-      console.error(`aisyst-billing smoke-test: ${options}\n\n${HELP}`);
+      terminal.err(`aisyst-billing smoke-test: ${options}\n\n${HELP}`);
       return 2;
     }
-    const env = await readEnv(process.cwd(), processEnv);
+    const env = await readEnv(terminal.cwd, processEnv);
     const key = env.STRIPE_SECRET_KEY?.trim() ?? '';
     if (/^(sk|rk)_live_/.test(key)) {
-      console.error(
+      terminal.err(
         'aisyst-billing smoke-test: STRIPE_SECRET_KEY is a live key. The smoke test creates customers, subscriptions and test clocks and pays with a test card: run it with a test key (sk_test_…) against a test-mode deployment, then go live with doctor --live --fix.',
       );
       return 1;
@@ -60,30 +60,30 @@ export const command: Command = {
       config = parseConfig(env);
     } catch (err) {
       if (err instanceof ConfigError) {
-        console.error(err.message);
+        terminal.err(err.message);
         return 1;
       }
       throw err;
     }
     if (config.stripe.mode === 'emulator' && !config.stripe.apiBase) {
-      console.error(
+      terminal.err(
         'aisyst-billing smoke-test: no Stripe configured. Set STRIPE_SECRET_KEY (a test key), or STRIPE_API_BASE to the emulator the deployment uses.',
       );
       return 1;
     }
     const functionsUrl = (options.functionsUrl ?? config.publicFunctionsUrl)?.replace(/\/+$/, '');
     if (!functionsUrl) {
-      console.error('aisyst-billing smoke-test: give --functions-url, or set PUBLIC_FUNCTIONS_URL.');
+      terminal.err('aisyst-billing smoke-test: give --functions-url, or set PUBLIC_FUNCTIONS_URL.');
       return 1;
     }
     const backendKey = config.auth.secretKeys[0] ?? config.auth.serviceRoleKey;
     if (!backendKey) {
-      console.error(
+      terminal.err(
         'aisyst-billing smoke-test: set SUPABASE_SECRET_KEYS or SUPABASE_SERVICE_ROLE_KEY (report-usage wants a backend key).',
       );
       return 1;
     }
-    console.log(
+    terminal.out(
       `Smoke test against ${functionsUrl} (Stripe ${config.stripe.mode}${config.stripe.apiBase ? ` at ${config.stripe.apiBase.origin}` : ''})\n`,
     );
     const report = await runSmokeTest(
@@ -101,10 +101,10 @@ export const command: Command = {
         setupFeePriceId: config.stripe.setupFeePriceId,
         waitTimeoutMs: options.timeoutSeconds * 1000,
       },
-      (result) => console.log(formatStep(result)),
+      (result) => terminal.out(formatStep(result)),
     );
-    if (report.remains.length > 0) console.log(`\nLeft in place:\n${report.remains.map((r) => `  ${r}`).join('\n')}`);
-    console.log(report.ok ? '\nsmoke test passed' : '\nsmoke test FAILED');
+    if (report.remains.length > 0) terminal.out(`\nLeft in place:\n${report.remains.map((r) => `  ${r}`).join('\n')}`);
+    terminal.out(report.ok ? '\nsmoke test passed' : '\nsmoke test FAILED');
     return report.ok ? 0 : 1;
   },
 };

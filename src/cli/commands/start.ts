@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command.ts';
+import type { Terminal } from '../terminal.ts';
 import { createStripeClient } from '../../adapters/stripe/client.ts';
 import { describeDatabaseUrl } from '../../config/database-url.ts';
 import { readEnvWithOrigins } from '../../config/dotenv.ts';
@@ -39,25 +40,25 @@ Usage-alert e-mail goes to SMTP_URL; unset, to an embedded catch-all SMTP server
 is shown at /_dev/mail (and /_dev/mail.json). PAST_DUE_GRACE_DAYS (3): entitlement's grace for past_due.
 Ctrl-C stops everything cleanly.`,
 
-  async run(args, processEnv) {
+  async run(args, processEnv, terminal) {
     if (args.length > 0) {
-      console.error(`aisyst-billing start: unexpected argument '${args[0]}'\n\n${this.help}`);
+      terminal.err(`aisyst-billing start: unexpected argument '${args[0]}'\n\n${this.help}`);
       return 2;
     }
-    const { env, fromDotEnv } = await readEnvWithOrigins(process.cwd(), processEnv);
+    const { env, fromDotEnv } = await readEnvWithOrigins(terminal.cwd, processEnv);
     let config: Config;
     try {
       config = parseConfig(env, { localStack: true });
     } catch (err) {
       if (err instanceof ConfigError) {
-        console.error(withOrigins(err, fromDotEnv).message);
+        terminal.err(withOrigins(err, fromDotEnv).message);
         return 1;
       }
       throw err;
     }
-    const logger = jsonLogger();
+    const logger = jsonLogger((line) => terminal.out(line));
     // Something on screen before the database is reached: an unanswering host takes its connect timeout.
-    console.log(
+    terminal.out(
       `Starting the local stack (database: ${config.database.kind === 'pglite' ? `PGlite at ${config.database.dir}` : describeDatabaseUrl(config.database.url)})…`,
     );
     let stack: LocalStack;
@@ -66,17 +67,17 @@ Ctrl-C stops everything cleanly.`,
       if (config.stripe.mode !== 'emulator') await createStripeClient(config).products.list({ limit: 1 });
       stack = await startLocalStack(config, { logger });
     } catch (err) {
-      console.error(`aisyst-billing start: ${explainStartupError(err, config, fromDotEnv)}`);
+      terminal.err(`aisyst-billing start: ${explainStartupError(err, config, fromDotEnv)}`);
       return 1;
     }
     const webDist = resolve(REPO_ROOT, 'web/dist');
-    if (!existsSync(resolve(webDist, 'index.html'))) buildPagesInBackground();
+    if (!existsSync(resolve(webDist, 'index.html'))) buildPagesInBackground(terminal);
     // Secrets are never printed whole (docs/configuration.md). The default is Supabase's public local demo key, which
     // .env.example spells out, so say where a newcomer finds it to curl report-usage.
     const key = config.auth.serviceRoleKey;
     const keyHint =
       key === DEFAULT_SUPABASE_SERVICE_ROLE_KEY ? '   (local demo key: SUPABASE_SERVICE_ROLE_KEY in .env.example)' : '';
-    console.log(`
+    terminal.out(`
 AiSyst billing — local stack is up
   pages      ${stack.url}/pricing   (${stack.url}/dashboard)
   functions  ${stack.url}/functions/v1/<name>
@@ -92,30 +93,30 @@ Ctrl-C to stop.
 `);
     await new Promise<void>((done) => {
       const stop = (signal: string) => {
-        console.log(`\n${signal}: stopping…`);
+        terminal.out(`\n${signal}: stopping…`);
         void stack.close().then(done, (err: unknown) => {
-          console.error(`shutdown failed: ${String(err)}`);
+          terminal.err(`shutdown failed: ${String(err)}`);
           done();
         });
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
     });
-    console.log('stopped.');
+    terminal.out('stopped.');
     return 0;
   },
 };
 
 /** First start on a fresh clone: the pages are built while the API already answers (they appear when done). */
-function buildPagesInBackground(): void {
-  console.log('pages: not built yet — building them in the background (npm run build:web)…');
+function buildPagesInBackground(terminal: Terminal): void {
+  terminal.out('pages: not built yet — building them in the background (npm run build:web)…');
   const vite = resolve(REPO_ROOT, 'node_modules/vite/bin/vite.js');
   const child = spawn(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.on('exit', (code) =>
-    console.log(code === 0 ? 'pages: built.' : `pages: build failed (exit ${code}); run npm run build:web to see why`),
+    terminal.out(code === 0 ? 'pages: built.' : `pages: build failed (exit ${code}); run npm run build:web to see why`),
   );
   child.unref();
 }

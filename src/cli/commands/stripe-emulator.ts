@@ -59,21 +59,21 @@ export const command: Command = {
   name: 'stripe-emulator',
   summary: 'run the local Stripe emulator on its own [--port N]',
   help: HELP,
-  async run(args, env) {
+  async run(args, env, terminal) {
     const portText = flag(args, '--port') ?? '12111';
     const port = Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      console.error(`stripe-emulator: --port must be a port number, got '${portText}'\n\n${HELP}`);
+      terminal.err(`stripe-emulator: --port must be a port number, got '${portText}'\n\n${HELP}`);
       return 2;
     }
     const webhookSecret = flag(args, '--webhook-secret') ?? (env.STRIPE_WEBHOOK_SECRET || undefined);
     if (webhookSecret !== undefined && !webhookSecret.startsWith('whsec_')) {
-      console.error('stripe-emulator: --webhook-secret must start with whsec_');
+      terminal.err('stripe-emulator: --webhook-secret must start with whsec_');
       return 2;
     }
     const numbers = emulatorNumbers(args, env);
     if (typeof numbers === 'string') {
-      console.error(`stripe-emulator: ${numbers}\n\n${HELP}`);
+      terminal.err(`stripe-emulator: ${numbers}\n\n${HELP}`);
       return 2;
     }
     const { latencyMs, meterEventsPerSecond, streamRequestsPerSecond, streamVisibilityMs } = numbers;
@@ -86,7 +86,7 @@ export const command: Command = {
     const { startStripeEmulator } = await import('@aisyst/stripe-emulator');
     const logger = args.includes('--quiet')
       ? undefined
-      : jsonLogger((l) => process.stderr.write(`${l}\n`), { service: 'stripe-emulator' });
+      : jsonLogger((l) => terminal.err(l), { service: 'stripe-emulator' });
     const emulator = await startStripeEmulator({
       port,
       host: flag(args, '--host') ?? '127.0.0.1',
@@ -97,7 +97,7 @@ export const command: Command = {
       meterEventLimits,
       ...(streamVisibilityMs !== undefined ? { meterEventStreamVisibilityMs: streamVisibilityMs } : {}),
     });
-    console.log(`Stripe emulator listening on ${emulator.url}
+    terminal.out(`Stripe emulator listening on ${emulator.url}
   SDK:   new Stripe('sk_test_anything', { host: '${emulator.host}', port: ${emulator.port}, protocol: 'http' })
   curl:  curl ${emulator.url}/v1/customers -u sk_test_anything:
 Press Ctrl+C to stop.`);
@@ -107,7 +107,7 @@ Press Ctrl+C to stop.`);
       process.once('SIGTERM', stop);
     });
     await emulator.close();
-    console.log('Stripe emulator stopped.');
+    terminal.out('Stripe emulator stopped.');
     return 0;
   },
 };

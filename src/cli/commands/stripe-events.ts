@@ -3,6 +3,7 @@
  * never processed (Stripe gives up retrying a webhook after 3 days), through the same pipeline as the webhook.
  */
 import type { Command } from '../command.ts';
+import type { Terminal } from '../terminal.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { openCommandContext } from '../command-context.ts';
 import { configForStripeCommand } from '../stripe-command-config.ts';
@@ -47,7 +48,7 @@ export const command: Command = {
   name: 'stripe-events',
   summary: 'stripe-events replay --since <date|Nd> [--dry-run] [--live]: apply missed webhooks',
   help: HELP,
-  async run(args, processEnv) {
+  async run(args, processEnv, terminal) {
     const [sub, ...rest] = args;
     const flags = new Set<string>();
     let sinceText: string | undefined;
@@ -56,40 +57,38 @@ export const command: Command = {
       if (arg === '--since') sinceText = rest[++i];
       else if (arg.startsWith('--since=')) sinceText = arg.slice('--since='.length);
       else if (arg === '--dry-run' || arg === '--live') flags.add(arg);
-      else return usageError(`unknown option '${arg}'`);
+      else return usageError(terminal, `unknown option '${arg}'`);
     }
-    if (sub !== 'replay') return usageError(`unknown subcommand '${sub ?? ''}'`);
+    if (sub !== 'replay') return usageError(terminal, `unknown subcommand '${sub ?? ''}'`);
     const now = systemClock.now();
     const since = parseSince(sinceText, now);
-    if (typeof since === 'string') return usageError(since);
+    if (typeof since === 'string') return usageError(terminal, since);
     const dryRun = flags.has('--dry-run');
 
-    const config = await configForStripeCommand('stripe-events replay', processEnv, {
+    const config = await configForStripeCommand('stripe-events replay', processEnv, terminal, {
       live: flags.has('--live'),
       whatLiveChanges: 'replaying changes real billing rows',
     });
     if (typeof config === 'number') return config;
     if (now.getTime() - since.getTime() > STRIPE_EVENT_RETENTION_DAYS * 86_400_000) {
-      console.error(
-        `note: Stripe keeps events for ${STRIPE_EVENT_RETENTION_DAYS} days; older ones cannot be replayed.`,
-      );
+      terminal.err(`note: Stripe keeps events for ${STRIPE_EVENT_RETENTION_DAYS} days; older ones cannot be replayed.`);
     }
 
-    const { ctx, close } = await openCommandContext(config, 'stripe-events replay', { existing: true });
+    const { ctx, close } = await openCommandContext(config, 'stripe-events replay', terminal, { existing: true });
     try {
       const { rows } = await replayStripeEvents(ctx, { since, dryRun });
-      console.log(
+      terminal.out(
         `Stripe ${config.stripe.mode}${config.stripe.apiBase ? ` at ${config.stripe.apiBase.origin}` : ''}: events since ${since.toISOString()}${dryRun ? ' — dry run, nothing changed' : ''}\n`,
       );
-      console.log(rows.length === 0 ? 'no events' : formatReplayRows(rows));
+      terminal.out(rows.length === 0 ? 'no events' : formatReplayRows(rows));
       const count = (s: string) => rows.filter((r) => r.status === s).length;
       const failed = count('failed');
-      console.log(
+      terminal.out(
         `\n${dryRun ? `${count('would-apply')} would be applied` : `${count('applied')} applied`}, ${count('already-processed')} already processed, ${count('ignored')} ignored, ${failed} failed`,
       );
       return failed > 0 ? 1 : 0;
     } catch (err) {
-      console.error(`aisyst-billing stripe-events replay: failed: ${err instanceof Error ? err.message : String(err)}`);
+      terminal.err(`aisyst-billing stripe-events replay: failed: ${err instanceof Error ? err.message : String(err)}`);
       return 1;
     } finally {
       await close();
@@ -97,7 +96,7 @@ export const command: Command = {
   },
 };
 
-function usageError(message: string): number {
-  console.error(`aisyst-billing stripe-events: ${message}\n\n${HELP}`);
+function usageError(terminal: Terminal, message: string): number {
+  terminal.err(`aisyst-billing stripe-events: ${message}\n\n${HELP}`);
   return 2;
 }

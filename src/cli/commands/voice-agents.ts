@@ -3,6 +3,7 @@
  * platform's agent when the call's own metadata names none (usecases/voice/bill-voice-call.ts).
  */
 import type { Command } from '../command.ts';
+import type { Terminal } from '../terminal.ts';
 import { openDatabase } from '../../adapters/db/open-database.ts';
 import { readEnv } from '../../config/dotenv.ts';
 import { ConfigError, parseConfig } from '../../config/parse-config.ts';
@@ -33,7 +34,7 @@ export const command: Command = {
   name: 'voice-agents',
   summary: 'voice-agents link|unlink|list: which organisation pays for a voice platform agent',
   help: HELP,
-  async run(args, processEnv) {
+  async run(args, processEnv, terminal) {
     const [sub, ...rest] = args;
     const options = new Map<string, string>();
     for (let i = 0; i < rest.length; i++) {
@@ -41,31 +42,34 @@ export const command: Command = {
       const [flag, inline] = arg.includes('=')
         ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
         : [arg, undefined];
-      if (!['--platform', '--external-id', '--org'].includes(flag!)) return usageError(`unknown option '${arg}'`);
+      if (!['--platform', '--external-id', '--org'].includes(flag!))
+        return usageError(terminal, `unknown option '${arg}'`);
       const value = inline ?? rest[++i];
-      if (value === undefined || value.trim() === '') return usageError(`${flag} needs a value`);
+      if (value === undefined || value.trim() === '') return usageError(terminal, `${flag} needs a value`);
       options.set(flag!, value.trim());
     }
     const platformText = options.get('--platform');
     if (platformText !== undefined && !isVoicePlatform(platformText))
-      return usageError(`--platform must be one of ${VOICE_PLATFORMS.join(', ')}`);
+      return usageError(terminal, `--platform must be one of ${VOICE_PLATFORMS.join(', ')}`);
     const platform = platformText as VoicePlatform | undefined;
     const externalId = options.get('--external-id');
     const orgId = options.get('--org');
-    if (orgId !== undefined && !isUuid(orgId)) return usageError('--org must be an organisation id (uuid)');
+    if (orgId !== undefined && !isUuid(orgId)) return usageError(terminal, '--org must be an organisation id (uuid)');
     if (sub === 'link' && (!platform || !externalId || !orgId))
-      return usageError('link needs --platform, --external-id and --org');
-    if (sub === 'unlink' && (!platform || !externalId)) return usageError('unlink needs --platform and --external-id');
-    if (sub !== 'link' && sub !== 'unlink' && sub !== 'list') return usageError(`unknown subcommand '${sub ?? ''}'`);
+      return usageError(terminal, 'link needs --platform, --external-id and --org');
+    if (sub === 'unlink' && (!platform || !externalId))
+      return usageError(terminal, 'unlink needs --platform and --external-id');
+    if (sub !== 'link' && sub !== 'unlink' && sub !== 'list')
+      return usageError(terminal, `unknown subcommand '${sub ?? ''}'`);
     if (externalId !== undefined && [...externalId].length > 255)
-      return usageError('--external-id must be at most 255 characters');
+      return usageError(terminal, '--external-id must be at most 255 characters');
 
     let config: Config;
     try {
-      config = parseConfig(await readEnv(process.cwd(), processEnv));
+      config = parseConfig(await readEnv(terminal.cwd, processEnv));
     } catch (err) {
       if (err instanceof ConfigError) {
-        console.error(err.message);
+        terminal.err(err.message);
         return 1;
       }
       throw err;
@@ -74,23 +78,23 @@ export const command: Command = {
     try {
       if (sub === 'link') {
         if (!(await findOrganisationById(sql, orgId!))) {
-          console.error(`aisyst-billing voice-agents: no organisation ${orgId}`);
+          terminal.err(`aisyst-billing voice-agents: no organisation ${orgId}`);
           return 1;
         }
         await linkVoiceAgent(sql, { platform: platform!, externalId: externalId!, orgId: orgId! });
-        console.log(`linked ${platform} ${externalId} → ${orgId}`);
+        terminal.out(`linked ${platform} ${externalId} → ${orgId}`);
       } else if (sub === 'unlink') {
         const removed = await unlinkVoiceAgent(sql, platform!, externalId!);
-        console.log(removed ? `unlinked ${platform} ${externalId}` : `no link for ${platform} ${externalId}`);
+        terminal.out(removed ? `unlinked ${platform} ${externalId}` : `no link for ${platform} ${externalId}`);
         return removed ? 0 : 1;
       } else {
         const links = await listVoiceAgentLinks(sql, {
           ...(platform ? { platform } : {}),
           ...(orgId ? { orgId } : {}),
         });
-        if (links.length === 0) console.log('no links');
+        if (links.length === 0) terminal.out('no links');
         for (const l of links)
-          console.log(`${l.platform.padEnd(11)} ${l.externalId.padEnd(36)} ${l.orgId}  ${l.createdAt.toISOString()}`);
+          terminal.out(`${l.platform.padEnd(11)} ${l.externalId.padEnd(36)} ${l.orgId}  ${l.createdAt.toISOString()}`);
       }
       return 0;
     } finally {
@@ -99,7 +103,7 @@ export const command: Command = {
   },
 };
 
-function usageError(message: string): number {
-  console.error(`aisyst-billing voice-agents: ${message}\n\n${HELP}`);
+function usageError(terminal: Terminal, message: string): number {
+  terminal.err(`aisyst-billing voice-agents: ${message}\n\n${HELP}`);
   return 2;
 }

@@ -3,6 +3,7 @@
  * has not settled (unattributed until an agent was linked, refused, or interrupted) — usecases/voice/replay-voice-events.ts.
  */
 import type { Command } from '../command.ts';
+import type { Terminal } from '../terminal.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { openCommandContext } from '../command-context.ts';
 import { configForStripeCommand } from '../stripe-command-config.ts';
@@ -28,7 +29,7 @@ export const command: Command = {
   name: 'voice-events',
   summary: 'voice-events replay [--since <date|Nd>] [--live]: bill the voice calls kept unattributed or failed',
   help: HELP,
-  async run(args, processEnv) {
+  async run(args, processEnv, terminal) {
     const [sub, ...rest] = args;
     let sinceText: string | undefined;
     let live = false;
@@ -37,32 +38,32 @@ export const command: Command = {
       if (arg === '--since') sinceText = rest[++i] ?? '';
       else if (arg.startsWith('--since=')) sinceText = arg.slice('--since='.length);
       else if (arg === '--live') live = true;
-      else return usageError(`unknown option '${arg}'`);
+      else return usageError(terminal, `unknown option '${arg}'`);
     }
-    if (sub !== 'replay') return usageError(`unknown subcommand '${sub ?? ''}'`);
+    if (sub !== 'replay') return usageError(terminal, `unknown subcommand '${sub ?? ''}'`);
     const since = sinceText === undefined ? undefined : parseSince(sinceText, systemClock.now());
-    if (typeof since === 'string') return usageError(since);
+    if (typeof since === 'string') return usageError(terminal, since);
 
-    const config = await configForStripeCommand('voice-events replay', processEnv, {
+    const config = await configForStripeCommand('voice-events replay', processEnv, terminal, {
       live,
       whatLiveChanges: 'replaying bills real calls',
     });
     if (typeof config === 'number') return config;
-    const { ctx, close } = await openCommandContext(config, 'voice-events replay', { existing: true });
+    const { ctx, close } = await openCommandContext(config, 'voice-events replay', terminal, { existing: true });
     try {
       const rows = await replayVoiceEvents(ctx, since ? { since } : {});
-      if (rows.length === 0) console.log('no voice events to replay');
+      if (rows.length === 0) terminal.out('no voice events to replay');
       for (const r of rows)
-        console.log(
+        terminal.out(
           `${r.status.padEnd(12)} ${r.callId.padEnd(48)} ${r.platform} ${r.eventId}${r.reason ? `  (${r.reason})` : ''}`,
         );
       const open = rows.filter((r) => r.status === 'unattributed' || r.status === 'failed').length;
-      console.log(
+      terminal.out(
         `\n${rows.filter((r) => r.status === 'billed').length} billed, ${rows.filter((r) => r.status === 'unbilled').length} recorded unbilled, ${open} still unattributed or failed`,
       );
       return open > 0 ? 1 : 0;
     } catch (err) {
-      console.error(`aisyst-billing voice-events replay: failed: ${err instanceof Error ? err.message : String(err)}`);
+      terminal.err(`aisyst-billing voice-events replay: failed: ${err instanceof Error ? err.message : String(err)}`);
       return 1;
     } finally {
       await close();
@@ -70,7 +71,7 @@ export const command: Command = {
   },
 };
 
-function usageError(message: string): number {
-  console.error(`aisyst-billing voice-events: ${message}\n\n${HELP}`);
+function usageError(terminal: Terminal, message: string): number {
+  terminal.err(`aisyst-billing voice-events: ${message}\n\n${HELP}`);
   return 2;
 }
