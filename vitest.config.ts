@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/config/longest-first-sequencer.ts';
 
 // One runner for every suite. Database, emulator and browser suites start real processes,
 // so they get generous timeouts; speed is measured in `npm run bench`, never asserted here.
@@ -7,8 +8,8 @@ import { defineConfig } from 'vitest/config';
 // the run ends with a note on the suites it skipped and how to run them.
 // Workers: vitest's default is one fewer than the cores, i.e. ONE on a 2-core machine, yet most files wait on
 // PostgreSQL, the emulator's thread or Chromium rather than compute: as many workers as cores, at least two.
-// Files run longest first (vitest orders by the durations it cached from the last run), so the browser, Deno
-// and stack files do not start last.
+// Files run longest first, so the browser, Deno, Python and stack files do not start last: by vitest's cached
+// durations, else (a clean clone) by test/config/file-durations.json (test/config/longest-first-sequencer.ts).
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
@@ -21,6 +22,7 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism()),
     minWorkers: 1,
     globalSetup: ['test/config/test-database-setup.ts'],
+    sequence: { sequencer: LongestFirstSequencer },
     reporters: ['default', './test/config/skipped-suites-reporter.ts'],
   },
 });
