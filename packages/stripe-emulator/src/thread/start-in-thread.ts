@@ -7,11 +7,16 @@ import { Worker } from 'node:worker_threads';
 import { silentLogger } from '../logger.ts';
 import type { RunningStripeEmulator, StripeEmulatorOptions } from '../index.ts';
 import type { FromThread, ToThread } from './messages.ts';
+import { type ThreadEntry, threadEntry } from './thread-entry.ts';
 
-export async function startStripeEmulatorThread(options: StripeEmulatorOptions = {}): Promise<RunningStripeEmulator> {
+export async function startStripeEmulatorThread(
+  options: StripeEmulatorOptions = {},
+  start?: ThreadEntry,
+): Promise<RunningStripeEmulator> {
   const { logger = silentLogger, ...threadOptions } = options;
-  const worker = new Worker(new URL('./boot.mjs', import.meta.url), {
-    workerData: { entry: new URL('./entry.ts', import.meta.url).href, options: threadOptions },
+  start ??= await threadEntry();
+  const worker = new Worker(start.url, {
+    workerData: { ...(start.kind === 'tsx' ? { entry: start.entry } : {}), options: threadOptions },
   });
   let nextId = 0;
   const waiting = new Map<number, () => void>();
