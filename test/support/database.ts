@@ -5,8 +5,8 @@
  *     it('lists active plans', async () => { const rows = await db.sql.query('…'); … });
  *   });
  *
- * - PGlite always: each file restores a snapshot of the migrated database (made once per migration set, see
- *   ./pglite-snapshots.ts).
+ * - PGlite always: a snapshot of the migrated database (made once per migration set, see ./pglite-snapshots.ts),
+ *   restored once per worker and handed from suite to suite, clean, like from test to test.
  * - PostgreSQL when TEST_DATABASE_URL is set: each file gets a copy of the migrated template database (made once
  *   per migration set, see ./postgres-template.ts), dropped at the end.
  *   Without TEST_DATABASE_URL the PostgreSQL half is skipped, except with CI=true where it FAILS
@@ -99,11 +99,23 @@ function underPostgresRule(title: string, define: (url: string) => void, defineS
 
 // ---------- PGlite ----------
 
+/**
+ * The migrated PGlite the last suite of this worker left clean, for the next suite to start from: restoring the
+ * snapshot costs half a second, emptying what a test wrote milliseconds. Files share their worker's modules
+ * (vitest.config.ts), so it passes from file to file as it passes from test to test within one.
+ */
+let handedOver: { sql: PgliteSql; baseline: Baseline } | undefined;
+
 function pgliteSuite(): TestDatabase {
   let current: { sql: PgliteSql; baseline: Baseline } | undefined;
   const extra: Sql[] = [];
   beforeEach(async () => {
     if (current) return;
+    if (handedOver && !handedOver.sql.pglite.closed) {
+      current = handedOver;
+      handedOver = undefined;
+      return;
+    }
     const sql = await openPglite({ loadDataDir: await migratedPgliteTemplate() });
     current = { sql, baseline: await captureBaseline(sql, { roles: true }) };
   });
@@ -115,7 +127,11 @@ function pgliteSuite(): TestDatabase {
     current = undefined; // the next test restores a fresh copy
   });
   afterAll(async () => {
-    await current?.sql.close();
+    // afterEach left it at the migrated state (or closed it): the next suite of this worker starts from it.
+    if (current && !current.sql.pglite.closed) {
+      await handedOver?.sql.close();
+      handedOver = current;
+    } else await current?.sql.close();
     current = undefined;
   });
   return {
