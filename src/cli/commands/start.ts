@@ -107,14 +107,15 @@ Ctrl-C to stop.
   },
 };
 
-/** First start on a fresh clone: the pages are built while the API already answers (they appear when done). */
+/**
+ * First start on a fresh clone: the pages are built while the API already answers (they appear when done). Through
+ * the same script as `npm start`'s prestart, so the build is a production one whatever NODE_ENV this process has,
+ * and takes the same lock as any other build of web/dist (a test run's, another start's) instead of racing it.
+ */
 function buildPagesInBackground(terminal: Terminal): void {
   terminal.out('pages: not built yet — building them in the background (npm run build:web)…');
-  const vite = resolve(REPO_ROOT, 'node_modules/vite/bin/vite.js');
-  const child = spawn(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const script = resolve(REPO_ROOT, 'scripts/build-web-if-stale.mjs');
+  const child = spawn(process.execPath, [script], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   child.on('exit', (code) =>
     terminal.out(code === 0 ? 'pages: built.' : `pages: build failed (exit ${code}); run npm run build:web to see why`),
   );
