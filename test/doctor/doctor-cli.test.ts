@@ -5,14 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startStripeEmulator } from '@aisyst/stripe-emulator';
 import { restoreMigratedPgliteDir } from '../support/pglite-snapshots.ts';
-import { runCli, runCliInProcess } from '../stack/cli-process.ts';
+import { runCli, runCliInProcess, withoutOwn } from '../stack/cli-process.ts';
 
 // Only what the test names: never the developer's own STRIPE_* / DATABASE_URL (cwd has no .env in CI).
-const CLEAN_ENV = Object.fromEntries(
-  Object.keys(process.env)
-    .filter((k) => /^(STRIPE_|DATABASE_URL|PGLITE_DIR|PUBLIC_FUNCTIONS_URL|WEBSITE_URL)/.test(k))
-    .map((k) => [k, undefined]),
-);
+const CLEAN_ENV = withoutOwn(/^(STRIPE_|DATABASE_URL|PGLITE_DIR|PUBLIC_FUNCTIONS_URL|WEBSITE_URL)/);
 /** The binary, for help, refusals and exit codes; the fresh-account story runs `main` in this process. */
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { ...CLEAN_ENV, ...env });
 const cliInProcess = (args: string[], env: Record<string, string>) => runCliInProcess(args, { ...CLEAN_ENV, ...env });

@@ -12,11 +12,9 @@ import { startStripeEmulator } from '@aisyst/stripe-emulator';
 import { restoreMigratedPgliteDir } from '../support/pglite-snapshots.ts';
 import { runCli, runCliInProcess } from '../stack/cli-process.ts';
 
-const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env);
-
 describe('aisyst-billing stripe-events replay', () => {
   it('explains itself with --help, and is listed in the command overview', async () => {
-    const [help, overview] = await Promise.all([cli(['stripe-events', '--help']), cli(['--help'])]);
+    const [help, overview] = await Promise.all([runCli(['stripe-events', '--help']), runCli(['--help'])]);
     expect(help.code).toBe(0);
     expect(help.output).toContain(
       'usage: aisyst-billing stripe-events replay --since <ISO date|Nd> [--dry-run] [--live]',
@@ -25,7 +23,7 @@ describe('aisyst-billing stripe-events replay', () => {
   });
 
   it('refuses a live key without --live, before touching anything', async () => {
-    const res = await cli(['stripe-events', 'replay', '--since', '3d'], {
+    const res = await runCli(['stripe-events', 'replay', '--since', '3d'], {
       STRIPE_SECRET_KEY: 'sk_live_notreal',
       STRIPE_API_BASE: 'http://127.0.0.1:1',
       DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
@@ -63,8 +61,8 @@ describe('aisyst-billing stripe-events replay', () => {
 
   it('explains usage errors', async () => {
     const [missing, wrong] = await Promise.all([
-      cli(['stripe-events', 'replay']),
-      cli(['stripe-events', 'resend', '--since', '3d']),
+      runCli(['stripe-events', 'replay']),
+      runCli(['stripe-events', 'resend', '--since', '3d']),
     ]);
     expect(missing.code).toBe(2);
     expect(missing.output).toContain('--since is required');

@@ -6,15 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseKind, describeOnEachDatabaseKind } from '../support/database.ts';
-import { runCli, runCliInProcess } from '../stack/cli-process.ts';
+import { runCli, runCliInProcess, withoutOwn } from '../stack/cli-process.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 /** Only what the test names: never the developer's own keys or database. */
-const CLEAN_ENV = Object.fromEntries(
-  Object.keys(process.env)
-    .filter((k) => /^(STRIPE_|SUPABASE_|DATABASE_URL|PGLITE_DIR|PUBLIC_FUNCTIONS_URL|WEBSITE_URL)/.test(k))
-    .map((k) => [k, undefined]),
-);
+const CLEAN_ENV = withoutOwn(/^(STRIPE_|SUPABASE_|DATABASE_URL|PGLITE_DIR|PUBLIC_FUNCTIONS_URL|WEBSITE_URL)/);
 
 const smokeEnv = (stack: TestStack) => ({
   ...CLEAN_ENV,

@@ -57,7 +57,7 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
  */
 export async function runCliInProcess(
   args: string[],
-  env: Record<string, string | undefined>,
+  env: Record<string, string | undefined> = {},
   cwd: string = REPO_ROOT,
 ): Promise<CliResult> {
   const result = { output: '', stdout: '', stderr: '' };
@@ -84,6 +84,18 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * For a test that names every variable the CLI may use: this machine's variables whose names match `names`, each
+ * removed (never the developer's own keys or database).
+ */
+export function withoutOwn(names: RegExp): Record<string, undefined> {
+  return Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => names.test(k))
+      .map((k) => [k, undefined]),
+  );
+}
+
 function mergedEnv(env: Record<string, string | undefined>): Record<string, string> {
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
@@ -93,7 +105,7 @@ function mergedEnv(env: Record<string, string | undefined>): Record<string, stri
 /** Runs the CLI to its end: the exit code and everything it printed. */
 export async function runCli(
   args: string[],
-  env: Record<string, string | undefined>,
+  env: Record<string, string | undefined> = {},
   cwd?: string,
 ): Promise<CliResult> {
   const cli = spawnCli(args, env, cwd);

@@ -13,17 +13,14 @@ import { createUserAndOrganisation } from '../support/database.ts';
 import { restoreMigratedPgliteDir } from '../support/pglite-snapshots.ts';
 import { runCli, runCliInProcess } from '../stack/cli-process.ts';
 
-/** The binary, for help and usage errors; the link → replay story runs `main` in this process. */
-const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, env);
-
 describe('aisyst-billing voice-agents / voice-events', () => {
   it('are listed in the overview and explain themselves; bad options are usage errors (exit 2)', async () => {
     const [overview, help, badPlatform, badOrg, badSince] = await Promise.all([
-      cli(['--help']),
-      cli(['voice-agents', '--help']),
-      cli(['voice-agents', 'link', '--platform', 'vapi', '--external-id', 'a', '--org', 'x']),
-      cli(['voice-agents', 'link', '--platform', 'elevenlabs', '--external-id', 'a', '--org', 'not-a-uuid']),
-      cli(['voice-events', 'replay', '--since', 'tomorrow']),
+      runCli(['--help']),
+      runCli(['voice-agents', '--help']),
+      runCli(['voice-agents', 'link', '--platform', 'vapi', '--external-id', 'a', '--org', 'x']),
+      runCli(['voice-agents', 'link', '--platform', 'elevenlabs', '--external-id', 'a', '--org', 'not-a-uuid']),
+      runCli(['voice-events', 'replay', '--since', 'tomorrow']),
     ]);
     expect(overview.output).toMatch(
       /voice-agents\s+voice-agents link\|unlink\|list[\s\S]*voice-events\s+voice-events replay/,
