@@ -1,9 +1,11 @@
 /**
- * A busy process: calls reported within the same 20 ms (or while the 4 inline slots are busy) are delivered together —
+ * A busy process: calls reported while organisations keep joining the gathering (each within 20 ms of the last, for
+ * at most 250 ms), or while the 4 inline slots are busy, are delivered together —
  * two or more organisations, up to 100, as one lane: one claim for all (`claim_usage_batches`), one v2 stream request
  * for the batches that fit it, v1 for the others — so delivery's cost per call falls as load rises. A lone
  * organisation still goes over v1. Every call counts exactly once.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import { deliverSoon, drainUsageOutbox } from '../../src/usecases/deliver-usage.ts';
 import { testContext } from '../support/billing-fixtures.ts';
@@ -53,6 +55,46 @@ describeEachDatabase('inline delivery in a busy process', (db) => {
     await Promise.all(orgIds.map((orgId) => deliverSoon(ctx, orgId)));
     expect(meter.requests.map((r) => r.kind === 'stream' && r.identifiers.length).sort()).toEqual([100, 50]);
     expect(meter.total()).toBe(await totalMinutes(db));
+  });
+
+  it('organisations that keep joining go together, past the first quiet gap, until the gathering goes quiet', async () => {
+    const orgIds = await organisationsWithCalls(db, 30, 'steady', true);
+    const meter = fakeStripeMeter();
+    const ctx = testContext(db.sql, meter.stripe);
+    // One joins every 10 ms, about 300 ms in all: only a gathering that waits for quiet takes them in one request.
+    const gathering = { quietMs: 150, maxMs: 60_000 };
+    const answers: Promise<unknown>[] = [];
+    for (const orgId of orgIds) {
+      answers.push(deliverSoon(ctx, orgId, { gathering }));
+      await sleep(10);
+    }
+    await Promise.all(answers);
+    expect(meter.requests.map((r) => r.kind === 'stream' && r.identifiers.length)).toEqual([30]);
+  });
+
+  it('a gathering ends at its ceiling even while organisations keep joining', async () => {
+    const orgIds = await organisationsWithCalls(db, 12, 'ceiling', true);
+    const meter = fakeStripeMeter();
+    const ctx = testContext(db.sql, meter.stripe);
+    // One joins every 40 ms (never quiet for 10 s), the ceiling is 100 ms: the 12 cannot all go in the first request.
+    const gathering = { quietMs: 10_000, maxMs: 100 };
+    const answers: Promise<unknown>[] = [];
+    for (const orgId of orgIds) {
+      answers.push(deliverSoon(ctx, orgId, { gathering }));
+      await sleep(40);
+    }
+    await Promise.all(answers);
+    expect(meter.requests.length).toBeGreaterThan(1);
+    expect(meter.total()).toBe(await totalMinutes(db));
+  });
+
+  it('a full stream request waiting goes at once, without waiting for quiet', async () => {
+    const orgIds = await organisationsWithCalls(db, 100, 'full', true);
+    const meter = fakeStripeMeter();
+    const ctx = testContext(db.sql, meter.stripe);
+    const gathering = { quietMs: 600_000, maxMs: 600_000 }; // only the 100th organisation can end it
+    await Promise.all(orgIds.map((orgId) => deliverSoon(ctx, orgId, { gathering })));
+    expect(meter.requests.map((r) => r.kind === 'stream' && r.identifiers.length)).toEqual([100]);
   });
 
   it('a lone organisation goes over v1, its calls in one event', async () => {
