@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import { deliverSoon, drainUsageOutbox } from '../../src/usecases/deliver-usage.ts';
+import type { GatherTiming } from '../../src/usecases/usage/inline-delivery.ts';
 import { testContext } from '../support/billing-fixtures.ts';
 import { describeEachDatabase, describePostgresOnly } from '../support/database.ts';
 import { fakeStripeMeter } from './fake-stripe-meter.ts';
@@ -63,12 +64,7 @@ describeEachDatabase('inline delivery in a busy process', (db) => {
     const ctx = testContext(db.sql, meter.stripe);
     // One joins every 10 ms, about 300 ms in all: only a gathering that waits for quiet takes them in one request.
     const gathering = { quietMs: 150, maxMs: 60_000 };
-    const answers: Promise<unknown>[] = [];
-    for (const orgId of orgIds) {
-      answers.push(deliverSoon(ctx, orgId, { gathering }));
-      await sleep(10);
-    }
-    await Promise.all(answers);
+    await joiningOneByOne(ctx, orgIds, 10, gathering);
     expect(meter.requests.map((r) => r.kind === 'stream' && r.identifiers.length)).toEqual([30]);
   });
 
@@ -78,12 +74,7 @@ describeEachDatabase('inline delivery in a busy process', (db) => {
     const ctx = testContext(db.sql, meter.stripe);
     // One joins every 40 ms (never quiet for 10 s), the ceiling is 100 ms: the 12 cannot all go in the first request.
     const gathering = { quietMs: 10_000, maxMs: 100 };
-    const answers: Promise<unknown>[] = [];
-    for (const orgId of orgIds) {
-      answers.push(deliverSoon(ctx, orgId, { gathering }));
-      await sleep(40);
-    }
-    await Promise.all(answers);
+    await joiningOneByOne(ctx, orgIds, 40, gathering);
     expect(meter.requests.length).toBeGreaterThan(1);
     expect(meter.total()).toBe(await totalMinutes(db));
   });
@@ -277,6 +268,21 @@ describePostgresOnly('inline delivery in busy processes: races', (db) => {
     expect(meter.maxPerCustomer()).toBeLessThanOrEqual(1); // v1: one request at a time per customer
   });
 });
+
+/** Each organisation asks for delivery `gapMs` after the one before; resolves once every answer came. */
+async function joiningOneByOne(
+  ctx: Parameters<typeof deliverSoon>[0],
+  orgIds: string[],
+  gapMs: number,
+  gathering: GatherTiming,
+): Promise<void> {
+  const answers: Promise<unknown>[] = [];
+  for (const orgId of orgIds) {
+    answers.push(deliverSoon(ctx, orgId, { gathering }));
+    await sleep(gapMs);
+  }
+  await Promise.all(answers);
+}
 
 async function totalMinutes(db: { sql: Parameters<typeof record>[0] }): Promise<number> {
   return Object.values(await ledger(db.sql)).reduce((a, b) => a + b, 0);

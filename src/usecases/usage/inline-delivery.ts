@@ -45,7 +45,6 @@ interface Waiting {
 
 interface Gathering {
   timer: ReturnType<typeof setTimeout>;
-  began: number;
   lastJoined: number;
 }
 
@@ -86,10 +85,9 @@ function gather(ctx: AppContext, slots: Slots, opts: InlineDeliveryOptions): voi
   const { quietMs, maxMs } = opts.gathering ?? { quietMs: INLINE_GATHER_MS, maxMs: INLINE_GATHER_MAX_MS };
   const began = performance.now();
   const check = () => {
-    const gathering = slots.gathering!;
     const now = performance.now();
     // A timer per joining organisation would be re-armed hundreds of times a second: the one timer looks again.
-    const end = Math.min(gathering.lastJoined + quietMs, gathering.began + maxMs);
+    const end = Math.min(gathering.lastJoined + quietMs, began + maxMs);
     if (now < end) {
       gathering.timer = setTimeout(check, end - now);
       return;
@@ -97,7 +95,8 @@ function gather(ctx: AppContext, slots: Slots, opts: InlineDeliveryOptions): voi
     slots.gathering = undefined;
     startWaiting(ctx, slots, opts);
   };
-  slots.gathering = { timer: setTimeout(check, Math.min(quietMs, maxMs)), began, lastJoined: began };
+  const gathering: Gathering = { timer: setTimeout(check, Math.min(quietMs, maxMs)), lastJoined: began };
+  slots.gathering = gathering;
 }
 
 function endGathering(slots: Slots): void {
